@@ -1,0 +1,24 @@
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Npgsql;
+
+namespace Logbus.ServiceDefaults.Health;
+
+/// <summary>PostgreSQL answers a trivial query through the service's own data source (and so its pool).</summary>
+public sealed class NpgsqlHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            await using var command = dataSource.CreateCommand("SELECT 1");
+            await command.ExecuteScalarAsync(cancellationToken);
+            return HealthCheckResult.Healthy();
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            var target = new NpgsqlConnectionStringBuilder(dataSource.ConnectionString);
+            return new HealthCheckResult(context.Registration.FailureStatus,
+                $"PostgreSQL is unreachable at {target.Host}:{target.Port}: {e.Message}", e);
+        }
+    }
+}

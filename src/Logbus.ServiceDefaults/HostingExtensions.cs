@@ -1,0 +1,59 @@
+using Logbus.ServiceDefaults.Health;
+using Logbus.ServiceDefaults.Logging;
+using Logbus.ServiceDefaults.Tracing;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Prometheus;
+using Serilog;
+using Serilog.Events;
+
+namespace Logbus.ServiceDefaults;
+
+public static class HostingExtensions
+{
+    /// <summary>
+    /// What every Logbus service has: structured logs, tracing, Prometheus metrics, ProblemDetails for errors and the
+    /// health-check service (each service adds the dependency checks it needs).
+    /// </summary>
+    public static IHostApplicationBuilder AddServiceDefaults(this IHostApplicationBuilder builder, ServiceIdentity identity)
+    {
+        builder.Services.AddSingleton(identity);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.AddLogbusLogging(identity);
+        builder.AddLogbusTracing(identity);
+        builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+            context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        builder.Services.AddHealthChecks();
+        return builder;
+    }
+
+    /// <summary>The shared middleware: errors as ProblemDetails (never a stack trace), request logs, HTTP metrics.</summary>
+    public static WebApplication UseServiceDefaults(this WebApplication app)
+    {
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        app.UseSerilogRequestLogging(options =>
+        {
+            // Successful requests and probes are Debug, so a busy ingest path does not pay for a log line per request
+            // and a not-yet-ready service does not flood the log with its 503s.
+            options.GetLevel = (context, _, exception) =>
+                exception is not null ? LogEventLevel.Error
+                : TracingExtensions.IsInfrastructurePath(context.Request.Path) ? LogEventLevel.Debug
+                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
+                : context.Response.StatusCode >= 400 ? LogEventLevel.Warning
+                : LogEventLevel.Debug;
+        });
+        app.UseHttpMetrics();
+        return app;
+    }
+
+    /// <summary><c>/health/live</c>, <c>/health/ready</c> and the Prometheus scrape at <c>/metrics</c>.</summary>
+    public static WebApplication MapDefaultEndpoints(this WebApplication app)
+    {
+        app.MapHealthEndpoints();
+        app.MapMetrics("/metrics");
+        return app;
+    }
+}

@@ -1,0 +1,93 @@
+using Logbus.ServiceDefaults.Health;
+using Logbus.Storage.Partitions;
+using Logbus.Storage.Schema;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Hosting;
+using Npgsql;
+
+namespace Logbus.Storage;
+
+public static class StorageExtensions
+{
+    public const string ConnectionStringName = "Logbus";
+
+    /// <summary>
+    /// The Logbus database for a service: one <see cref="NpgsqlDataSource"/> with explicit pool limits, the
+    /// <see cref="LogbusDbContext"/> on it, schema migration at start-up (unless switched off) and the readiness checks
+    /// of PostgreSQL and of the schema.
+    /// </summary>
+    public static IHostApplicationBuilder AddLogbusStorage(this IHostApplicationBuilder builder)
+    {
+        var section = builder.Configuration.GetSection(StorageOptions.Section);
+        builder.Services.Configure<StorageOptions>(section);
+        builder.Services.Configure<LogEventPartitionOptions>(builder.Configuration.GetSection(LogEventPartitionOptions.Section));
+        var options = section.Get<StorageOptions>() ?? new StorageOptions();
+        var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
+            ?? throw new InvalidOperationException(
+                $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack with ./logbus stack and use the settings it prints.");
+
+        builder.Services.AddSingleton(sp => BuildDataSource(connectionString, options));
+        builder.Services.AddDbContext<LogbusDbContext>((sp, db) => db.UseLogbusNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
+        builder.Services.AddSingleton<LogEventPartitions>();
+        builder.Services.AddSingleton<DatabaseMigrator>();
+        builder.Services.AddSingleton<DatabaseSchemaState>();
+        builder.Services.AddHealthChecks()
+            .AddPostgreSql()
+            .Add(new HealthCheckRegistration("database-schema",
+                sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [HealthChecksBuilderExtensions.ReadyTag]));
+        if (options.MigrateOnStartup)
+        {
+            builder.Services.AddHostedService<DatabaseMigrationService>();
+        }
+
+        return builder;
+    }
+
+    /// <summary>Runs the partition maintenance in this process (the Worker does; one process is enough).</summary>
+    public static IHostApplicationBuilder AddLogEventPartitionMaintenance(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddHostedService<PartitionMaintenanceService>();
+        return builder;
+    }
+
+    /// <summary>Points a context at the Logbus database with the project's migration settings.</summary>
+    public static DbContextOptionsBuilder UseLogbusNpgsql(this DbContextOptionsBuilder db, NpgsqlDataSource dataSource) =>
+        db.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(LogbusDbContext.MigrationsHistoryTable));
+
+    /// <summary>A data source whose pool limits come from <see cref="StorageOptions"/> unless the connection string sets them.</summary>
+    public static NpgsqlDataSource BuildDataSource(string connectionString, StorageOptions options)
+    {
+        var csb = new NpgsqlConnectionStringBuilder(connectionString);
+        var given = new DbConnectionStringKeys(connectionString);
+        if (!given.Has("Maximum Pool Size", "MaxPoolSize", "Max Pool Size"))
+        {
+            csb.MaxPoolSize = options.MaxPoolSize;
+        }
+
+        if (!given.Has("Timeout"))
+        {
+            csb.Timeout = options.ConnectionTimeoutSeconds;
+        }
+
+        if (!given.Has("Command Timeout", "CommandTimeout"))
+        {
+            csb.CommandTimeout = options.CommandTimeoutSeconds;
+        }
+
+        var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        return dataSource.Build();
+    }
+
+    private sealed class DbConnectionStringKeys(string connectionString)
+    {
+        private readonly HashSet<string> _keys = connectionString
+            .Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+            .Select(part => part.Split('=', 2)[0].Trim())
+            .ToHashSet(StringComparer.OrdinalIgnoreCase);
+
+        public bool Has(params string[] names) => names.Any(_keys.Contains);
+    }
+}

@@ -1,0 +1,27 @@
+using Logbus.ServiceDefaults;
+using Logbus.ServiceDefaults.Health;
+using Logbus.Storage;
+using Logbus.Storage.Schema;
+using Logbus.Worker.Health;
+
+var builder = WebApplication.CreateBuilder(args);
+
+builder.AddServiceDefaults(ServiceIdentity.Worker);
+builder.AddLogbusStorage();
+builder.AddLogEventPartitionMaintenance();
+builder.AddWorkerHealthChecks();
+
+var app = builder.Build();
+
+if (args is ["migrate", ..])
+{
+    // ./logbus migrate: bring the database to the current schema and exit.
+    await app.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
+    return;
+}
+
+app.UseServiceDefaults();
+app.MapDefaultEndpoints();
+app.MapActuatorEndpoints();
+
+app.Run();

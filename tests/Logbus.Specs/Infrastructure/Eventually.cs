@@ -1,0 +1,27 @@
+namespace Logbus.Specs.Infrastructure;
+
+/// <summary>Waits for an asynchronous outcome, failing with what was expected when it does not come.</summary>
+internal static class Eventually
+{
+    public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string expectation) =>
+        await TrueAsync(() => Task.FromResult(condition()), timeout, expectation);
+
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string expectation)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await condition())
+            {
+                return;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}.");
+            }
+
+            await Task.Delay(100);
+        }
+    }
+}
