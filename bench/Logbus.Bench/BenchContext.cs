@@ -1,0 +1,22 @@
+namespace Logbus.Bench;
+
+/// <summary>What a benchmark runs against: the local stack's settings, and where its results go.</summary>
+internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<string, string> settings)
+{
+    public string ResultsFolder { get; } = resultsFolder;
+
+    /// <summary><c>ConnectionStrings__Logbus</c> of the stack the benchmark runs against.</summary>
+    public string PostgresConnectionString => Require("ConnectionStrings__Logbus");
+
+    public string KafkaBootstrapServers => Require("Kafka__BootstrapServers");
+
+    public string RedisConnectionString => Require("ConnectionStrings__Redis");
+
+    /// <summary>Prints a progress line, so long runs show they are alive.</summary>
+    public void Progress(string message) => Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {message}");
+
+    private string Require(string name) =>
+        settings.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value)
+            ? value
+            : throw new InvalidOperationException($"{name} is not set: run benchmarks through ./logbus bench, which starts the stack and sets it.");
+}
