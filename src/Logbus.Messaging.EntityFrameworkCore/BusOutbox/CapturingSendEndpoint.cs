@@ -12,6 +12,10 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// </summary>
 internal sealed class CapturingSendEndpoint(Uri destinationAddress, Uri? sourceAddress) : ITransportSendEndpoint
 {
+    private static readonly ISerialization JsonEnvelope = new Serialization(
+        [SystemTextJsonMessageSerializer.Instance], SystemTextJsonMessageSerializer.JsonContentType,
+        [SystemTextJsonMessageSerializer.Instance], SystemTextJsonMessageSerializer.JsonContentType);
+
     public async Task<SendContext<T>> CreateSendContext<T>(T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
         where T : class
     {
@@ -19,6 +23,7 @@ internal sealed class CapturingSendEndpoint(Uri destinationAddress, Uri? sourceA
         var context = new MessageSendContext<T>(message, cancellationToken)
         {
             Serializer = SystemTextJsonMessageSerializer.Instance,
+            Serialization = JsonEnvelope,
             DestinationAddress = destinationAddress,
             SourceAddress = sourceAddress,
         };

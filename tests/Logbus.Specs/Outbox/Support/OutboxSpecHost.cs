@@ -25,13 +25,14 @@ internal sealed class OutboxSpecHost : IAsyncDisposable
         SpecProbe probe,
         Action<IBusRegistrationConfigurator> register,
         Action<IBusRegistrationContext, IInMemoryBusFactoryConfigurator> configureBus,
-        Action<IServiceCollection>? services = null)
+        Action<IServiceCollection>? services = null,
+        string name = "outbox-spec")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Specs", DisableDefaults = true });
         builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(probe);
-        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create(db.ConnectionString + ";Maximum Pool Size=40"));
+        builder.Services.AddSingleton(_ => NpgsqlDataSource.Create($"{db.ConnectionString};Maximum Pool Size=40;Application Name={name}"));
         builder.Services.AddDbContext<OutboxSpecDbContext>((sp, o) => o.UseNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddOptions<MassTransitHostOptions>().Configure(o =>
         {
