@@ -39,9 +39,10 @@ public static class PgOutboxRegistrationExtensions
         }
 
         configurator.Configure<InboxOptions>(MessagingRegistration.OptionsName<TDbContext>(), o => Copy(settings.Inbox, o));
+        // Registered either way, so a host that runs the cleanup elsewhere (a job, one instance) can still call it.
+        configurator.AddSingleton<PgInboxCleanupService<TDbContext>>();
         if (settings.Inbox.CleanupEnabled)
         {
-            configurator.AddSingleton<PgInboxCleanupService<TDbContext>>();
             configurator.AddHostedService(sp => sp.GetRequiredService<PgInboxCleanupService<TDbContext>>());
         }
 

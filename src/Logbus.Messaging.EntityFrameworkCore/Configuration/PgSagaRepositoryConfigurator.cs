@@ -1,9 +1,11 @@
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Saga;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Saga;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 
 namespace Logbus.Messaging.EntityFrameworkCore.Configuration;
 
@@ -22,6 +24,7 @@ public sealed class PgSagaRepositoryConfigurator<TSaga>
         _register = services =>
         {
             services.AddSingleton(Options);
+            services.TryAddSingleton<MessagingMetrics>();
             services.RegisterLoadSagaRepository<TSaga, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
             services.RegisterQuerySagaRepository<TSaga, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
             services.RegisterSagaRepository<TSaga, TDbContext, SagaConsumeContextFactory<TDbContext, TSaga>, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();

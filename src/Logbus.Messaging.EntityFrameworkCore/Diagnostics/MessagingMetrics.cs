@@ -20,6 +20,7 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Counter<long> _deliveryFailures;
     private readonly Counter<long> _inboxRemoved;
     private readonly Counter<long> _strandedAdopted;
+    private readonly Counter<long> _sagaConflicts;
     private readonly ConcurrentDictionary<string, OutboxBacklog> _backlogs = new(StringComparer.Ordinal);
 
     public MessagingMetrics(IServiceProvider services)
@@ -39,6 +40,8 @@ public sealed class MessagingMetrics : IDisposable
             "Inbox rows removed after the duplicate-detection window.");
         _strandedAdopted = _meter.CreateCounter<long>("logbus.messaging.inbox.stranded_adopted", "{row}",
             "Inbox rows whose undelivered messages were handed to the bus-outbox delivery service.");
+        _sagaConflicts = _meter.CreateCounter<long>("logbus.messaging.saga.conflicts", "{conflict}",
+            "Saga transactions that lost a race (concurrency token, duplicate first insert, deadlock) and were rolled back for a retry.");
         _meter.CreateObservableGauge("logbus.messaging.outbox.pending", () => Observe(b => b.PendingMessages), "{message}",
             "Bus-outbox messages committed but not yet delivered.");
         _meter.CreateObservableGauge("logbus.messaging.outbox.oldest_age", () => Observe(b => b.OldestAge.TotalSeconds), "s",
@@ -60,6 +63,8 @@ public sealed class MessagingMetrics : IDisposable
     public void InboxRemoved(string context, int count) => _inboxRemoved.Add(count, Tag(context));
 
     public void StrandedAdopted(string context, int count) => _strandedAdopted.Add(count, Tag(context));
+
+    public void SagaConflict(string saga) => _sagaConflicts.Add(1, new KeyValuePair<string, object?>("saga", saga));
 
     /// <summary>Records the latest backlog reading of a DbContext's outbox, which the gauges report until the next.</summary>
     public void Backlog(string context, OutboxBacklog backlog) => _backlogs[context] = backlog;

@@ -23,5 +23,6 @@ public sealed class InboxOptions
     /// <summary>Rows removed per statement, so a large backlog never holds a long lock.</summary>
     public int CleanupBatchSize { get; set; } = 1000;
 
+    /// <summary>Run the cleanup in this process; with several instances running it is safe too.</summary>
     public bool CleanupEnabled { get; set; } = true;
 }

@@ -1,4 +1,5 @@
 using System.Data;
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
 using MassTransit;
 using MassTransit.Saga;
@@ -17,11 +18,14 @@ namespace Logbus.Messaging.EntityFrameworkCore.Saga;
 public sealed class PgSagaRepositoryContextFactory<TDbContext, TSaga>(
     TDbContext db,
     ISagaConsumeContextFactory<TDbContext, TSaga> consumeContextFactory,
-    PgSagaRepositoryOptions<TSaga> options)
+    PgSagaRepositoryOptions<TSaga> options,
+    MessagingMetrics metrics)
     : ISagaRepositoryContextFactory<TSaga>, IQuerySagaRepositoryContextFactory<TSaga>, ILoadSagaRepositoryContextFactory<TSaga>
     where TDbContext : DbContext
     where TSaga : class, ISaga
 {
+    private static readonly string SagaName = typeof(TSaga).Name;
+
     public Task Send<T>(ConsumeContext<T> context, IPipe<SagaRepositoryContext<TSaga, T>> next)
         where T : class
     {
@@ -72,7 +76,16 @@ public sealed class PgSagaRepositoryContextFactory<TDbContext, TSaga>(
         if (db.Database.CurrentTransaction is not null)
         {
             // The inbox pass (or the caller) owns the transaction: commit, rollback and retry are theirs.
-            await work();
+            try
+            {
+                await work();
+            }
+            catch (Exception e) when (PgErrors.IsConflict(e))
+            {
+                metrics.SagaConflict(SagaName);
+                throw;
+            }
+
             return;
         }
 
@@ -93,7 +106,13 @@ public sealed class PgSagaRepositoryContextFactory<TDbContext, TSaga>(
                 {
                     await RollBackAsync(transaction);
                     db.ChangeTracker.Clear();
-                    if (!PgErrors.IsConflict(e) || attempt > options.ConflictRetryLimit)
+                    if (!PgErrors.IsConflict(e))
+                    {
+                        throw;
+                    }
+
+                    metrics.SagaConflict(SagaName);
+                    if (attempt > options.ConflictRetryLimit)
                     {
                         throw;
                     }

@@ -1,6 +1,5 @@
 using System.Diagnostics.Metrics;
 using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
-using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
 using Logbus.Specs.Infrastructure;
 using Logbus.Specs.Outbox.Support;
@@ -194,26 +193,11 @@ public sealed class BusOutboxSpecs
         await RequestAsync(host, Guid.NewGuid(), 7);
         await Task.Delay(TimeSpan.FromSeconds(1));
 
-        var gauges = new Dictionary<string, double>();
-        using var listener = new MeterListener();
-        var meters = host.Get<IMeterFactory>();
-        listener.InstrumentPublished = (instrument, l) =>
-        {
-            if (instrument.Meter.Name == MessagingMetrics.MeterName && ReferenceEquals(instrument.Meter.Scope, meters))
-            {
-                l.EnableMeasurementEvents(instrument);
-            }
-        };
-        listener.SetMeasurementEventCallback<long>((instrument, value, _, _) => gauges[instrument.Name] = value);
-        listener.SetMeasurementEventCallback<double>((instrument, value, _, _) => gauges[instrument.Name] = value);
-        listener.Start();
+        using var meters = new MessagingMeterReadings(host.Get<IMeterFactory>());
 
-        await Eventually.TrueAsync(() =>
-        {
-            listener.RecordObservableInstruments();
-            return gauges.GetValueOrDefault("logbus.messaging.outbox.pending") == 7;
-        }, Patience, "the pending gauge shows the 7 committed messages");
-        Assert.InRange(gauges["logbus.messaging.outbox.oldest_age"], 0.5, 60);
+        await Eventually.TrueAsync(() => meters.Gauge("logbus.messaging.outbox.pending") == 7, Patience,
+            "the pending gauge shows the 7 committed messages");
+        Assert.InRange(meters.Gauge("logbus.messaging.outbox.oldest_age") ?? 0, 0.5, 60);
     }
 
     /// <summary>The contract with the Kafka rider, points 2 and 4.</summary>

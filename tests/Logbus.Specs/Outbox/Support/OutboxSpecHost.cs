@@ -29,7 +29,9 @@ internal sealed class OutboxSpecHost : IAsyncDisposable
         string name = "outbox-spec")
     {
         var builder = Host.CreateApplicationBuilder(new HostApplicationBuilderSettings { EnvironmentName = "Specs", DisableDefaults = true });
-        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning);
+        builder.Logging.ClearProviders().AddSimpleConsole(o => o.SingleLine = true).SetMinimumLevel(LogLevel.Warning)
+            // Conflicts and duplicate keys are expected here, and EF logs each as an error.
+            .AddFilter("Microsoft.EntityFrameworkCore", LogLevel.None);
         builder.Services.AddMetrics();
         builder.Services.AddSingleton(probe);
         builder.Services.AddSingleton(_ => NpgsqlDataSource.Create($"{db.ConnectionString};Maximum Pool Size=40;Application Name={name}"));

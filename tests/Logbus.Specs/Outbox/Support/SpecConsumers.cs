@@ -58,3 +58,13 @@ public sealed class ErrorRecorder(SpecProbe probe) : IConsumer<SubmitItem>
 
 /// <summary>Recorded by <see cref="ErrorRecorder"/>.</summary>
 public sealed record FailedForGood(Guid ItemId);
+
+/// <summary>Reads the saga endpoint's error queue.</summary>
+public sealed class CounterErrorRecorder(SpecProbe probe) : IConsumer<CounterStepped>
+{
+    public Task Consume(ConsumeContext<CounterStepped> context)
+    {
+        probe.Receive(new FailedForGood(context.Message.CounterId), context.MessageId);
+        return Task.CompletedTask;
+    }
+}
