@@ -24,9 +24,12 @@ public sealed class InboxMessageIdProvider : IInboxMessageIdProvider
         return context.GetOriginalMessageId() ?? FromLogPosition(context);
     }
 
-    /// <summary>The id of the record at <paramref name="offset"/> of <paramref name="partition"/> in <paramref name="topic"/>.</summary>
+    /// <summary>
+    /// The id of the record at <paramref name="offset"/> of <paramref name="partition"/> in <paramref name="topic"/>;
+    /// the same id the Kafka rider gives such a record when it consumes it (<c>kafka:topic/partition/offset</c>).
+    /// </summary>
     public static Guid FromLogPosition(string topic, int partition, long offset) =>
-        DeterministicGuid.Create(string.Create(CultureInfo.InvariantCulture, $"{topic}/{partition}/{offset}"));
+        DeterministicGuid.Create(string.Create(CultureInfo.InvariantCulture, $"kafka:{topic}/{partition}/{offset}"));
 
     private static Guid? FromLogPosition(ConsumeContext context)
     {

@@ -203,6 +203,11 @@ public sealed class ConsumerOutboxSpecs
         Assert.Single(probe.Messages<ItemStored>());
     }
 
+    /// <summary>The same derivation as the Kafka rider's, so both name a record identically (RFC 9562 v8 over SHA-256).</summary>
+    [Fact]
+    public void A_log_position_names_a_record_the_way_the_Kafka_rider_does() =>
+        Assert.Equal(Guid.Parse("5bf90894-54f6-8ccc-80fc-beac24c55cee"), InboxMessageIdProvider.FromLogPosition("log-events", 3, 1042));
+
     internal static Task<OutboxSpecHost> StartWorkerAsync(SpecDatabase db, SpecProbe probe, bool retry = true, Action<IServiceCollection>? services = null) =>
         OutboxSpecHost.StartAsync(db, probe,
             x =>
