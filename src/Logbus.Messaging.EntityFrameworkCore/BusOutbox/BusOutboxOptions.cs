@@ -11,7 +11,7 @@ public sealed class BusOutboxOptions
     public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Outbox transactions claimed at once; their messages are sent concurrently, each outbox in order.</summary>
-    public int ClaimBatchSize { get; set; } = 32;
+    public int ClaimBatchSize { get; set; } = 100;
 
     /// <summary>At most this many messages are loaded per claim; a larger outbox continues in the next claim.</summary>
     public int MessageBatchSize { get; set; } = 1000;
@@ -33,6 +33,13 @@ public sealed class BusOutboxOptions
 
     /// <summary>Wake on NOTIFY from other processes; without it they are noticed after <see cref="PollInterval"/>.</summary>
     public bool ListenForNotifications { get; set; } = true;
+
+    /// <summary>
+    /// At most one NOTIFY per this interval leaves a process (a trailing one follows the last commit): each NOTIFY is a
+    /// transaction of its own that takes PostgreSQL's notification-queue lock, and under load the other processes are
+    /// awake and draining anyway.
+    /// </summary>
+    public TimeSpan NotifyInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
     /// <summary>How often the backlog gauges are refreshed.</summary>
     public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);

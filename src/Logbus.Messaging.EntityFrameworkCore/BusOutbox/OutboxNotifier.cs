@@ -9,9 +9,14 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// <summary>
 /// Tells other processes that bus-outbox rows were committed here: a NOTIFY on the outbox channel, sent after the
 /// commit from a connection of its own. Sending it there rather than inside the writer's transaction keeps the
-/// request path free of it, and coalesces a burst of commits into one notification in flight plus one trailing.
+/// request path free of it, and coalesces a burst of commits into at most one notification per
+/// <see cref="BusOutboxOptions.NotifyInterval"/>, always followed by one after the last commit.
 /// </summary>
-public sealed class OutboxNotifier<TDbContext>(IServiceScopeFactory scopes, BusOutboxSignals<TDbContext> signals, ILogger<OutboxNotifier<TDbContext>> logger)
+public sealed class OutboxNotifier<TDbContext>(
+    IServiceScopeFactory scopes,
+    BusOutboxSignals<TDbContext> signals,
+    BusOutboxOptions options,
+    ILogger<OutboxNotifier<TDbContext>> logger)
     : BackgroundService
     where TDbContext : DbContext
 {
@@ -23,6 +28,7 @@ public sealed class OutboxNotifier<TDbContext>(IServiceScopeFactory scopes, BusO
             {
                 await signals.Notify.WaitAsync(Timeout.InfiniteTimeSpan, stoppingToken);
                 await NotifyAsync(stoppingToken);
+                await Task.Delay(options.NotifyInterval, stoppingToken);
             }
             catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
             {

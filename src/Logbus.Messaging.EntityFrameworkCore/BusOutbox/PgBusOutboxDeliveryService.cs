@@ -144,9 +144,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     private async Task<List<OutboxMessage>> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed, CancellationToken cancellationToken)
     {
         await using var command = PgCommands.Create(db, $"""
-            SELECT m.sequence_number, m.outbox_id, m.message_id, m.sent_time, m.expiration_time, m.headers, m.properties, m.content_type,
-                   m.message_type, m.body, m.conversation_id, m.correlation_id, m.initiator_id, m.request_id, m.source_address,
-                   m.destination_address, m.response_address, m.fault_address
+            SELECT {OutboxMessageReader.Columns}
             FROM {tables.Messages} m
             JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
             ORDER BY c.position, m.sequence_number
@@ -158,29 +156,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
-            var message = new OutboxMessage
-            {
-                SequenceNumber = reader.GetInt64(0),
-                OutboxId = reader.GetGuid(1),
-                MessageId = reader.GetGuid(2),
-                SentTime = reader.GetFieldValue<DateTime>(3),
-                ExpirationTime = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTime>(4),
-                Headers = reader.IsDBNull(5) ? null : reader.GetString(5),
-                Properties = reader.IsDBNull(6) ? null : reader.GetString(6),
-                ContentType = reader.GetString(7),
-                MessageType = reader.GetString(8),
-                Body = reader.GetString(9),
-                ConversationId = reader.IsDBNull(10) ? null : reader.GetGuid(10),
-                CorrelationId = reader.IsDBNull(11) ? null : reader.GetGuid(11),
-                InitiatorId = reader.IsDBNull(12) ? null : reader.GetGuid(12),
-                RequestId = reader.IsDBNull(13) ? null : reader.GetGuid(13),
-                SourceAddress = reader.IsDBNull(14) ? null : new Uri(reader.GetString(14)),
-                DestinationAddress = reader.IsDBNull(15) ? null : new Uri(reader.GetString(15)),
-                ResponseAddress = reader.IsDBNull(16) ? null : new Uri(reader.GetString(16)),
-                FaultAddress = reader.IsDBNull(17) ? null : new Uri(reader.GetString(17)),
-            };
-            message.Deserialize(SystemTextJsonMessageSerializer.Instance);
-            messages.Add(message);
+            messages.Add(OutboxMessageReader.Read(reader));
         }
 
         return messages;

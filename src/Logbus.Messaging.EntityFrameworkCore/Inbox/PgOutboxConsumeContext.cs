@@ -20,14 +20,16 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
     private readonly InboxState _inbox;
     private readonly MessagingTables _tables;
     private readonly SemaphoreSlim _addGate = new(1, 1);
+    private List<OutboxMessage>? _preloaded;
     private int _captured;
 
     public PgOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider, TDbContext db,
-        InboxState inbox)
+        InboxState inbox, List<OutboxMessage>? preloaded = null)
         : base(context, options, provider)
     {
         _db = db;
         _inbox = inbox;
+        _preloaded = preloaded;
         _tables = MessagingTables.For(db);
     }
 
@@ -65,20 +67,34 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
     public override async Task SetDelivered()
     {
         EnsureInboxTracked();
-        _inbox.Delivered = DateTime.UtcNow;
-        // Deleting the sent rows here, in the transaction that marks them delivered, keeps "delivered means no rows left"
-        // true at every commit, and saves the separate clean-up pass MassTransit's own outbox makes.
-        await using (var command = Command($"DELETE FROM {_tables.Messages} WHERE inbox_message_id = @message_id AND inbox_consumer_id = @consumer_id"))
+        var now = DateTime.UtcNow;
+        // Deleting the sent rows in the transaction that marks them delivered keeps "delivered means no rows left" true
+        // at every commit, and saves the separate clean-up pass MassTransit's own outbox makes; both go in one round trip.
+        await using (var command = Command($"""
+            DELETE FROM {_tables.Messages} WHERE inbox_message_id = @message_id AND inbox_consumer_id = @consumer_id;
+            UPDATE {_tables.Inbox} SET delivered = @delivered, last_sequence_number = @last
+            WHERE message_id = @message_id AND consumer_id = @consumer_id
+            """))
         {
+            command.Parameters.AddWithValue("delivered", now);
+            command.Parameters.Add(new Npgsql.NpgsqlParameter<long?>("last", _inbox.LastSequenceNumber) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
             await command.ExecuteNonQueryAsync(CancellationToken);
         }
 
-        await _db.SaveChangesAsync(CancellationToken);
+        _inbox.Delivered = now;
+        // The row is written; the tracker must not write it again.
+        _db.Entry(_inbox).State = EntityState.Unchanged;
         ContinueProcessing = false;
     }
 
     public override async Task<List<OutboxMessageContext>> LoadOutboxMessages()
     {
+        if (_preloaded is { } preloaded)
+        {
+            _preloaded = null;
+            return [.. preloaded];
+        }
+
         var last = _inbox.LastSequenceNumber ?? long.MinValue;
         var messages = await _db.Set<OutboxMessage>()
             .AsNoTracking()

@@ -41,7 +41,8 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
         while (true)
         {
             var isFirstPass = firstPass;
-            var pass = await strategy.ExecuteAsync(() => RunPassAsync(context, options, next, messageId));
+            // After the pass that consumed, messages are known to wait: load them with the lock, in the same round trip.
+            var pass = await strategy.ExecuteAsync(() => RunPassAsync(context, options, next, messageId, preload: !isFirstPass));
             firstPass = false;
             if (isFirstPass)
             {
@@ -93,7 +94,7 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
     }
 
     private async Task<PassResult<T>> RunPassAsync<T>(ConsumeContext<T> context, OutboxConsumeOptions options, IPipe<OutboxConsumeContext<T>> next,
-        Guid messageId)
+        Guid messageId, bool preload)
         where T : class
     {
         // Every failure rolls the whole pass back, so EF's automatic savepoint around each SaveChanges would only cost
@@ -106,9 +107,11 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, context.CancellationToken);
             try
             {
-                inbox = await LockInboxRowAsync(messageId, options.ConsumerId, context.ExpirationTime, context.CancellationToken);
+                var (locked, preloaded) = await LockInboxRowAsync(messageId, options.ConsumerId, context.ExpirationTime,
+                    preload ? options.MessageDeliveryLimit + 1 : null, context.CancellationToken);
+                inbox = locked;
                 AttachFresh(db, inbox);
-                var outboxContext = new PgOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox);
+                var outboxContext = new PgOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, preloaded);
                 await next.Send(outboxContext);
                 await db.SaveChangesAsync(context.CancellationToken);
                 await transaction.CommitAsync(context.CancellationToken);
@@ -136,23 +139,40 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
     /// <summary>
     /// Inserts the inbox row or, when it exists, bumps its receive count; either way the row is locked until the
     /// transaction ends, and a concurrent first copy makes this wait for its outcome. The values come straight from
-    /// the statement, never from the change tracker.
+    /// the statement, never from the change tracker. With <paramref name="preloadLimit"/> the same round trip also
+    /// reads the messages still to deliver.
     /// </summary>
-    private async Task<InboxState> LockInboxRowAsync(Guid messageId, Guid consumerId, DateTime? expirationTime, CancellationToken cancellationToken)
+    private async Task<(InboxState Inbox, List<OutboxMessage>? Preloaded)> LockInboxRowAsync(Guid messageId, Guid consumerId, DateTime? expirationTime,
+        int? preloadLimit, CancellationToken cancellationToken)
     {
         var tables = MessagingTables.For(db);
+        var preload = preloadLimit is null
+            ? ""
+            : $"""
+              ;
+              SELECT {OutboxMessageReader.Columns} FROM {tables.Messages} m
+              WHERE m.inbox_message_id = @message_id AND m.inbox_consumer_id = @consumer_id
+                AND m.sequence_number > coalesce((SELECT last_sequence_number FROM {tables.Inbox}
+                                                  WHERE message_id = @message_id AND consumer_id = @consumer_id), -9223372036854775808)
+              ORDER BY m.sequence_number LIMIT @limit
+              """;
         await using var command = PgCommands.Create(db, $"""
             INSERT INTO {tables.Inbox} AS i (message_id, consumer_id, received, receive_count, expiration_time)
             VALUES (@message_id, @consumer_id, now(), 1, @expiration_time)
             ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = i.receive_count + 1
             RETURNING received, receive_count, expiration_time, consumed, delivered, last_sequence_number
-            """);
+            """ + preload);
         command.Parameters.AddWithValue("message_id", messageId);
         command.Parameters.AddWithValue("consumer_id", consumerId);
         command.Parameters.Add(new NpgsqlParameter<DateTime?>("expiration_time", expirationTime?.ToUniversalTime()) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        if (preloadLimit is { } limit)
+        {
+            command.Parameters.AddWithValue("limit", limit);
+        }
+
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
-        return new InboxState
+        var inbox = new InboxState
         {
             MessageId = messageId,
             ConsumerId = consumerId,
@@ -163,6 +183,19 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
             Delivered = reader.IsDBNull(4) ? null : reader.GetFieldValue<DateTime>(4),
             LastSequenceNumber = reader.IsDBNull(5) ? null : reader.GetInt64(5),
         };
+        if (preloadLimit is null)
+        {
+            return (inbox, null);
+        }
+
+        var messages = new List<OutboxMessage>();
+        await reader.NextResultAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(OutboxMessageReader.Read(reader));
+        }
+
+        return (inbox, messages);
     }
 
     private static async Task RollBackAsync(IDbContextTransaction transaction)
