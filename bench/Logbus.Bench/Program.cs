@@ -1,8 +1,9 @@
 using System.Text.Json;
 using Logbus.Bench;
+using Logbus.Bench.Query;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [];
+IBenchmark[] benchmarks = [new QueryBenchmark()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])
