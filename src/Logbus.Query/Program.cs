@@ -1,4 +1,6 @@
+using Logbus.Query;
 using Logbus.Query.Caching;
+using Logbus.Query.Seed;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
@@ -8,11 +10,14 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceIdentity.Query);
 builder.AddLogbusStorage();
 builder.AddQueryCache();
+builder.AddLogQueries();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
+app.MapQueryApi();
+app.MapSeedQueryApi();
 app.MapSeedHealth("/gateway/api/query/health");
 
 app.Run();

@@ -1,5 +1,6 @@
 using Logbus.ServiceDefaults.Health;
 using Logbus.ServiceDefaults.Logging;
+using Logbus.ServiceDefaults.Resilience;
 using Logbus.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -25,7 +26,9 @@ public static class HostingExtensions
         builder.AddLogbusTracing(identity);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+        builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddOpenApi();
         return builder;
     }
 
@@ -49,11 +52,15 @@ public static class HostingExtensions
         return app;
     }
 
-    /// <summary><c>/health/live</c>, <c>/health/ready</c> and the Prometheus scrape at <c>/metrics</c>.</summary>
+    /// <summary>
+    /// <c>/health/live</c>, <c>/health/ready</c>, the Prometheus scrape at <c>/metrics</c> and the OpenAPI document at
+    /// <c>/openapi/v1.json</c>.
+    /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
         app.MapMetrics("/metrics");
+        app.MapOpenApi();
         return app;
     }
 }

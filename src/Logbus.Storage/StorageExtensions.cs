@@ -42,6 +42,10 @@ public static class StorageExtensions
         {
             builder.Services.AddHostedService<DatabaseMigrationService>();
         }
+        else
+        {
+            builder.Services.AddHostedService<DatabaseSchemaCheckService>();
+        }
 
         return builder;
     }

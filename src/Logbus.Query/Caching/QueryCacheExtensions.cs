@@ -1,6 +1,9 @@
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
+using Microsoft.Extensions.Caching.Distributed;
+using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Microsoft.Extensions.Options;
 using StackExchange.Redis;
 
 namespace Logbus.Query.Caching;
@@ -8,15 +11,36 @@ namespace Logbus.Query.Caching;
 internal static class QueryCacheExtensions
 {
     /// <summary>
-    /// Redis for cache-aside. The Query service answers from PostgreSQL while Redis is away, so Redis only degrades it.
+    /// Redis for cache-aside, wrapped so that Redis being away costs at most a short timeout, and HybridCache on top.
+    /// The Query service answers from PostgreSQL while Redis is away, so Redis only degrades its readiness.
     /// </summary>
     public static IHostApplicationBuilder AddQueryCache(this IHostApplicationBuilder builder)
     {
-        var options = ConfigurationOptions.Parse(builder.Configuration.GetRedisConnectionString());
+        builder.Services.Configure<CacheOptions>(builder.Configuration.GetSection(CacheOptions.Section));
+        var redisOptions = ConfigurationOptions.Parse(builder.Configuration.GetRedisConnectionString());
         // Start even when Redis is down, and keep reconnecting in the background.
-        options.AbortOnConnectFail = false;
-        options.ConnectTimeout = 2000;
-        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        redisOptions.AbortOnConnectFail = false;
+        redisOptions.ConnectTimeout = 2000;
+        redisOptions.ConnectRetry = 1;
+        // Fail commands at once while disconnected. The default backlog would queue a cache write made during an
+        // outage and run it after Redis returns, planting an answer computed long before.
+        redisOptions.BacklogPolicy = BacklogPolicy.FailFast;
+        builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
+        builder.Services.AddSingleton<IDistributedCache>(sp =>
+        {
+            var multiplexer = sp.GetRequiredService<IConnectionMultiplexer>();
+            var redis = new RedisCache(Options.Create(new RedisCacheOptions
+            {
+                ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer),
+            }));
+            return new ResilientDistributedCache(redis, sp.GetRequiredService<IOptions<CacheOptions>>().Value);
+        });
+        builder.Services.AddHybridCache(options =>
+        {
+            // A 1,000-event page with long messages is larger than HybridCache's 1 MB default.
+            options.MaximumPayloadBytes = 16 * 1024 * 1024;
+        });
+        builder.Services.AddSingleton<QueryCache>();
         builder.Services.AddHealthChecks().AddRedis(HealthStatus.Degraded);
         return builder;
     }

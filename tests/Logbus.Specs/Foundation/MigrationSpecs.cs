@@ -22,7 +22,8 @@ public sealed class MigrationSpecs
             "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = 'log_events_default' AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT')"));
         var indexes = await IndexesOfAsync(db);
         Assert.Contains("pk_log_events USING btree (id, \"timestamp\")", indexes);
-        Assert.Contains("ix_log_events_timestamp USING brin (\"timestamp\")", indexes);
+        Assert.Contains("ix_log_events_timestamp USING btree (\"timestamp\")", indexes);
+        Assert.Contains("ix_log_events_message_words USING gin (to_tsvector('simple'::regconfig, message))", indexes);
         Assert.Contains("ix_log_events_source_timestamp USING btree (source, \"timestamp\" DESC)", indexes);
         Assert.Contains("ix_log_events_level_timestamp USING btree (level, \"timestamp\" DESC)", indexes);
         Assert.Contains("ix_log_events_metadata USING gin (metadata jsonb_path_ops)", indexes);

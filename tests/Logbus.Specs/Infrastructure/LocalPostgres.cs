@@ -87,7 +87,7 @@ internal sealed class LocalPostgres : IDisposable
             ExternalProcess.Run("chown", ["-R", "postgres:postgres", folder]);
         }
 
-        Run("initdb", "-D", _dataDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--no-locale", "--no-sync");
+        Run("initdb", "-D", _dataDir, "-U", Superuser, "--auth=trust", "-E", "UTF8", "--locale=C.UTF-8", "--no-sync");
     }
 
     private void Run(string tool, params string[] arguments)

@@ -1,0 +1,98 @@
+using Logbus.ServiceDefaults.Resilience;
+using Microsoft.Extensions.Caching.Distributed;
+using Prometheus;
+using StackExchange.Redis;
+
+namespace Logbus.Query.Caching;
+
+/// <summary>
+/// The Redis cache as the Query service uses it: a cache, never a dependency. Every call waits at most
+/// <see cref="CacheOptions.RedisTimeout"/>; after repeated failures a circuit breaker skips Redis for a while and then
+/// tries again, so caching resumes by itself. A failed read is a miss, a failed write is dropped: answers then come
+/// from PostgreSQL, without an error.
+/// </summary>
+public sealed class ResilientDistributedCache : IDistributedCache
+{
+    private static readonly Counter Reads = Metrics.CreateCounter(
+        "logbus_query_cache_reads_total", "Cache reads by result: hit, miss, error (Redis failed or timed out), skipped (circuit open).", "result");
+
+    private static readonly Counter Writes = Metrics.CreateCounter(
+        "logbus_query_cache_writes_total", "Cache writes by result: stored, error, skipped (circuit open).", "result");
+
+    private readonly IDistributedCache _redis;
+    private readonly TimeSpan _timeout;
+    private readonly DependencyCircuitBreaker _breaker;
+
+    public ResilientDistributedCache(IDistributedCache redis, CacheOptions options)
+    {
+        _redis = redis;
+        _timeout = options.RedisTimeout;
+        _breaker = new DependencyCircuitBreaker("Redis", IsOutage, new CircuitBreakerSettings
+        {
+            MinimumThroughput = 2,
+            BreakDuration = options.RedisBreak,
+        });
+    }
+
+    public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
+    {
+        try
+        {
+            var value = await _breaker.ExecuteAsync(async t => await _redis.GetAsync(key, t).WaitAsync(_timeout, t), token);
+            Reads.WithLabels(value is null ? "miss" : "hit").Inc();
+            return value;
+        }
+        catch (DependencyUnavailableException e)
+        {
+            Reads.WithLabels(e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error").Inc();
+            return null;
+        }
+    }
+
+    public async Task SetAsync(string key, byte[] value, DistributedCacheEntryOptions options, CancellationToken token = default)
+    {
+        try
+        {
+            await _breaker.ExecuteAsync(async t => await _redis.SetAsync(key, value, options, t).WaitAsync(_timeout, t), token);
+            Writes.WithLabels("stored").Inc();
+        }
+        catch (DependencyUnavailableException e)
+        {
+            Writes.WithLabels(e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error").Inc();
+        }
+    }
+
+    public async Task RefreshAsync(string key, CancellationToken token = default)
+    {
+        try
+        {
+            await _breaker.ExecuteAsync(async t => await _redis.RefreshAsync(key, t).WaitAsync(_timeout, t), token);
+        }
+        catch (DependencyUnavailableException)
+        {
+            // Sliding expiration is not used; a missed refresh costs nothing.
+        }
+    }
+
+    public async Task RemoveAsync(string key, CancellationToken token = default)
+    {
+        try
+        {
+            await _breaker.ExecuteAsync(async t => await _redis.RemoveAsync(key, t).WaitAsync(_timeout, t), token);
+        }
+        catch (DependencyUnavailableException)
+        {
+            // The entry expires by itself.
+        }
+    }
+
+    public byte[]? Get(string key) => GetAsync(key).GetAwaiter().GetResult();
+
+    public void Set(string key, byte[] value, DistributedCacheEntryOptions options) => SetAsync(key, value, options).GetAwaiter().GetResult();
+
+    public void Refresh(string key) => RefreshAsync(key).GetAwaiter().GetResult();
+
+    public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
+
+    private static bool IsOutage(Exception exception) => exception is RedisException or TimeoutException or ObjectDisposedException;
+}

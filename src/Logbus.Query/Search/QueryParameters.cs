@@ -1,0 +1,130 @@
+using System.Globalization;
+using Logbus.Storage;
+using Microsoft.Extensions.Primitives;
+
+namespace Logbus.Query.Search;
+
+/// <summary>Reads and checks the query-string parameters the search routes share.</summary>
+public static class QueryParameters
+{
+    /// <summary>
+    /// A time window. An ISO-8601 time without an offset is UTC. Without <paramref name="toName"/> the window ends now
+    /// (open-ended); without <paramref name="fromName"/> it starts <paramref name="defaultSpan"/> before its end.
+    /// </summary>
+    public static (DateTimeOffset From, DateTimeOffset To, bool OpenEnded) Window(
+        IQueryCollection query, string fromName, string toName, TimeSpan defaultSpan, DateTimeOffset now, QueryErrors errors)
+    {
+        var to = Time(query, toName, errors);
+        var from = Time(query, fromName, errors);
+        var end = to ?? now;
+        var start = from ?? end - defaultSpan;
+        if (start >= end)
+        {
+            errors.Add(fromName, $"'{fromName}' must be earlier than '{toName}'.");
+        }
+
+        return (start, end, to is null);
+    }
+
+    public static DateTimeOffset? Time(IQueryCollection query, string name, QueryErrors errors)
+    {
+        if (Single(query, name) is not { } text)
+        {
+            return null;
+        }
+
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        {
+            return time;
+        }
+
+        errors.Add(name, $"'{text}' is not an ISO-8601 date and time (e.g. 2026-11-24T09:30:00Z).");
+        return null;
+    }
+
+    /// <summary>Levels from repeated or comma-separated <c>level</c> values, or from <c>minLevel</c>; aliases allowed.</summary>
+    public static IReadOnlyList<string> Levels(IQueryCollection query, string name, string? minimumName, QueryErrors errors)
+    {
+        var levels = new SortedSet<string>(StringComparer.Ordinal);
+        foreach (var value in Many(query, name))
+        {
+            if (LogLevels.TryNormalize(value, out var level))
+            {
+                levels.Add(level);
+            }
+            else
+            {
+                errors.Add(name, $"'{value}' is not a level. Use one of {string.Join(", ", LogLevels.All)} (or an alias such as Information, Warning, Verbose, Critical).");
+            }
+        }
+
+        if (minimumName is not null && Single(query, minimumName) is { } minimum)
+        {
+            if (!LogLevels.TryNormalize(minimum, out var floor))
+            {
+                errors.Add(minimumName, $"'{minimum}' is not a level. Use one of {string.Join(", ", LogLevels.All)}.");
+            }
+            else if (levels.Count > 0)
+            {
+                errors.Add(minimumName, $"Give either '{name}' or '{minimumName}', not both.");
+            }
+            else
+            {
+                levels.UnionWith(LogLevels.AtLeast(floor));
+            }
+        }
+
+        return [.. levels];
+    }
+
+    public static IReadOnlyList<string> Sources(IQueryCollection query, string name) =>
+        [.. Many(query, name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary><c>meta.path.to.key=value</c> parameters.</summary>
+    public static IReadOnlyList<MetadataCondition> Metadata(IQueryCollection query, QueryErrors errors)
+    {
+        var conditions = new List<MetadataCondition>();
+        foreach (var (key, values) in query)
+        {
+            if (!key.StartsWith("meta.", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var path = key["meta.".Length..];
+            if (path.Length == 0 || path.Split('.').Any(string.IsNullOrWhiteSpace))
+            {
+                errors.Add(key, "A metadata filter is meta.<key> or meta.<key>.<nested key>=<value>.");
+                continue;
+            }
+
+            conditions.AddRange(values.Where(v => v is not null).Select(v => new MetadataCondition(path, v!)));
+        }
+
+        return conditions;
+    }
+
+    public static int Int(IQueryCollection query, string name, int defaultValue, int min, int max, QueryErrors errors)
+    {
+        if (Single(query, name) is not { } text)
+        {
+            return defaultValue;
+        }
+
+        if (int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) && value >= min && value <= max)
+        {
+            return value;
+        }
+
+        errors.Add(name, $"'{name}' must be a whole number from {min} to {max}.");
+        return defaultValue;
+    }
+
+    public static string? Single(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out var values) && values.LastOrDefault() is { Length: > 0 } value ? value.Trim() : null;
+
+    private static IEnumerable<string> Many(IQueryCollection query, string name) =>
+        query.TryGetValue(name, out StringValues values)
+            ? values.SelectMany(v => (v ?? "").Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+            : [];
+}

@@ -1,0 +1,7 @@
+namespace Logbus.Query.Search;
+
+public enum SearchOrder
+{
+    NewestFirst,
+    OldestFirst,
+}

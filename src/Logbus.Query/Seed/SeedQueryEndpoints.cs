@@ -1,0 +1,110 @@
+using Logbus.Query.Caching;
+using Logbus.Query.Search;
+using Logbus.Query.Stats;
+using Microsoft.AspNetCore.Http.HttpResults;
+
+namespace Logbus.Query.Seed;
+
+/// <summary>
+/// The seed tutorial's gateway routes, same parameters and shapes: page-numbered results in Spring's page object,
+/// newest first; <c>startTime</c>/<c>endTime</c> default to the last day.
+/// </summary>
+internal static class SeedQueryEndpoints
+{
+    private const int DefaultSize = 50;
+
+    public static IEndpointRouteBuilder MapSeedQueryApi(this IEndpointRouteBuilder endpoints)
+    {
+        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Seed gateway");
+        gateway.MapGet("/logs", LogsAsync)
+            .WithName("SeedQueryLogs")
+            .WithSummary("Events by time, level and source (seed)")
+            .DocumentQuery(("startTime", "ISO-8601; default a day ago."), ("endTime", "ISO-8601; default now."),
+                ("level", "A level."), ("source", "A source."), ("page", "0-based page (default 0)."), ("size", "1-1000 (default 50)."));
+        gateway.MapGet("/search", SearchAsync)
+            .WithName("SeedSearchLogs")
+            .WithSummary("Events whose message contains text (seed)")
+            .DocumentQuery(("query", "Text the message contains (required)."), ("startTime", "ISO-8601; default a day ago."),
+                ("endTime", "ISO-8601; default now."), ("page", "0-based page."), ("size", "1-1000 (default 50)."));
+        gateway.MapGet("/stats", StatsAsync)
+            .WithName("SeedStats")
+            .WithSummary("Counts over the last hours (seed)")
+            .DocumentQuery(("hoursBack", "1-168 (default 24)."));
+        gateway.MapGet("/logs/{id}", FindAsync)
+            .WithName("SeedGetLog")
+            .WithSummary("One event by id (seed); 404 when missing");
+        return endpoints;
+    }
+
+    private static Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> LogsAsync(
+        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new QueryErrors();
+        var query = request.Query;
+        var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
+        var filter = new LogSearchFilter(from, to, openEnded,
+            QueryParameters.Levels(query, "level", null, errors), QueryParameters.Sources(query, "source"), null, [], null);
+        return PageAsync(filter, query, errors, store, cache, cancellationToken);
+    }
+
+    private static Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> SearchAsync(
+        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+    {
+        var errors = new QueryErrors();
+        var query = request.Query;
+        var text = QueryParameters.Single(query, "query");
+        if (text is null)
+        {
+            errors.Add("query", "'query' is required: the text to look for in messages.");
+        }
+
+        var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
+        var filter = new LogSearchFilter(from, to, openEnded, [], [], text, [], null);
+        return PageAsync(filter, query, errors, store, cache, cancellationToken);
+    }
+
+    private static async Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> PageAsync(
+        LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
+    {
+        var page = QueryParameters.Int(query, "page", 0, 0, int.MaxValue / LogSearchRequest.MaxLimit, errors);
+        var size = QueryParameters.Int(query, "size", DefaultSize, 1, LogSearchRequest.MaxLimit, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The query parameters are not valid.");
+        }
+
+        var key = string.Join('|', filter.Canonical(cache.WindowKey(filter.From, filter.To, filter.OpenEnded)), page, size);
+        var result = await cache.GetOrCreateAsync("seedpage", key, cache.WindowTtl(filter.To, filter.OpenEnded), async token =>
+        {
+            var (events, total) = await store.PageAsync(filter, page, size, token);
+            return SpringPage<SeedLogEvent>.Of([.. events.Select(SeedLogEvent.From)], total, page, size);
+        }, cancellationToken);
+        return TypedResults.Ok(result);
+    }
+
+    private static async Task<Results<Ok<SeedStats>, ValidationProblem>> StatsAsync(
+        HttpRequest request, StatsCache stats, CancellationToken cancellationToken)
+    {
+        var errors = new QueryErrors();
+        var hoursBack = QueryParameters.Int(request.Query, "hoursBack", 24, 1, 168, errors);
+        if (errors.Any)
+        {
+            return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The statistics parameters are not valid.");
+        }
+
+        var s = await stats.GetAsync(hoursBack, cancellationToken);
+        return TypedResults.Ok(new SeedStats(
+            s.Total,
+            s.ByLevel.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal),
+            s.BySource.ToDictionary(x => x.Source, x => x.Count, StringComparer.Ordinal),
+            new SeedTimeRange(s.From, s.To)));
+    }
+
+    private static async Task<Results<Ok<SeedLogEvent>, NotFound>> FindAsync(
+        string id, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
+    {
+        var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
+            token => store.FindAsync(id, token), cancellationToken);
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(SeedLogEvent.From(found));
+    }
+}

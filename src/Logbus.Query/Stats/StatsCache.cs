@@ -1,0 +1,15 @@
+using System.Globalization;
+using Logbus.Query.Caching;
+
+namespace Logbus.Query.Stats;
+
+/// <summary>Statistics of the last hours, computed at most once per cache period for every caller and route.</summary>
+public sealed class StatsCache(LogStatsStore store, QueryCache cache, TimeProvider time)
+{
+    public ValueTask<LogStats> GetAsync(int hoursBack, CancellationToken cancellationToken) =>
+        cache.GetOrCreateAsync("stats", hoursBack.ToString(CultureInfo.InvariantCulture), cache.Options.StatsTtl, token =>
+        {
+            var now = time.GetUtcNow();
+            return store.ComputeAsync(now.AddHours(-hoursBack), now, token);
+        }, cancellationToken);
+}

@@ -1,0 +1,101 @@
+using Polly;
+using Polly.CircuitBreaker;
+using Prometheus;
+
+namespace Logbus.ServiceDefaults.Resilience;
+
+/// <summary>
+/// A circuit breaker around one dependency. While it is closed, failures that mean "unreachable" still answer
+/// <see cref="DependencyUnavailableException"/> (so 503, not 500); once enough calls fail it opens, and calls fail at
+/// once without waiting on the dependency until the break is over, when a trial call decides whether it closes again.
+/// </summary>
+public sealed class DependencyCircuitBreaker
+{
+    private static readonly Gauge CircuitOpen = Metrics.CreateGauge(
+        "logbus_circuit_open", "1 while the circuit breaker around a dependency is open (calls fail fast), else 0.", "dependency");
+
+    private readonly ResiliencePipeline _pipeline;
+    private readonly Func<Exception, bool> _isOutage;
+    private readonly TimeSpan _breakDuration;
+    private DateTimeOffset _openedAt;
+
+    /// <param name="dependency">Its name in answers, logs and metrics, e.g. <c>PostgreSQL</c>.</param>
+    /// <param name="isOutage">Which exceptions mean the dependency is unreachable (as opposed to a bad request).</param>
+    /// <param name="settings">When the circuit opens and for how long; the defaults suit a database.</param>
+    public DependencyCircuitBreaker(string dependency, Func<Exception, bool> isOutage, CircuitBreakerSettings? settings = null)
+    {
+        settings ??= new CircuitBreakerSettings();
+        Dependency = dependency;
+        _isOutage = isOutage;
+        _breakDuration = settings.BreakDuration;
+        var gauge = CircuitOpen.WithLabels(dependency);
+        _pipeline = new ResiliencePipelineBuilder()
+            .AddCircuitBreaker(new CircuitBreakerStrategyOptions
+            {
+                FailureRatio = settings.FailureRatio,
+                MinimumThroughput = settings.MinimumThroughput,
+                SamplingDuration = settings.SamplingDuration,
+                BreakDuration = settings.BreakDuration,
+                ShouldHandle = new PredicateBuilder().Handle<Exception>(isOutage),
+                OnOpened = _ =>
+                {
+                    _openedAt = DateTimeOffset.UtcNow;
+                    gauge.Set(1);
+                    return ValueTask.CompletedTask;
+                },
+                OnClosed = _ =>
+                {
+                    gauge.Set(0);
+                    return ValueTask.CompletedTask;
+                },
+            })
+            .Build();
+        gauge.Set(0);
+    }
+
+    public string Dependency { get; }
+
+    public async ValueTask<T> ExecuteAsync<T>(Func<CancellationToken, ValueTask<T>> call, CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await _pipeline.ExecuteAsync(call, cancellationToken);
+        }
+        catch (BrokenCircuitException e)
+        {
+            throw new DependencyUnavailableException(Dependency, RemainingBreak(), e);
+        }
+        catch (Exception e) when (_isOutage(e) && !cancellationToken.IsCancellationRequested)
+        {
+            throw new DependencyUnavailableException(Dependency, _breakDuration, e);
+        }
+    }
+
+    public ValueTask ExecuteAsync(Func<CancellationToken, ValueTask> call, CancellationToken cancellationToken) =>
+        new(ExecuteAsync(async token =>
+        {
+            await call(token);
+            return true;
+        }, cancellationToken).AsTask());
+
+    private TimeSpan RemainingBreak()
+    {
+        var remaining = _openedAt + _breakDuration - DateTimeOffset.UtcNow;
+        return remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1);
+    }
+}
+
+/// <summary>When a <see cref="DependencyCircuitBreaker"/> opens, and for how long.</summary>
+public sealed record CircuitBreakerSettings
+{
+    /// <summary>Share of failed calls within <see cref="SamplingDuration"/> that opens the circuit.</summary>
+    public double FailureRatio { get; init; } = 0.5;
+
+    /// <summary>Calls needed within <see cref="SamplingDuration"/> before the ratio counts.</summary>
+    public int MinimumThroughput { get; init; } = 4;
+
+    public TimeSpan SamplingDuration { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>How long calls fail fast before a trial call.</summary>
+    public TimeSpan BreakDuration { get; init; } = TimeSpan.FromSeconds(5);
+}
