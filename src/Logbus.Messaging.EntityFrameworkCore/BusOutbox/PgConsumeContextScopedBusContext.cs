@@ -2,6 +2,7 @@ using MassTransit;
 using MassTransit.Clients;
 using MassTransit.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 
@@ -18,8 +19,8 @@ public sealed class PgConsumeContextScopedBusContext<TDbContext> : PgScopedBusCo
     private readonly ConsumeContext _consumeContext;
 
     public PgConsumeContextScopedBusContext(IBus bus, TDbContext db, IClientFactory clientFactory, IServiceProvider provider,
-        OutboxDestinations destinations, BusOutboxCommitAnnouncer<TDbContext> announcer, ConsumeContext consumeContext)
-        : base(bus, db, clientFactory, provider, destinations, announcer)
+        OutboxDestinations destinations, BusOutboxCommitAnnouncer<TDbContext> announcer, ConsumeContext consumeContext, ILogger? logger = null)
+        : base(bus, db, clientFactory, provider, destinations, announcer, logger)
     {
         _bus = bus;
         _clientFactory = clientFactory;

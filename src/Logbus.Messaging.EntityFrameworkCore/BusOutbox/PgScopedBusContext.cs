@@ -8,6 +8,7 @@ using MassTransit.Transports;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Storage;
+using Microsoft.Extensions.Logging;
 
 namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 
@@ -17,7 +18,7 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// Its send endpoint provider is MassTransit's <see cref="OutboxSendEndpointProvider"/>, which is how other components
 /// (the Kafka rider's scoped producer) recognise an outbox-backed scope.
 /// </summary>
-public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
+public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContext, IDisposable
     where TDbContext : DbContext
 {
     private static readonly object Committed = new();
@@ -27,6 +28,7 @@ public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContex
     private readonly IServiceProvider _provider;
     private readonly OutboxDestinations _destinations;
     private readonly BusOutboxCommitAnnouncer<TDbContext> _announcer;
+    private readonly ILogger? _logger;
     private readonly SemaphoreSlim _addGate = new(1, 1);
     private OutboxState? _state;
     private EntityEntry<OutboxState>? _stateEntry;
@@ -37,7 +39,7 @@ public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContex
     private bool _watchingSaves;
 
     public PgScopedBusContext(IBus bus, TDbContext db, IClientFactory clientFactory, IServiceProvider provider, OutboxDestinations destinations,
-        BusOutboxCommitAnnouncer<TDbContext> announcer)
+        BusOutboxCommitAnnouncer<TDbContext> announcer, ILogger? logger = null)
     {
         ArgumentNullException.ThrowIfNull(db);
         _bus = bus;
@@ -46,6 +48,7 @@ public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContex
         _provider = provider;
         _destinations = destinations;
         _announcer = announcer;
+        _logger = logger;
     }
 
     public ISendEndpointProvider SendEndpointProvider =>
@@ -101,11 +104,24 @@ public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContex
 
     protected virtual void Dispose(bool disposing)
     {
-        if (disposing && _watchingSaves)
+        if (!disposing || !_watchingSaves)
         {
-            // A pooled DbContext outlives this scope.
-            _db.SavedChanges -= RememberWhereTheStateWasSaved;
-            _watchingSaves = false;
+            return;
+        }
+
+        // A pooled DbContext outlives this scope.
+        _db.SavedChanges -= RememberWhereTheStateWasSaved;
+        _watchingSaves = false;
+        try
+        {
+            if (_stateEntry is { State: EntityState.Added } && _logger is not null)
+            {
+                LogNeverSaved(_logger, _state!.OutboxId);
+            }
+        }
+        catch (ObjectDisposedException)
+        {
+            // The DbContext went first; nothing left to tell.
         }
     }
 
@@ -115,6 +131,10 @@ public class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSendContex
 
     protected virtual ScopedClientFactory CreateClientFactory() =>
         new(new ClientFactory(new ScopedClientFactoryContext(_clientFactory, _provider)), null);
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Messages were published in this scope but never saved (no SaveChanges after them); outbox {OutboxId} is dropped")]
+    private static partial void LogNeverSaved(ILogger logger, Guid outboxId);
 
     private bool CurrentOutboxIsOpen()
     {

@@ -1,6 +1,7 @@
 using MassTransit;
 using MassTransit.DependencyInjection;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Logging;
 
 namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 
@@ -13,7 +14,7 @@ public sealed class PgScopedBusContextProvider<TDbContext> : IScopedBusContextPr
 {
     public PgScopedBusContextProvider(IBus bus, TDbContext db, Bind<IBus, IClientFactory> clientFactory,
         Bind<IBus, IScopedConsumeContextProvider> busConsumeContext, IScopedConsumeContextProvider globalConsumeContext, IServiceProvider provider,
-        OutboxDestinations destinations, BusOutboxCommitAnnouncer<TDbContext> announcer)
+        OutboxDestinations destinations, BusOutboxCommitAnnouncer<TDbContext> announcer, ILogger<PgScopedBusContextProvider<TDbContext>> logger)
     {
         ArgumentNullException.ThrowIfNull(clientFactory);
         ArgumentNullException.ThrowIfNull(busConsumeContext);
@@ -25,11 +26,11 @@ public sealed class PgScopedBusContextProvider<TDbContext> : IScopedBusContextPr
         else if (globalConsumeContext.HasContext)
         {
             Context = new PgConsumeContextScopedBusContext<TDbContext>(bus, db, clientFactory.Value, provider, destinations, announcer,
-                globalConsumeContext.GetContext());
+                globalConsumeContext.GetContext(), logger);
         }
         else
         {
-            Context = new PgScopedBusContext<TDbContext>(bus, db, clientFactory.Value, provider, destinations, announcer);
+            Context = new PgScopedBusContext<TDbContext>(bus, db, clientFactory.Value, provider, destinations, announcer, logger);
         }
     }
 

@@ -46,11 +46,12 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
             firstPass = false;
             if (isFirstPass)
             {
+                // A copy whose first pass found the row consumed already is a duplicate, whether or not it then delivers.
                 if (pass.ConsumedInThisPass)
                 {
                     metrics.Consumed(ContextName);
                 }
-                else if (pass.WasDelivered)
+                else
                 {
                     metrics.DuplicateSkipped(ContextName);
                 }
@@ -115,7 +116,7 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
                 await next.Send(outboxContext);
                 await db.SaveChangesAsync(context.CancellationToken);
                 await transaction.CommitAsync(context.CancellationToken);
-                return new PassResult<T>(outboxContext, outboxContext.ContinueProcessing, outboxContext.ConsumedInThisPass, inbox.Delivered.HasValue);
+                return new PassResult<T>(outboxContext, outboxContext.ContinueProcessing, outboxContext.ConsumedInThisPass);
             }
             catch
             {
@@ -210,6 +211,6 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
         }
     }
 
-    private sealed record PassResult<T>(PgOutboxConsumeContext<TDbContext, T> Context, bool ContinueProcessing, bool ConsumedInThisPass, bool WasDelivered)
+    private sealed record PassResult<T>(PgOutboxConsumeContext<TDbContext, T> Context, bool ContinueProcessing, bool ConsumedInThisPass)
         where T : class;
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics.Metrics;
 using Logbus.Messaging.EntityFrameworkCore.Inbox;
 using Logbus.Specs.Infrastructure;
 using Logbus.Specs.Outbox.Support;
@@ -55,6 +56,7 @@ public sealed class ConsumerOutboxSpecs
         await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
         var probe = new SpecProbe();
         await using var host = await StartWorkerAsync(db, probe);
+        using var meters = new MessagingMeterReadings(host.Get<IMeterFactory>());
         var item = Guid.NewGuid();
         var messageId = NewId.NextGuid();
         await SendAsync(host, new SubmitItem(item), messageId);
@@ -70,6 +72,8 @@ public sealed class ConsumerOutboxSpecs
         Assert.Equal(1, await MessagingRows.ProcessedAsync(db, item));
         Assert.Single(probe.Messages<ItemStored>());
         Assert.Empty(probe.Messages<FailedForGood>());
+        Assert.Equal(1, meters.Counter("logbus.messaging.inbox.consumed"));
+        Assert.Equal(1, meters.Counter("logbus.messaging.inbox.duplicates"));
     }
 
     [Fact]

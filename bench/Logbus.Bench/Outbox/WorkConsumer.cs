@@ -17,21 +17,3 @@ internal sealed class WorkConsumer(OutboxBenchDbContext db, BenchProbe probe) : 
         probe.Work.Arrived();
     }
 }
-
-/// <summary>Counts delivered events.</summary>
-internal sealed class EventCounter(BenchProbe probe) : IConsumer<BenchEvent>
-{
-    public Task Consume(ConsumeContext<BenchEvent> context)
-    {
-        probe.Events.Arrived();
-        return Task.CompletedTask;
-    }
-}
-
-/// <summary>Where one measurement's consumers report.</summary>
-internal sealed class BenchProbe(int expected)
-{
-    public Arrivals Work { get; } = new(expected);
-
-    public Arrivals Events { get; } = new(expected);
-}
