@@ -5,8 +5,9 @@ namespace Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 
 /// <summary>
 /// The <c>Logbus.Messaging</c> meter: inbox and outbox counters, and backlog gauges fed by
-/// <see cref="OutboxBacklogMonitor{TDbContext}"/>. prometheus-net exports .NET meters, so these appear on <c>/metrics</c>
-/// (dots become underscores). Every measurement is tagged with the DbContext it belongs to.
+/// <see cref="OutboxBacklogMonitor{TDbContext}"/>. prometheus-net exports .NET meters with the meter's name as prefix,
+/// so <c>outbox.pending</c> appears on <c>/metrics</c> as <c>logbus_messaging_outbox_pending</c>. Every measurement is
+/// tagged with the DbContext it belongs to.
 /// </summary>
 public sealed class MessagingMetrics : IDisposable
 {
@@ -28,27 +29,27 @@ public sealed class MessagingMetrics : IDisposable
         ArgumentNullException.ThrowIfNull(services);
         // A host's meter factory keeps one container's instruments apart from another's; a bare container gets a plain meter.
         _meter = services.GetService(typeof(IMeterFactory)) is IMeterFactory factory ? factory.Create(new MeterOptions(MeterName)) : new Meter(MeterName);
-        _consumed = _meter.CreateCounter<long>("logbus.messaging.inbox.consumed", "{message}",
+        _consumed = _meter.CreateCounter<long>("inbox.consumed", "{message}",
             "Messages a consumer processed behind the inbox (first copies).");
-        _duplicates = _meter.CreateCounter<long>("logbus.messaging.inbox.duplicates", "{message}",
+        _duplicates = _meter.CreateCounter<long>("inbox.duplicates", "{message}",
             "Copies of already processed messages that the inbox skipped.");
-        _delivered = _meter.CreateCounter<long>("logbus.messaging.outbox.delivered", "{message}",
+        _delivered = _meter.CreateCounter<long>("outbox.delivered", "{message}",
             "Bus-outbox messages handed to the transport.");
-        _deliveryFailures = _meter.CreateCounter<long>("logbus.messaging.outbox.delivery_failures", "{message}",
+        _deliveryFailures = _meter.CreateCounter<long>("outbox.delivery_failures", "{message}",
             "Bus-outbox sends that failed and stay in the outbox for a later attempt.");
-        _inboxRemoved = _meter.CreateCounter<long>("logbus.messaging.inbox.removed", "{row}",
+        _inboxRemoved = _meter.CreateCounter<long>("inbox.removed", "{row}",
             "Inbox rows removed after the duplicate-detection window.");
-        _strandedAdopted = _meter.CreateCounter<long>("logbus.messaging.inbox.stranded_adopted", "{row}",
+        _strandedAdopted = _meter.CreateCounter<long>("inbox.stranded_adopted", "{row}",
             "Inbox rows whose undelivered messages were handed to the bus-outbox delivery service.");
-        _sagaConflicts = _meter.CreateCounter<long>("logbus.messaging.saga.conflicts", "{conflict}",
+        _sagaConflicts = _meter.CreateCounter<long>("saga.conflicts", "{conflict}",
             "Saga transactions that lost a race (concurrency token, duplicate first insert, deadlock) and were rolled back for a retry.");
-        _meter.CreateObservableGauge("logbus.messaging.outbox.pending", () => Observe(b => b.PendingMessages), "{message}",
+        _meter.CreateObservableGauge("outbox.pending", () => Observe(b => b.PendingMessages), "{message}",
             "Bus-outbox messages committed but not yet delivered.");
-        _meter.CreateObservableGauge("logbus.messaging.outbox.oldest_age", () => Observe(b => b.OldestAge.TotalSeconds), "s",
+        _meter.CreateObservableGauge("outbox.oldest_age", () => Observe(b => b.OldestAge.TotalSeconds), "s",
             "Age of the oldest undelivered bus-outbox transaction; 0 when the outbox is empty.");
-        _meter.CreateObservableGauge("logbus.messaging.inbox.undelivered", () => Observe(b => b.UndeliveredInboxRows), "{row}",
+        _meter.CreateObservableGauge("inbox.undelivered", () => Observe(b => b.UndeliveredInboxRows), "{row}",
             "Consumed inbound messages whose own sends have not all reached the transport.");
-        _meter.CreateObservableGauge("logbus.messaging.inbox.undelivered_oldest_age", () => Observe(b => b.OldestUndeliveredInboxAge.TotalSeconds), "s",
+        _meter.CreateObservableGauge("inbox.undelivered_oldest_age", () => Observe(b => b.OldestUndeliveredInboxAge.TotalSeconds), "s",
             "Age of the oldest consumed inbound message whose sends are not delivered; 0 when there is none.");
     }
 

@@ -1,5 +1,6 @@
 using System.Diagnostics.Metrics;
 using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
 using Logbus.Specs.Infrastructure;
 using Logbus.Specs.Outbox.Support;
@@ -195,9 +196,26 @@ public sealed class BusOutboxSpecs
 
         using var meters = new MessagingMeterReadings(host.Get<IMeterFactory>());
 
-        await Eventually.TrueAsync(() => meters.Gauge("logbus.messaging.outbox.pending") == 7, Patience,
+        await Eventually.TrueAsync(() => meters.Gauge("outbox.pending") == 7, Patience,
             "the pending gauge shows the 7 committed messages");
-        Assert.InRange(meters.Gauge("logbus.messaging.outbox.oldest_age") ?? 0, 0.5, 60);
+        Assert.InRange(meters.Gauge("outbox.oldest_age") ?? 0, 0.5, 60);
+
+        // As a service's /metrics shows them: prometheus-net exports .NET meters.
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        var hostMeters = host.Get<IMeterFactory>();
+        using (Prometheus.MeterAdapter.StartListening(new Prometheus.MeterAdapterOptions
+               {
+                   Registry = registry,
+                   MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry),
+                   InstrumentFilterPredicate = i => i.Meter.Name == MessagingMetrics.MeterName && ReferenceEquals(i.Meter.Scope, hostMeters),
+               }))
+        {
+            using var scrape = new MemoryStream();
+            await registry.CollectAndExportAsTextAsync(scrape);
+            var text = System.Text.Encoding.UTF8.GetString(scrape.ToArray());
+            Assert.Contains("\nlogbus_messaging_outbox_pending{db_context=\"OutboxSpecDbContext\"} 7\n", text, StringComparison.Ordinal);
+            Assert.Contains("\nlogbus_messaging_outbox_oldest_age{db_context=\"OutboxSpecDbContext\"} ", text, StringComparison.Ordinal);
+        }
     }
 
     /// <summary>The contract with the Kafka rider, points 2 and 4.</summary>

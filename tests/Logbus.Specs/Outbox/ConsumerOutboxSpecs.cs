@@ -72,8 +72,8 @@ public sealed class ConsumerOutboxSpecs
         Assert.Equal(1, await MessagingRows.ProcessedAsync(db, item));
         Assert.Single(probe.Messages<ItemStored>());
         Assert.Empty(probe.Messages<FailedForGood>());
-        Assert.Equal(1, meters.Counter("logbus.messaging.inbox.consumed"));
-        Assert.Equal(1, meters.Counter("logbus.messaging.inbox.duplicates"));
+        Assert.Equal(1, meters.Counter("inbox.consumed"));
+        Assert.Equal(1, meters.Counter("inbox.duplicates"));
     }
 
     [Fact]

@@ -9,7 +9,7 @@ namespace Logbus.Specs.Outbox;
 public sealed class SagaRepositorySpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);
-    private const string Conflicts = "logbus.messaging.saga.conflicts";
+    private const string Conflicts = "saga.conflicts";
 
     [Theory]
     [InlineData(ConcurrencyMode.Optimistic, true)]
