@@ -1,9 +1,10 @@
 using System.Text.Json;
 using Logbus.Bench;
+using Logbus.Bench.Outbox;
 using Logbus.Bench.Query;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [new QueryBenchmark()];
+IBenchmark[] benchmarks = [new QueryBenchmark(), new OutboxBenchmark()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])

@@ -15,6 +15,7 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
         ArgumentNullException.ThrowIfNull(modelBuilder);
+        modelBuilder.AddPgOutboxEntities();
         modelBuilder.Entity<LogEvent>(e =>
         {
             e.ToTable("log_events");

@@ -1,0 +1,52 @@
+namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
+
+/// <summary>How the bus outbox captures messages and how its delivery service drains them.</summary>
+public sealed class BusOutboxOptions
+{
+    /// <summary>
+    /// How often the delivery service looks without being woken. Wake-ups come on every commit (in this process) and by
+    /// NOTIFY (from others), so this only bounds how late it notices rows freed by a claimer that died, or a lost
+    /// notification.
+    /// </summary>
+    public TimeSpan PollInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>Outbox transactions claimed at once; their messages are sent concurrently, each outbox in order.</summary>
+    public int ClaimBatchSize { get; set; } = 100;
+
+    /// <summary>At most this many messages are loaded per claim; a larger outbox continues in the next claim.</summary>
+    public int MessageBatchSize { get; set; } = 1000;
+
+    /// <summary>How long one send may take before it counts as failed.</summary>
+    public TimeSpan MessageDeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// PostgreSQL ends a claiming session that stays silent this long (<c>idle_in_transaction_session_timeout</c>), so
+    /// rows held by a host that vanished without closing its connection become claimable again.
+    /// </summary>
+    public TimeSpan ClaimTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>The longest pause between attempts while sends keep failing (the pause doubles from one second).</summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>Run the delivery service in this process (a process may only write to the outbox).</summary>
+    public bool DeliveryServiceEnabled { get; set; } = true;
+
+    /// <summary>Wake on NOTIFY from other processes; without it they are noticed after <see cref="PollInterval"/>.</summary>
+    public bool ListenForNotifications { get; set; } = true;
+
+    /// <summary>
+    /// At most one NOTIFY per this interval leaves a process (a trailing one follows the last commit): each NOTIFY is a
+    /// transaction of its own that takes PostgreSQL's notification-queue lock, and under load the other processes are
+    /// awake and draining anyway.
+    /// </summary>
+    public TimeSpan NotifyInterval { get; set; } = TimeSpan.FromMilliseconds(50);
+
+    /// <summary>How often the backlog gauges are refreshed.</summary>
+    public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>
+    /// URI schemes the bus itself cannot resolve that are still captured (<c>topic</c> for Kafka); a scheme with a keyed
+    /// <c>ISendEndpointProvider</c> is captured too.
+    /// </summary>
+    public ISet<string> CapturedSchemes { get; } = new HashSet<string>(StringComparer.OrdinalIgnoreCase) { "topic" };
+}

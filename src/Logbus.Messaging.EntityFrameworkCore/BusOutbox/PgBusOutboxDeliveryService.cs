@@ -1,0 +1,224 @@
+using System.Data;
+using System.Globalization;
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
+using Logbus.Messaging.EntityFrameworkCore.Model;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+
+namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
+
+/// <summary>
+/// Sends what web requests committed to the bus outbox. Each round is one transaction that claims the oldest outbox
+/// transactions with <c>FOR UPDATE SKIP LOCKED</c> (so several instances share the work and never send the same row at
+/// once), sends each outbox's messages in order (different outboxes concurrently), then deletes what was sent and
+/// commits. A crash before the commit leaves the rows, which the next claimer sends again: delivery is at least once.
+/// It drains while there is work, then sleeps until a commit here, a NOTIFY from elsewhere, or the poll interval.
+/// </summary>
+public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
+    IServiceScopeFactory scopes,
+    IBusControl bus,
+    BusOutboxOptions options,
+    OutboxDestinations destinations,
+    BusOutboxSignals<TDbContext> signals,
+    MessagingMetrics metrics,
+    ILogger<PgBusOutboxDeliveryService<TDbContext>> logger)
+    : BackgroundService
+    where TDbContext : DbContext
+{
+    private static readonly string ContextName = typeof(TDbContext).Name;
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        var listening = options.ListenForNotifications
+            ? new OutboxNotificationListener<TDbContext>(scopes, signals, logger).RunAsync(stoppingToken)
+            : Task.CompletedTask;
+        try
+        {
+            // Sends before the bus runs would only fail and back off; rows committed meanwhile simply wait.
+            await bus.WaitForHealthStatus(BusHealthStatus.Healthy, TimeSpan.FromSeconds(30)).WaitAsync(stoppingToken);
+            await DeliverUntilStoppedAsync(stoppingToken);
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            await listening;
+        }
+    }
+
+    /// <summary>Runs one claim-send-commit round; public so a host or a test can drive delivery directly.</summary>
+    public async Task<DeliveryRound> DeliverOnceAsync(CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<TDbContext>();
+        var tables = MessagingTables.For(db);
+        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+        var claimed = await ClaimAsync(db, tables, cancellationToken);
+        if (claimed.Count == 0)
+        {
+            await transaction.CommitAsync(cancellationToken);
+            return new DeliveryRound(0, 0, false);
+        }
+
+        var messages = await LoadAsync(db, tables, claimed, cancellationToken);
+        var loadedAll = messages.Count < options.MessageBatchSize;
+        var byOutbox = messages.GroupBy(m => m.OutboxId!.Value).ToDictionary(g => g.Key, g => g.ToList());
+        var results = await Task.WhenAll(byOutbox.Select(o => SendInOrderAsync(o.Key, o.Value, cancellationToken)));
+
+        var lastLoadedOutbox = messages.Count > 0 ? messages[^1].OutboxId : null;
+        var sent = results.Where(r => r.LastSent is not null).ToList();
+        var failed = results.Where(r => r.Failed).Select(r => r.OutboxId).ToHashSet();
+        // Complete: nothing failed, and nothing of it can lie beyond the message limit of this round.
+        var complete = claimed.Where(id => !failed.Contains(id) && (loadedAll || (byOutbox.ContainsKey(id) && id != lastLoadedOutbox))).ToArray();
+        await RemoveSentAsync(db, tables, sent, complete, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+
+        var count = results.Sum(r => r.Count);
+        if (count > 0)
+        {
+            metrics.Delivered(ContextName, count);
+        }
+
+        return new DeliveryRound(claimed.Count, count, failed.Count > 0);
+    }
+
+    private async Task DeliverUntilStoppedAsync(CancellationToken stoppingToken)
+    {
+        var failures = 0;
+        while (!stoppingToken.IsCancellationRequested)
+        {
+            DeliveryRound round;
+            try
+            {
+                round = await DeliverOnceAsync(stoppingToken);
+            }
+            catch (Exception e) when (!stoppingToken.IsCancellationRequested)
+            {
+                LogRoundFailed(e);
+                round = new DeliveryRound(0, 0, true);
+            }
+
+            if (round.Failed)
+            {
+                failures++;
+                await Task.Delay(RetryDelay(failures), stoppingToken);
+                continue;
+            }
+
+            failures = 0;
+            if (round.Claimed == 0)
+            {
+                await signals.Delivery.WaitAsync(options.PollInterval, stoppingToken);
+            }
+        }
+    }
+
+    private TimeSpan RetryDelay(int failures) =>
+        TimeSpan.FromMilliseconds(Math.Min(options.MaxRetryDelay.TotalMilliseconds, 1000 * Math.Pow(2, Math.Min(failures - 1, 16))));
+
+    private async Task<List<Guid>> ClaimAsync(DbContext db, MessagingTables tables, CancellationToken cancellationToken)
+    {
+        var timeout = ((long)options.ClaimTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+        await using var command = PgCommands.Create(db, $"""
+            SET LOCAL idle_in_transaction_session_timeout = {timeout};
+            SELECT outbox_id FROM {tables.Outbox} ORDER BY created, outbox_id LIMIT @limit FOR UPDATE SKIP LOCKED
+            """);
+        command.Parameters.AddWithValue("limit", options.ClaimBatchSize);
+        var ids = new List<Guid>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            ids.Add(reader.GetGuid(0));
+        }
+
+        return ids;
+    }
+
+    private async Task<List<OutboxMessage>> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed, CancellationToken cancellationToken)
+    {
+        await using var command = PgCommands.Create(db, $"""
+            SELECT {OutboxMessageReader.Columns}
+            FROM {tables.Messages} m
+            JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
+            ORDER BY c.position, m.sequence_number
+            LIMIT @limit
+            """);
+        command.Parameters.AddWithValue("claimed", claimed.ToArray());
+        command.Parameters.AddWithValue("limit", options.MessageBatchSize);
+        var messages = new List<OutboxMessage>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            messages.Add(OutboxMessageReader.Read(reader));
+        }
+
+        return messages;
+    }
+
+    /// <summary>Sends one outbox's messages one after another, stopping at the first failure so none overtakes another.</summary>
+    private async Task<OutboxSendResult> SendInOrderAsync(Guid outboxId, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    {
+        long? lastSent = null;
+        var count = 0;
+        foreach (var message in messages)
+        {
+            if (message.DestinationAddress is not { } destination)
+            {
+                LogNoDestination(message.MessageId, outboxId);
+                lastSent = message.SequenceNumber;
+                continue;
+            }
+
+            try
+            {
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+                timeout.CancelAfter(options.MessageDeliveryTimeout);
+                var endpoint = await destinations.ProviderFor(destination).GetSendEndpoint(destination);
+                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token);
+            }
+            catch (Exception e) when (!cancellationToken.IsCancellationRequested)
+            {
+                LogSendFailed(e, message.MessageId, destination, outboxId);
+                metrics.DeliveryFailed(ContextName);
+                return new OutboxSendResult(outboxId, lastSent, count, true);
+            }
+
+            lastSent = message.SequenceNumber;
+            count++;
+        }
+
+        return new OutboxSendResult(outboxId, lastSent, count, false);
+    }
+
+    private static async Task RemoveSentAsync(DbContext db, MessagingTables tables, List<OutboxSendResult> sent, Guid[] complete,
+        CancellationToken cancellationToken)
+    {
+        await using var command = PgCommands.Create(db, $"""
+            DELETE FROM {tables.Messages} m USING unnest(@sent_ids, @sent_last) AS s(outbox_id, last_sent)
+            WHERE m.outbox_id = s.outbox_id AND m.sequence_number <= s.last_sent;
+            DELETE FROM {tables.Outbox} WHERE outbox_id = ANY(@complete)
+            """);
+        command.Parameters.AddWithValue("sent_ids", sent.Select(r => r.OutboxId).ToArray());
+        command.Parameters.AddWithValue("sent_last", sent.Select(r => r.LastSent!.Value).ToArray());
+        command.Parameters.AddWithValue("complete", complete);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending outbox message {MessageId} to {Destination} failed; outbox {OutboxId} waits for the next attempt")]
+    private partial void LogSendFailed(Exception exception, Guid messageId, Uri destination, Guid outboxId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} of outbox {OutboxId} has no destination address; dropped")]
+    private partial void LogNoDestination(Guid messageId, Guid outboxId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "An outbox delivery round failed")]
+    private partial void LogRoundFailed(Exception exception);
+
+    private sealed record OutboxSendResult(Guid OutboxId, long? LastSent, int Count, bool Failed);
+}
