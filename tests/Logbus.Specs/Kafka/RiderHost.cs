@@ -1,0 +1,105 @@
+using Xunit.Abstractions;
+using Logbus.Messaging.Kafka;
+using Logbus.Specs.Infrastructure;
+using MassTransit;
+using MassTransit.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging;
+
+namespace Logbus.Specs.Kafka;
+
+/// <summary>A bus with an in-memory transport and a Kafka rider, built the way an application builds it, for one spec.</summary>
+internal sealed class RiderHost : IAsyncDisposable
+{
+    private readonly ServiceProvider _services;
+    private bool _stopped;
+
+    private RiderHost(ServiceProvider services)
+    {
+        _services = services;
+    }
+
+    public IServiceProvider Services => _services;
+
+    public IBusControl Bus => _services.GetRequiredService<IBusControl>();
+
+    public IKafkaRider Rider => _services.GetRequiredService<IKafkaRider>();
+
+    public ITestHarness Harness => _services.GetRequiredService<ITestHarness>();
+
+    /// <summary>Builds and starts a bus; with <paramref name="harness"/> it is MassTransit's test harness bus.</summary>
+    public static async Task<RiderHost> StartAsync(ITestOutputHelper? output, Action<IRiderRegistrationConfigurator> configureRider,
+        bool harness = false, Action<IServiceCollection>? configureServices = null, Action<IBusRegistrationConfigurator>? configureBus = null)
+    {
+        var services = new ServiceCollection();
+        services.AddLogging(logging =>
+        {
+            logging.SetMinimumLevel(LogLevel.Debug);
+            if (output is not null)
+            {
+                logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Warning));
+            }
+        });
+        configureServices?.Invoke(services);
+
+        void Configure(IBusRegistrationConfigurator x)
+        {
+            configureBus?.Invoke(x);
+            x.AddRider(configureRider);
+            if (!harness)
+            {
+                x.UsingInMemory((context, cfg) => cfg.ConfigureEndpoints(context));
+            }
+        }
+
+        if (harness)
+        {
+            services.AddMassTransitTestHarness(Configure);
+        }
+        else
+        {
+            services.AddMassTransit(Configure);
+        }
+
+        var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
+        var host = new RiderHost(provider);
+        if (harness)
+        {
+            var testHarness = provider.GetRequiredService<ITestHarness>();
+            // A Kafka group join takes seconds; MassTransit's default inactivity timeout is shorter than that.
+            testHarness.TestInactivityTimeout = TimeSpan.FromSeconds(10);
+            testHarness.TestTimeout = TimeSpan.FromMinutes(2);
+            await testHarness.Start();
+        }
+        else
+        {
+            await host.Bus.StartAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+
+        return host;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken = default)
+    {
+        if (_stopped)
+        {
+            return;
+        }
+
+        _stopped = true;
+        await Bus.StopAsync(cancellationToken);
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(60)).Token);
+        }
+        catch (OperationCanceledException)
+        {
+        }
+
+        await _services.DisposeAsync();
+    }
+}
