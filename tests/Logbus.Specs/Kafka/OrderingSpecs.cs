@@ -47,10 +47,15 @@ public sealed class OrderingSpecs(ITestOutputHelper output)
 
     public sealed class SequenceConsumer(SequenceLog log) : IConsumer<SequencedMessage>
     {
-        public Task Consume(ConsumeContext<SequencedMessage> context)
+        public async Task Consume(ConsumeContext<SequencedMessage> context)
         {
+            // An occasional real wait, so records running side by side would finish out of order and show up here.
+            if (context.Message.Sequence % 10 == 0)
+            {
+                await Task.Delay(1);
+            }
+
             log.Add(context.GetKafkaRecord()!.Partition, context.Message);
-            return Task.CompletedTask;
         }
     }
 }
