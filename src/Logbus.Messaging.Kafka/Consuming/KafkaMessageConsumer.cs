@@ -326,6 +326,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             var receiveContext = new KafkaReceiveContext(result, _context, record.Redeliveries > 0, kafkaRecord, attempts);
             var lockContext = new KafkaReceiveLockContext(lane.Tracker, record.Entry);
             Exception? failure = null;
+            var abandoned = false;
             _running.TryAdd(receiveContext, 0);
             try
             {
@@ -340,6 +341,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             finally
             {
                 _running.TryRemove(receiveContext, out _);
+                abandoned = receiveContext.CancellationToken.IsCancellationRequested;
                 receiveContext.Dispose();
             }
 
@@ -349,7 +351,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
                 return;
             }
 
-            if (lane.IsRevoked || receiveContext.CancellationToken.IsCancellationRequested)
+            if (lane.IsRevoked || abandoned)
             {
                 // Abandoned by a stop or a revoke: not finished, not committed, the next owner runs it again.
                 return;

@@ -61,9 +61,17 @@ internal static class RawRecords
         var deadline = DateTime.UtcNow + timeout;
         while (records.Count < count && DateTime.UtcNow < deadline)
         {
-            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+            try
             {
-                records.Add(record);
+                if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { } record)
+                {
+                    records.Add(record);
+                }
+            }
+            catch (ConsumeException e) when (e.Error.Code == ErrorCode.UnknownTopicOrPart)
+            {
+                // Not created (yet): nothing was ever written to it.
+                Thread.Sleep(200);
             }
         }
 
