@@ -234,8 +234,12 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
                     lane.Tracker.CommitFailed(offset.Offset.Value);
                 }
 
-                LogContext.Warning?.Log(exception, "Kafka consumer {Topic} ({Group}) could not commit ({Reason}): {Error}",
-                    _settings.Topic, _settings.GroupId, reason, exception.Error.Reason);
+                // During a rebalance the group refuses commits of the old generation; the revoke handler commits right after.
+                var logger = exception.Error.Code is ErrorCode.RebalanceInProgress or ErrorCode.IllegalGeneration or ErrorCode.UnknownMemberId
+                    ? LogContext.Debug
+                    : LogContext.Warning;
+                logger?.Log("Kafka consumer {Topic} ({Group}) could not commit ({Reason}): {Error}", _settings.Topic, _settings.GroupId, reason,
+                    exception.Error.Reason);
             }
             catch (ObjectDisposedException)
             {
