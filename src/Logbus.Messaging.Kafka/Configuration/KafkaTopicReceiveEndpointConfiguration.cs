@@ -43,7 +43,11 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
 
     public override Uri HostAddress => _borrowed.HostAddress;
 
-    public override Uri InputAddress => TopicAddress.For(Settings.Topic);
+    /// <summary>
+    /// <c>topic:&lt;name&gt;?group=&lt;group&gt;</c>: a topic address (sends to it reach the topic) that still tells two
+    /// endpoints on one topic apart, as MassTransit's health and metrics need.
+    /// </summary>
+    public override Uri InputAddress => new($"{TopicAddress.For(Settings.Topic)}?group={Uri.EscapeDataString(Settings.GroupId)}");
 
     public AutoOffsetReset AutoOffsetReset
     {

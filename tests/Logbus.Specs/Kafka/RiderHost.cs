@@ -4,6 +4,7 @@ using Logbus.Specs.Infrastructure;
 using MassTransit;
 using MassTransit.Testing;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
 namespace Logbus.Specs.Kafka;
@@ -12,11 +13,13 @@ namespace Logbus.Specs.Kafka;
 internal sealed class RiderHost : IAsyncDisposable
 {
     private readonly ServiceProvider _services;
+    private readonly bool _harness;
     private bool _stopped;
 
-    private RiderHost(ServiceProvider services)
+    private RiderHost(ServiceProvider services, bool harness)
     {
         _services = services;
+        _harness = harness;
     }
 
     public IServiceProvider Services => _services;
@@ -62,7 +65,7 @@ internal sealed class RiderHost : IAsyncDisposable
         }
 
         var provider = services.BuildServiceProvider(new ServiceProviderOptions { ValidateScopes = true });
-        var host = new RiderHost(provider);
+        var host = new RiderHost(provider, harness);
         if (harness)
         {
             var testHarness = provider.GetRequiredService<ITestHarness>();
@@ -87,6 +90,17 @@ internal sealed class RiderHost : IAsyncDisposable
         }
 
         _stopped = true;
+        if (_harness)
+        {
+            // The harness started the bus through MassTransit's hosted service; stop it the same way.
+            foreach (var service in _services.GetServices<IHostedService>().Reverse())
+            {
+                await service.StopAsync(cancellationToken);
+            }
+
+            return;
+        }
+
         await Bus.StopAsync(cancellationToken);
     }
 

@@ -9,3 +9,5 @@ public sealed record FlakyMessage(string Id, int FailTimes);
 public sealed record SentFromConsumer(string Id);
 
 public sealed record ProducedMessage(string Id, string Tenant);
+
+public sealed record ProducedMessageSeen(string Id);
