@@ -36,7 +36,7 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
 
         var hostConfiguration = busInstance.HostConfiguration;
         var serialization = hostConfiguration.BusConfiguration.Serialization.CreateSerializationConfiguration();
-        var rawJson = new SystemTextJsonRawMessageSerializerFactory(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders);
+        var rawJson = new SystemTextJsonRawMessageSerializerFactory(RawSerializerOptions.AddTransportHeaders);
         serialization.AddSerializer(rawJson);
         serialization.AddDeserializer(rawJson);
         serialization.SerializerContentType = rawJson.ContentType;

@@ -18,6 +18,12 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
 
     public ReceiveEndpoint CreateReceiveEndpoint(IBusInstance busInstance, KafkaRider rider, out KafkaReceiveEndpointContext context)
     {
+        if (string.IsNullOrEmpty(typeof(T).Namespace))
+        {
+            throw new ConfigurationException(
+                $"The Kafka topic endpoint {Topic} ({GroupId}) carries {TypeCache<T>.ShortName}, which has no namespace: MassTransit never connects consumers of such types, so nothing would ever be consumed.");
+        }
+
         var borrowed = busInstance.HostConfiguration.CreateReceiveEndpointConfiguration(EndpointName);
         var settings = new KafkaTopicEndpointSettings(Topic, GroupId);
         var configurator = new KafkaTopicReceiveEndpointConfiguration(busInstance, borrowed, settings, rider);
@@ -27,17 +33,17 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
         configurator.ConnectHandlerConfigurationObserver(consumed);
 
         configure(configurator);
+        configurator.Validate().ThrowIfContainsFailure($"The Kafka topic endpoint {Topic} ({GroupId}) is invalid:");
 
-        var failures = configurator.Validate().Concat(ValidateMessageTypes(configurator, consumed)).ToList();
-        failures.ThrowIfContainsFailure($"The Kafka topic endpoint {Topic} ({GroupId}) is invalid:");
-
+        // MassTransit reports what consumers, sagas and handlers take while it connects them, which building does.
         var endpoint = configurator.Build(out context);
-        if (!context.ReceivePipe.Connected.IsCompleted)
+        if (consumed.Types.Count == 0)
         {
             throw new ConfigurationException(
-                $"The Kafka topic endpoint {Topic} ({GroupId}) has nothing connected: configure a consumer, saga or handler of {TypeCache<T>.ShortName} on it.");
+                $"The Kafka topic endpoint {Topic} ({GroupId}) has nothing connected: configure a consumer, saga or handler of {TypeCache<T>.ShortName} on it (consumers of types without a namespace never connect).");
         }
 
+        ValidateMessageTypes(configurator, consumed).ThrowIfContainsFailure($"The Kafka topic endpoint {Topic} ({GroupId}) is invalid:");
         return endpoint;
     }
 
@@ -45,14 +51,14 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
     {
         foreach (var type in consumed.WithoutNamespace(typeof(T)))
         {
-            yield return configurator.Failure("MessageType", TypeCache.GetShortName(type),
-                "has no namespace; MassTransit cannot route messages of a type in the global namespace, so nothing would ever be consumed");
+            yield return configurator.Failure("MessageType",
+                $"{TypeCache.GetShortName(type)} has no namespace; MassTransit cannot route messages of a type in the global namespace, so nothing would ever be consumed");
         }
 
-        if (consumed.Types.Count > 0 && !consumed.Consumes(typeof(T)))
+        if (!consumed.Consumes(typeof(T)))
         {
-            yield return configurator.Failure("MessageType", TypeCache<T>.ShortName,
-                $"is what topic {Topic} carries, but nothing on the endpoint consumes it (consumed: {string.Join(", ", consumed.Types.Select(TypeCache.GetShortName))})");
+            yield return configurator.Failure("MessageType",
+                $"{TypeCache<T>.ShortName} is what topic {Topic} carries, but nothing on the endpoint consumes it (consumed: {string.Join(", ", consumed.Types.Select(TypeCache.GetShortName))})");
         }
     }
 }

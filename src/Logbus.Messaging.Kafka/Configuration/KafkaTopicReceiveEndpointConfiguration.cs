@@ -14,6 +14,8 @@ namespace Logbus.Messaging.Kafka.Configuration;
 /// <remarks>
 /// Deserialization follows the record's <c>Content-Type</c> header: the MassTransit envelope
 /// (<c>application/vnd.masstransit+json</c>) or raw JSON (<c>application/json</c>), raw JSON when the header is absent.
+/// Several message types may share a topic when their records say which they are (the envelope, or the
+/// <c>MT-MessageType</c> header the rider's producers write).
 /// A record no consumer takes and a consumer that throws are both faults, handled by the endpoint's fault policy —
 /// never a silent skip. <c>Fault&lt;T&gt;</c> is published only when <c>PublishFaults</c> is set (default off).
 /// </remarks>
@@ -36,7 +38,9 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
         ConfigureConsumeTopology = false;
         this.ThrowOnSkippedMessages();
         this.RethrowFaultedMessages();
-        this.UseRawJsonDeserializer(RawSerializerOptions.AnyMessageType | RawSerializerOptions.AddTransportHeaders, isDefault: true);
+        // Raw JSON records that name their type (MT-MessageType) reach only consumers of that type; records without it,
+        // from producers outside MassTransit, are taken as whatever the endpoint consumes.
+        this.UseRawJsonDeserializer(RawSerializerOptions.AddTransportHeaders, isDefault: true);
     }
 
     public KafkaTopicEndpointSettings Settings { get; }
