@@ -65,6 +65,16 @@ internal sealed class KafkaTopicEndpointSettings(string topic, string groupId)
             configure(config);
         }
 
+        // A resumed partition is fetched only after the fetch already in flight returns, which the broker may hold for
+        // fetch.wait.max.ms (500 ms by default); a full lane would idle that long after every pause.
+        config.FetchWaitMaxMs ??= 100;
+
+        // librdkafka's default heartbeat (3 s) would let a short session expire between two heartbeats.
+        if (config.SessionTimeoutMs is { } sessionMs && config.HeartbeatIntervalMs is null)
+        {
+            config.HeartbeatIntervalMs = Math.Max(100, sessionMs / 3);
+        }
+
         // The rider owns the group and the commits: offsets are committed only after a record's receive pipe finished,
         // so neither librdkafka's automatic store nor its timer may commit on its own.
         config.GroupId = GroupId;

@@ -106,10 +106,19 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) stopped before {Count} running record(s) finished; they stay uncommitted",
                 _settings.Topic, _settings.GroupId, _running.Count);
             CancelRunning(_ => true);
-            await WaitAsync(Task.WhenAll(lanes.Select(l => l.Completion)), AbandonGrace, CancellationToken.None);
+            drained = await WaitAsync(Task.WhenAll(lanes.Select(l => l.Completion)), AbandonGrace, CancellationToken.None);
         }
 
-        await base.ActiveAndActualAgentsCompleted(context);
+        if (drained)
+        {
+            await base.ActiveAndActualAgentsCompleted(context);
+        }
+        else
+        {
+            // A consumer that ignores cancellation must not hold the stop forever: its record stays uncommitted.
+            LogContext.Error?.Log("Kafka consumer {Topic} ({Group}) left {Count} record(s) running that ignored cancellation", _settings.Topic,
+                _settings.GroupId, _running.Count);
+        }
 
         // 3. Commit everything that finished (abandoned records never reached the tracker), then leave the group.
         _closing = true;

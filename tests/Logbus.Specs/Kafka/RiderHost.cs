@@ -34,6 +34,9 @@ internal sealed class RiderHost : IAsyncDisposable
     public static async Task<RiderHost> StartAsync(ITestOutputHelper? output, Action<IRiderRegistrationConfigurator> configureRider,
         bool harness = false, Action<IServiceCollection>? configureServices = null, Action<IBusRegistrationConfigurator>? configureBus = null)
     {
+        // MassTransit keeps its log context in an AsyncLocal; one left by an earlier host of this spec would point at a
+        // disposed logger factory.
+        LogContext.Current = null;
         var services = new ServiceCollection();
         services.AddLogging(logging =>
         {
