@@ -2,7 +2,7 @@ using System.Text.Json;
 using Logbus.Bench;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [];
+IBenchmark[] benchmarks = [new RiderBenchmark()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])

@@ -24,8 +24,15 @@ public interface IKafkaTopicReceiveEndpointConfigurator : IReceiveEndpointConfig
     /// <summary>librdkafka <c>max.poll.interval.ms</c>. The poll loop never waits for consumers, so this is rarely the limit.</summary>
     TimeSpan MaxPollInterval { set; }
 
-    /// <summary>Records taken ahead per partition; a partition whose lane holds this many is paused until it drains. Default 1000.</summary>
+    /// <summary>
+    /// Records taken ahead per partition; a partition whose lane holds this many (or <see cref="PrefetchBytesPerPartition"/>)
+    /// is paused until it drained to half. Default 5000: pausing makes librdkafka drop and re-fetch what it read ahead,
+    /// so a small prefetch costs throughput.
+    /// </summary>
     int PrefetchPerPartition { set; }
+
+    /// <summary>Key and value bytes taken ahead per partition before it is paused. Default 2 MiB.</summary>
+    long PrefetchBytesPerPartition { set; }
 
     /// <summary>Lanes per partition, chosen by a hash of the message key. Default 1 (strict partition order).</summary>
     int KeyConcurrency { set; }

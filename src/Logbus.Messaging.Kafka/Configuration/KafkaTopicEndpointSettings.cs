@@ -17,7 +17,9 @@ internal sealed class KafkaTopicEndpointSettings(string topic, string groupId)
 
     public TimeSpan? MaxPollInterval { get; set; }
 
-    public int PrefetchPerPartition { get; set; } = 1000;
+    public int PrefetchPerPartition { get; set; } = 5000;
+
+    public long PrefetchBytesPerPartition { get; set; } = 2 * 1024 * 1024;
 
     public int KeyConcurrency { get; set; } = 1;
 
@@ -100,6 +102,11 @@ internal sealed class KafkaTopicEndpointSettings(string topic, string groupId)
         if (PrefetchPerPartition < 1)
         {
             yield return "PrefetchPerPartition must be at least 1";
+        }
+
+        if (PrefetchBytesPerPartition < 1)
+        {
+            yield return "PrefetchBytesPerPartition must be at least 1";
         }
 
         if (KeyConcurrency < 1)

@@ -73,6 +73,11 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
         set => Settings.PrefetchPerPartition = value;
     }
 
+    public long PrefetchBytesPerPartition
+    {
+        set => Settings.PrefetchBytesPerPartition = value;
+    }
+
     public int KeyConcurrency
     {
         set => Settings.KeyConcurrency = value;

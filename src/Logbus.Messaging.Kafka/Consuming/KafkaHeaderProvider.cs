@@ -14,6 +14,9 @@ namespace Logbus.Messaging.Kafka.Consuming;
 /// </summary>
 internal sealed class KafkaHeaderProvider(ConsumeResult<byte[], byte[]> record) : IHeaderProvider
 {
+    // MassTransit reads the message id many times per record (logs, activities, the consume context): hash once.
+    private string? _synthesizedMessageId;
+
     public IEnumerable<KeyValuePair<string, object>> GetAll()
     {
         var hasMessageId = false;
@@ -30,7 +33,7 @@ internal sealed class KafkaHeaderProvider(ConsumeResult<byte[], byte[]> record) 
 
         if (!hasMessageId)
         {
-            yield return new KeyValuePair<string, object>(MessageHeaders.MessageId, SynthesizedMessageId().ToString("D"));
+            yield return new KeyValuePair<string, object>(MessageHeaders.MessageId, SynthesizedMessageId());
         }
 
         if (!hasActivity && Find(KafkaHeaders.TraceParent) is { } traceParent)
@@ -49,7 +52,7 @@ internal sealed class KafkaHeaderProvider(ConsumeResult<byte[], byte[]> record) 
 
         if (string.Equals(key, MessageHeaders.MessageId, StringComparison.OrdinalIgnoreCase))
         {
-            value = SynthesizedMessageId().ToString("D");
+            value = SynthesizedMessageId();
             return true;
         }
 
@@ -63,7 +66,8 @@ internal sealed class KafkaHeaderProvider(ConsumeResult<byte[], byte[]> record) 
         return false;
     }
 
-    private Guid SynthesizedMessageId() => DeterministicMessageId.For(record.Topic, record.Partition.Value, record.Offset.Value);
+    private string SynthesizedMessageId() =>
+        _synthesizedMessageId ??= DeterministicMessageId.For(record.Topic, record.Partition.Value, record.Offset.Value).ToString("D");
 
     private string? Find(string key)
     {

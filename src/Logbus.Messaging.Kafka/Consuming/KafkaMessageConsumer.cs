@@ -266,7 +266,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
                 if (!_lanes.ContainsKey(partition))
                 {
                     _lanes[partition] = new PartitionLane(partition, _settings.KeyConcurrency, _settings.ConcurrentDeliveryLimit,
-                        _settings.PrefetchPerPartition, ProcessAsync);
+                        _settings.PrefetchPerPartition, _settings.PrefetchBytesPerPartition, ProcessAsync);
                 }
             }
         }

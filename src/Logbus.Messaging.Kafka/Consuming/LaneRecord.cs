@@ -9,6 +9,9 @@ internal sealed class LaneRecord(ConsumeResult<byte[], byte[]> result, OffsetTra
 
     public OffsetTracker.Entry Entry { get; } = entry;
 
+    /// <summary>Key and value bytes, what the record costs a lane to hold.</summary>
+    public int Size { get; } = (result.Message.Key?.Length ?? 0) + (result.Message.Value?.Length ?? 0);
+
     /// <summary>Runs of the consume pipe so far, across redeliveries.</summary>
     public int Attempts { get; set; }
 

@@ -9,9 +9,11 @@ namespace Logbus.Messaging.Kafka.Consuming;
 /// key lanes), with their offsets tracked until their receive pipe finished.
 /// </summary>
 /// <remarks>
-/// Only the poll thread enqueues, pauses and resumes. A lane that holds <c>prefetch</c> records asks the poll loop to
-/// pause its partition, so a slow partition neither blocks the poll loop (and with it every other partition and the
-/// group heartbeat) nor grows without bound; it is resumed once it has drained to half.
+/// Only the poll thread enqueues, pauses and resumes. A lane that holds <c>prefetch</c> records (or bytes) asks the poll
+/// loop to pause its partition, so a slow partition neither blocks the poll loop (and with it every other partition and
+/// the group heartbeat) nor grows without bound; it is resumed once it has drained to half. Pausing is not free:
+/// librdkafka drops what it had fetched ahead for the partition and fetches it again after the resume, so the
+/// prefetch should be large enough that a lane keeping up with its partition rarely pauses.
 /// </remarks>
 internal sealed class PartitionLane : IDisposable
 {
@@ -19,15 +21,19 @@ internal sealed class PartitionLane : IDisposable
     private readonly Task[] _workers;
     private readonly Func<LaneRecord, PartitionLane, Task> _process;
     private readonly int _prefetch;
+    private readonly long _prefetchBytes;
     private readonly int _deliveryLimit;
     private readonly CancellationTokenSource _revoked = new();
     private int _held;
+    private long _heldBytes;
 
-    public PartitionLane(TopicPartition partition, int keyConcurrency, int deliveryLimit, int prefetch, Func<LaneRecord, PartitionLane, Task> process)
+    public PartitionLane(TopicPartition partition, int keyConcurrency, int deliveryLimit, int prefetch, long prefetchBytes,
+        Func<LaneRecord, PartitionLane, Task> process)
     {
         Partition = partition;
         _process = process;
         _prefetch = prefetch;
+        _prefetchBytes = prefetchBytes;
         _deliveryLimit = deliveryLimit;
         _keyLanes = new Channel<LaneRecord>[keyConcurrency];
         _workers = new Task[keyConcurrency];
@@ -59,19 +65,23 @@ internal sealed class PartitionLane : IDisposable
     /// <summary>Records held: queued plus in the receive pipe.</summary>
     public int Held => Volatile.Read(ref _held);
 
-    public bool ShouldPause => !Paused && Held >= _prefetch;
+    /// <summary>Key and value bytes of the records held.</summary>
+    public long HeldBytes => Interlocked.Read(ref _heldBytes);
 
-    public bool ShouldResume => Paused && Held <= _prefetch / 2;
+    public bool ShouldPause => !Paused && (Held >= _prefetch || HeldBytes >= _prefetchBytes);
+
+    public bool ShouldResume => Paused && Held <= _prefetch / 2 && HeldBytes <= _prefetchBytes / 2;
 
     public void Enqueue(ConsumeResult<byte[], byte[]> result)
     {
         var record = new LaneRecord(result, Tracker.Register(result.Offset.Value));
         Interlocked.Increment(ref _held);
+        Interlocked.Add(ref _heldBytes, record.Size);
         var lane = _keyLanes.Length == 1 ? 0 : KeyHash(result.Message.Key) % _keyLanes.Length;
         if (!_keyLanes[lane].Writer.TryWrite(record))
         {
             // The lane was revoked between the poll and now: the record is simply not ours to process any more.
-            Interlocked.Decrement(ref _held);
+            Release(record);
         }
     }
 
@@ -96,9 +106,12 @@ internal sealed class PartitionLane : IDisposable
     {
         if (_deliveryLimit == 1)
         {
-            await foreach (var record in reader.ReadAllAsync())
+            while (await reader.WaitToReadAsync())
             {
-                await RunOneAsync(record);
+                while (reader.TryRead(out var record))
+                {
+                    await RunOneAsync(record);
+                }
             }
 
             return;
@@ -147,8 +160,14 @@ internal sealed class PartitionLane : IDisposable
         }
         finally
         {
-            Interlocked.Decrement(ref _held);
+            Release(record);
         }
+    }
+
+    private void Release(LaneRecord record)
+    {
+        Interlocked.Decrement(ref _held);
+        Interlocked.Add(ref _heldBytes, -record.Size);
     }
 
     private static int KeyHash(byte[]? key)
