@@ -63,7 +63,19 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
 
     KafkaConnectivity IKafkaRider.Connectivity => Connectivity.Snapshot;
 
-    /// <summary>Partitions owned by this process's group members, per topic endpoint.</summary>
+    /// <summary>The group members this rider runs right now, across its topic endpoints.</summary>
+    public IReadOnlyList<KafkaMessageConsumer> Members
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return [.. _members];
+            }
+        }
+    }
+
+    /// <summary>Partitions owned by this process's group members, across its topic endpoints.</summary>
     public IReadOnlyList<TopicPartition> Assignment
     {
         get

@@ -79,6 +79,34 @@ public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task The_keyed_topic_send_endpoint_provider_can_be_resolved_and_used_before_the_bus_starts()
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique("early");
+        broker.CreateTopic(topic, 1);
+        var services = new ServiceCollection();
+        services.AddLogging();
+        services.AddMassTransit(x =>
+        {
+            x.UsingInMemory();
+            x.AddRider(r =>
+            {
+                r.AddProducer<ProducedMessage>(topic, m => m.Tenant);
+                r.UsingKafka((_, k) => k.Host(broker.BootstrapServers));
+            });
+        });
+        await using var provider = services.BuildServiceProvider();
+
+        // An outbox delivery service may start before MassTransit's hosted service starts the bus.
+        var topics = provider.GetRequiredKeyedService<ISendEndpointProvider>(TopicAddress.Scheme);
+        var endpoint = await topics.GetSendEndpoint(TopicAddress.For(topic));
+        await endpoint.Send(new ProducedMessage("early-1", "tenant-e"));
+
+        var record = Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, topic, 1, TimeSpan.FromSeconds(20)));
+        Assert.Equal("tenant-e", record.Message.Key);
+    }
+
+    [Fact]
     public async Task A_consumer_on_a_topic_endpoint_sends_to_topic_addresses_through_the_rider()
     {
         var broker = SharedServers.Kafka;
