@@ -24,7 +24,7 @@ public sealed class FaultSpecs(ITestOutputHelper output)
 
         await Eventually.TrueAsync(() => attempts.Succeeded.Count == 10, TimeSpan.FromSeconds(30), "every message succeeded");
         Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(3, attempts.Of($"m{i}")));
-        await Eventually.TrueAsync(() => RawRecords.Committed(broker.BootstrapServers, topic, group, 2).Values.Sum() == 10, TimeSpan.FromSeconds(20),
+        await Eventually.TrueAsync(() => RawRecords.Committed(broker.BootstrapServers, topic, group, 2).Values.Where(o => o >= 0).Sum() == 10, TimeSpan.FromSeconds(20),
             "every offset was committed");
         Assert.Empty(RawRecords.ReadAll(broker.BootstrapServers, topic + ".dlq", 1, TimeSpan.FromSeconds(2)));
     }

@@ -43,7 +43,9 @@ internal sealed class RiderHost : IAsyncDisposable
             logging.SetMinimumLevel(LogLevel.Debug);
             if (output is not null)
             {
-                logging.AddProvider(new TestOutputLoggerProvider(output, LogLevel.Warning));
+                // LOGBUS_SPEC_LOG=Debug shows what the rider does, when a spec needs explaining.
+                var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("LOGBUS_SPEC_LOG"), out var configured) ? configured : LogLevel.Warning;
+                logging.AddProvider(new TestOutputLoggerProvider(output, level));
             }
         });
         configureServices?.Invoke(services);
