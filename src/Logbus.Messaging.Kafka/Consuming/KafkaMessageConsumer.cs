@@ -121,15 +121,18 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         }
 
         // 3. Commit everything that finished (abandoned records never reached the tracker), then leave the group.
+        // Both are bounded: with the brokers unreachable a commit or a leave could wait for as long as the outage lasts.
         _closing = true;
-        await Task.Run(() => Commit(lanes, "stop"));
-        await Task.Run(Close).WaitAsync(CloseTimeout).ContinueWith(t =>
+        if (!await WaitAsync(Task.Run(() => Commit(lanes, "stop")), CloseTimeout, CancellationToken.None))
         {
-            if (!t.IsCompletedSuccessfully)
-            {
-                LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) did not close within {Timeout}", _settings.Topic, _settings.GroupId, CloseTimeout);
-            }
-        }, TaskScheduler.Default);
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not commit within {Timeout} while stopping", _settings.Topic, _settings.GroupId,
+                CloseTimeout);
+        }
+
+        if (!await WaitAsync(Task.Run(Close), CloseTimeout, CancellationToken.None))
+        {
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) did not close within {Timeout}", _settings.Topic, _settings.GroupId, CloseTimeout);
+        }
 
         foreach (var lane in lanes)
         {
@@ -145,6 +148,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         LogContext.SetCurrentIfNull(_context.LogContext);
         _consumer.Subscribe(_settings.Topic);
         var anyPaused = false;
+        var consumeWarnings = new RepeatedWarnings(TimeSpan.FromSeconds(30));
         while (!_pollStop.IsCancellationRequested)
         {
             anyPaused = ResumeDrainedPartitions();
@@ -155,7 +159,9 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             }
             catch (ConsumeException exception) when (!exception.Error.IsFatal)
             {
-                LogContext.Warning?.Log(exception, "Kafka consumer {Topic} ({Group}): {Reason}", _settings.Topic, _settings.GroupId, exception.Error.Reason);
+                // librdkafka repeats these (a missing topic, say) on every poll; say it once in a while, not every time.
+                var logger = consumeWarnings.ShouldWarn(exception.Error.Code) ? LogContext.Warning : LogContext.Debug;
+                logger?.Log("Kafka consumer {Topic} ({Group}): {Reason}", _settings.Topic, _settings.GroupId, exception.Error.Reason);
                 continue;
             }
             catch (KafkaException exception) when (exception.Error.IsFatal)
