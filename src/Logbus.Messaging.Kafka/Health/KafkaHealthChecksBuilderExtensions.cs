@@ -1,4 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Logbus.Messaging.Kafka.Health;
@@ -12,7 +13,7 @@ public static class KafkaHealthChecksBuilderExtensions
     public static IHealthChecksBuilder AddKafkaRider(this IHealthChecksBuilder builder, string name = "kafka-rider", IEnumerable<string>? tags = null)
     {
         ArgumentNullException.ThrowIfNull(builder);
-        builder.Services.AddSingleton<KafkaRiderAccessor>();
+        builder.Services.TryAddSingleton<KafkaRiderAccessor>();
         return builder.AddCheck<KafkaRiderHealthCheck>(name, HealthStatus.Unhealthy, tags ?? ["ready"]);
     }
 }

@@ -82,6 +82,64 @@ public sealed class HarnessSpecs(ITestOutputHelper output)
         }
     }
 
+    [Fact]
+    public async Task Fault_events_are_published_only_by_endpoints_that_ask_for_them()
+    {
+        var broker = SharedServers.Kafka;
+        var publishing = SpecNames.Unique("faults-on");
+        var quiet = SpecNames.Unique("faults-off");
+        broker.CreateTopic(publishing, 1);
+        broker.CreateTopic(quiet, 1);
+        await using var host = await RiderHost.StartAsync(output, r =>
+        {
+            r.AddConsumer<FaultSpecs.FlakyConsumer>();
+            r.UsingKafka((context, k) =>
+            {
+                k.Host(broker.BootstrapServers);
+                k.TopicEndpoint<FlakyMessage>(publishing, SpecNames.Unique("group"), e =>
+                {
+                    e.PublishFaults = true;
+                    e.ConfigureConsumer<FaultSpecs.FlakyConsumer>(context);
+                });
+                k.TopicEndpoint<FlakyMessage>(quiet, SpecNames.Unique("group"), e => e.ConfigureConsumer<FaultSpecs.FlakyConsumer>(context));
+            });
+        }, harness: true, configureServices: s => s.AddSingleton(new FaultSpecs.FlakyAttempts()));
+
+        var faults = new PublishedFaults();
+        host.Bus.ConnectPublishObserver(faults);
+        await host.Rider.GetProducer<FlakyMessage>(publishing).Produce(new FlakyMessage("published", -1));
+        await host.Rider.GetProducer<FlakyMessage>(quiet).Produce(new FlakyMessage("quiet", -1));
+
+        Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, publishing + ".dlq", 1, TimeSpan.FromSeconds(30)));
+        Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, quiet + ".dlq", 1, TimeSpan.FromSeconds(30)));
+        Assert.True(await host.Harness.Published.Any<Fault<FlakyMessage>>(x => x.Context.Message.Message.Id == "published"), "the fault was published");
+        Assert.Equal(["published"], faults.Ids);
+    }
+
+    public sealed class PublishedFaults : IPublishObserver
+    {
+        private readonly ConcurrentQueue<string> _ids = new();
+
+        public IReadOnlyList<string> Ids => [.. _ids];
+
+        public Task PrePublish<T>(PublishContext<T> context)
+            where T : class => Task.CompletedTask;
+
+        public Task PostPublish<T>(PublishContext<T> context)
+            where T : class
+        {
+            if (context.Message is Fault<FlakyMessage> fault)
+            {
+                _ids.Enqueue(fault.Message.Id);
+            }
+
+            return Task.CompletedTask;
+        }
+
+        public Task PublishFault<T>(PublishContext<T> context, Exception exception)
+            where T : class => Task.CompletedTask;
+    }
+
     public sealed class RelayConsumer(TopicAddressContractSpecs.ForwardTarget target) : IConsumer<ProducedMessage>
     {
         public async Task Consume(ConsumeContext<ProducedMessage> context)
