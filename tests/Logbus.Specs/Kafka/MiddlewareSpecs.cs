@@ -124,9 +124,110 @@ public sealed class MiddlewareSpecs(ITestOutputHelper output)
         Assert.True(Interlocked.Read(ref receives) >= 2, "MassTransit counted the receives of the topic endpoint");
     }
 
+    [Fact]
+    public async Task UseConcurrencyLimit_bounds_the_consumers_across_the_lanes_of_a_topic_endpoint()
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique("limited");
+        broker.CreateTopic(topic, 4);
+        var log = new ConcurrencySpecs.KeyLog();
+        RawRecords.Produce(broker.BootstrapServers, topic,
+            Enumerable.Range(0, 40).Select(i => (i % 4, (string?)$"key-{i % 4}", new KeyedMessage($"key-{i % 4}", i / 4))));
+
+        await using var host = await RiderHost.StartAsync(output, r =>
+        {
+            r.AddConsumer<ConcurrencySpecs.KeyedConsumer>();
+            r.UsingKafka((context, k) =>
+            {
+                k.Host(broker.BootstrapServers);
+                k.TopicEndpoint<KeyedMessage>(topic, SpecNames.Unique("group"), e =>
+                {
+                    e.UseConcurrencyLimit(1);
+                    e.ConfigureConsumer<ConcurrencySpecs.KeyedConsumer>(context);
+                });
+            });
+        }, configureServices: s => s.AddSingleton(log));
+
+        await Eventually.TrueAsync(() => log.Count == 40, TimeSpan.FromSeconds(30), "every record was consumed");
+        Assert.Equal(1, log.MaxConcurrent);
+        Assert.Equal(0, log.OrderViolations);
+    }
+
+    [Fact]
+    public async Task A_circuit_breaker_opens_on_a_failing_dependency_and_the_topic_endpoint_recovers_when_it_closes()
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique("breaker");
+        broker.CreateTopic(topic, 1);
+        var dependency = new Dependency { Down = true };
+        var failures = new ConcurrentQueue<string>();
+        await using var host = await RiderHost.StartAsync(output, r =>
+        {
+            r.AddConsumer<DependentConsumer>();
+            r.UsingKafka((context, k) =>
+            {
+                k.Host(broker.BootstrapServers);
+                k.TopicEndpoint<ProducedMessage>(topic, SpecNames.Unique("group"), e =>
+                {
+                    e.UseCircuitBreaker(o =>
+                    {
+                        o.TrackingPeriod = TimeSpan.FromSeconds(10);
+                        o.ActiveThreshold = 2;
+                        o.TripThreshold = 50;
+                        o.ResetInterval = TimeSpan.FromMilliseconds(500);
+                    });
+                    e.RedeliverOnFault(o =>
+                    {
+                        o.InitialDelay = TimeSpan.FromMilliseconds(100);
+                        o.Factor = 1;
+                    });
+                    e.ConfigureConsumer<DependentConsumer>(context);
+                });
+            });
+        }, configureServices: s => s.AddSingleton(dependency));
+        host.Bus.ConnectReceiveObserver(new FaultRecorder(failures));
+
+        var producer = host.Rider.GetProducer<ProducedMessage>(topic);
+        for (var i = 0; i < 5; i++)
+        {
+            await producer.Produce(new ProducedMessage($"b-{i}", "t"));
+        }
+
+        // An open breaker fails records without calling the consumer.
+        await Eventually.TrueAsync(() => failures.Count >= dependency.Attempts + 3, TimeSpan.FromSeconds(30), "the circuit breaker opened");
+        dependency.Down = false;
+        await Eventually.TrueAsync(() => dependency.Consumed.Count == 5, TimeSpan.FromSeconds(30), "every record was consumed once the breaker closed");
+        Assert.Equal(Enumerable.Range(0, 5).Select(i => $"b-{i}"), dependency.Consumed);
+    }
+
+    public sealed class FaultRecorder(ConcurrentQueue<string> failures) : IReceiveObserver
+    {
+        public Task PreReceive(ReceiveContext context) => Task.CompletedTask;
+
+        public Task PostReceive(ReceiveContext context) => Task.CompletedTask;
+
+        public Task PostConsume<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType)
+            where T : class => Task.CompletedTask;
+
+        public Task ConsumeFault<T>(ConsumeContext<T> context, TimeSpan duration, string consumerType, Exception exception)
+            where T : class => Task.CompletedTask;
+
+        public Task ReceiveFault(ReceiveContext context, Exception exception)
+        {
+            failures.Enqueue(exception.Message);
+            return Task.CompletedTask;
+        }
+    }
+
     public sealed class Dependency
     {
+        private int _attempts;
+
         public volatile bool Down;
+
+        public int Attempts => Volatile.Read(ref _attempts);
+
+        public void Attempt() => Interlocked.Increment(ref _attempts);
 
         public ConcurrentQueue<string> Consumed { get; } = new();
     }
@@ -135,6 +236,7 @@ public sealed class MiddlewareSpecs(ITestOutputHelper output)
     {
         public Task Consume(ConsumeContext<ProducedMessage> context)
         {
+            dependency.Attempt();
             if (dependency.Down)
             {
                 throw new InvalidOperationException("the dependency is down");
