@@ -67,6 +67,7 @@ public sealed class ConcurrencySpecs(ITestOutputHelper output)
                 k.TopicEndpoint<SequencedMessage>(topic, SpecNames.Unique("group"), e =>
                 {
                     e.ConsumerCount = 2;
+                    if (Environment.GetEnvironmentVariable("X_CGRP") is not null) { e.ConfigureClient(c => c.Debug = "cgrp"); }
                     e.ConfigureConsumer<OrderingSpecs.SequenceConsumer>(context);
                 });
             });

@@ -51,13 +51,14 @@ public sealed class GroupSpecs(ITestOutputHelper output)
         var group = SpecNames.Unique("group");
         broker.CreateTopic(topic, 4);
 
-        var first = new Ledger { Delay = TimeSpan.FromMilliseconds(40) };
+        // Each partition's record 30 hangs until cancelled, so the stop certainly finds work in progress.
+        var first = new Ledger { HangAt = 30 };
         var host = await StartAsync(topic, group, first);
         // A record's work is done once its whole receive pipe finished: MassTransit tells receive observers right after.
         var completed = new CompletedRecords();
         host.Bus.ConnectReceiveObserver(completed);
         Produce(topic, 4, 0, 100);
-        await Eventually.TrueAsync(() => first.Finished.Count >= 80 && first.Running >= 2, TimeSpan.FromSeconds(30), "the first run is mid-stream");
+        await Eventually.TrueAsync(() => first.Finished.Count == 120 && first.Running == 4, TimeSpan.FromSeconds(30), "the first run is mid-stream");
 
         // A stop that may not wait: records in their consumers are cancelled, whatever finished is kept.
         using (var hurry = new CancellationTokenSource(TimeSpan.FromMilliseconds(10)))
@@ -191,6 +192,9 @@ public sealed class GroupSpecs(ITestOutputHelper output)
 
         public TimeSpan Delay { get; init; }
 
+        /// <summary>The sequence at which every partition's consumer hangs until cancelled, if any.</summary>
+        public int? HangAt { get; init; }
+
         public ConcurrentDictionary<SequencedMessage, bool> Started { get; } = new();
 
         public ConcurrentDictionary<SequencedMessage, bool> Finished { get; } = new();
@@ -205,11 +209,12 @@ public sealed class GroupSpecs(ITestOutputHelper output)
             try
             {
                 Started[message] = true;
-                if (Delay > TimeSpan.Zero)
+                var wait = message.Sequence == HangAt ? Timeout.InfiniteTimeSpan : Delay;
+                if (wait != TimeSpan.Zero)
                 {
                     try
                     {
-                        await Task.Delay(Delay, cancellationToken);
+                        await Task.Delay(wait, cancellationToken);
                     }
                     catch (OperationCanceledException)
                     {
