@@ -12,6 +12,9 @@ internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<str
 
     public string RedisConnectionString => Require("ConnectionStrings__Redis");
 
+    /// <summary>The dev broker's control API (<c>LOGBUS_KAFKA_CONTROL</c>), which creates topics.</summary>
+    public string KafkaControlUrl => Require("LOGBUS_KAFKA_CONTROL");
+
     /// <summary>Prints a progress line, so long runs show they are alive.</summary>
     public void Progress(string message) => Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {message}");
 

@@ -4,7 +4,7 @@ using Logbus.Bench.Outbox;
 using Logbus.Bench.Query;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [new QueryBenchmark(), new OutboxBenchmark()];
+IBenchmark[] benchmarks = [new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])

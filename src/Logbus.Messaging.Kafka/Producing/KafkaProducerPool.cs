@@ -1,0 +1,96 @@
+using Confluent.Kafka;
+using Logbus.Messaging.Kafka.Configuration;
+using Logbus.Messaging.Kafka.Health;
+using MassTransit;
+
+namespace Logbus.Messaging.Kafka.Producing;
+
+/// <summary>
+/// The one Confluent producer a rider shares across topics (librdkafka batches per broker, so one producer is both
+/// the fastest and the cheapest). Created on first use; flushed and disposed when the rider stops, and created again
+/// if something produces after that.
+/// </summary>
+internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOptions options, KafkaConnectivityMonitor connectivity) : IDisposable
+{
+    private readonly Lock _gate = new();
+    private IProducer<byte[], byte[]>? _producer;
+
+    public KafkaProducerOptions Options { get; } = options;
+
+    public IProducer<byte[], byte[]> Producer
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _producer ??= Create();
+            }
+        }
+    }
+
+    /// <summary>Waits for records in flight, then disposes the producer.</summary>
+    public async Task FlushAndCloseAsync()
+    {
+        IProducer<byte[], byte[]>? producer;
+        lock (_gate)
+        {
+            producer = _producer;
+            _producer = null;
+        }
+
+        if (producer is null)
+        {
+            return;
+        }
+
+        await Task.Run(() =>
+        {
+            try
+            {
+                var left = producer.Flush(Options.FlushTimeout);
+                if (left > 0)
+                {
+                    LogContext.Error?.Log("Kafka producer stopped with {Count} record(s) not delivered within {Timeout}", left, Options.FlushTimeout);
+                }
+            }
+            catch (KafkaException exception)
+            {
+                LogContext.Error?.Log(exception, "Kafka producer flush failed");
+            }
+            finally
+            {
+                producer.Dispose();
+            }
+        });
+    }
+
+    public void Dispose()
+    {
+        lock (_gate)
+        {
+            _producer?.Dispose();
+            _producer = null;
+        }
+    }
+
+    internal ProducerConfig CreateConfig()
+    {
+        var config = new ProducerConfig(host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
+        {
+            CompressionType = Options.Compression,
+            LingerMs = Options.Linger.TotalMilliseconds,
+            MessageTimeoutMs = (int)Options.DeliveryTimeout.TotalMilliseconds,
+        };
+        Options.Configure?.Invoke(config);
+        config.EnableIdempotence = true;
+        config.Acks = Acks.All;
+        config.ClientId = (config.ClientId ?? "logbus") + "-producer";
+        return config;
+    }
+
+    private IProducer<byte[], byte[]> Create() =>
+        new ProducerBuilder<byte[], byte[]>(CreateConfig())
+            .SetErrorHandler((_, error) => connectivity.Report(error, "producer"))
+            .SetLogHandler((_, message) => KafkaClientLog.Write(message))
+            .Build();
+}
