@@ -147,6 +147,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     {
         LogContext.SetCurrentIfNull(_context.LogContext);
         _consumer.Subscribe(_settings.Topic);
+        LogContext.Debug?.Log("Kafka consumer {Topic} ({Group}) member {Member} subscribed", _settings.Topic, _settings.GroupId, MemberIndex);
         var anyPaused = false;
         var consumeWarnings = new RepeatedWarnings(TimeSpan.FromSeconds(30));
         while (!_pollStop.IsCancellationRequested)
