@@ -12,6 +12,8 @@ internal sealed class ServiceProcess : IAsyncDisposable
     {
         _process = process;
         BaseAddress = new Uri($"http://127.0.0.1:{port}");
+        // Ctrl-C or SIGTERM ends the benchmark without disposing; the service must not outlive it.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => Kill();
     }
 
     public Uri BaseAddress { get; }
@@ -74,13 +76,24 @@ internal sealed class ServiceProcess : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        if (!_process.HasExited)
-        {
-            _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-        }
-
+        Kill();
+        await _process.WaitForExitAsync();
         _process.Dispose();
+    }
+
+    private void Kill()
+    {
+        try
+        {
+            if (!_process.HasExited)
+            {
+                _process.Kill(entireProcessTree: true);
+            }
+        }
+        catch (InvalidOperationException)
+        {
+            // Already gone, or disposed.
+        }
     }
 
     /// <summary>Resident memory of the process now, in MB.</summary>

@@ -1,4 +1,6 @@
 using Logbus.Api.Health;
+using Logbus.Api.Ingest;
+using Logbus.Api.Messaging;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
@@ -8,11 +10,15 @@ var builder = WebApplication.CreateBuilder(args);
 builder.AddServiceDefaults(ServiceIdentity.Api);
 builder.AddLogbusStorage();
 builder.AddApiHealthChecks();
+builder.AddApiMessaging();
+builder.AddIngest();
 
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
+app.MapIngest();
 app.MapSeedHealth("/producer/api/logs/health");
 
 app.Run();

@@ -131,11 +131,24 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
         }
     }
 
+    /// <summary>
+    /// Stops probing without waiting. The container may dispose the monitor before or after the rider's
+    /// <see cref="StopAsync"/>; whichever comes second finds nothing left to do.
+    /// </summary>
     public void Dispose()
     {
-        _running?.Cancel();
-        _running?.Dispose();
+        CancellationTokenSource? running;
+        lock (_gate)
+        {
+            running = _running;
+            _running = null;
+            _probeLoop = null;
+        }
+
+        running?.Cancel();
+        running?.Dispose();
         _probe?.Dispose();
+        _probe = null;
     }
 
     private void MarkUnreachable(string reason)

@@ -6,11 +6,24 @@ namespace Logbus.ServiceDefaults.Resilience;
 /// <summary>Which exceptions mean PostgreSQL is unreachable or overwhelmed, as opposed to a bad statement.</summary>
 public static class PostgresOutage
 {
-    public static bool IsOutage(Exception exception) => exception switch
+    /// <summary>
+    /// True when the exception, or one it wraps (EF Core wraps database errors in DbUpdateException and the like),
+    /// says PostgreSQL could not be reached or did not answer.
+    /// </summary>
+    public static bool IsOutage(Exception exception)
     {
-        NpgsqlException { IsTransient: true } => true,
-        NpgsqlException { InnerException: SocketException or IOException or TimeoutException } => true,
-        TimeoutException => true,
-        _ => false,
-    };
+        for (var e = exception; e is not null; e = e.InnerException)
+        {
+            switch (e)
+            {
+                case NpgsqlException { IsTransient: true }:
+                case NpgsqlException { InnerException: SocketException or IOException or TimeoutException }:
+                case TimeoutException:
+                case SocketException:
+                    return true;
+            }
+        }
+
+        return false;
+    }
 }

@@ -12,24 +12,34 @@ internal sealed class LocalPostgres : IDisposable
     private const string Superuser = "logbus";
     private readonly string _dataDir;
     private readonly string _bin;
+    private readonly bool _durable;
     private bool _running;
 
-    private LocalPostgres(string folder, int port)
+    private LocalPostgres(string folder, int port, bool durable)
     {
         _dataDir = Path.Combine(folder, "data");
         _bin = FindBinaries();
+        _durable = durable;
         Port = port;
     }
 
     public int Port { get; }
 
+    /// <summary>Where initdb and pg_ctl are.</summary>
+    public static string Binaries => FindBinaries();
+
     public string LogFile => Path.Combine(_dataDir, "..", "postgres.log");
 
-    public static LocalPostgres Create(string name)
+    /// <param name="durable">
+    /// Keep PostgreSQL's crash safety (fsync, synchronous commit). Specs that crash a server need it: without it a
+    /// commit is acknowledged before it is on disk, and a crash loses what Logbus already answered for.
+    /// </param>
+    public static LocalPostgres Create(string name, bool durable = false)
     {
         var folder = Path.Combine(RepositoryPaths.RunFolder, name);
         Directory.CreateDirectory(folder);
-        var server = new LocalPostgres(folder, FreePort.Next());
+        var server = new LocalPostgres(folder, FreePort.Next(), durable);
+        RunWatchdog.EnsureStarted(server._bin);
         server.InitDb(folder);
         server.Start();
         return server;
@@ -75,10 +85,8 @@ internal sealed class LocalPostgres : IDisposable
         "-c unix_socket_directories=''",
         "-c max_connections=400",
         "-c shared_buffers=256MB",
-        // Specs want speed, not crash safety of this throwaway cluster.
-        "-c fsync=off",
-        "-c synchronous_commit=off",
-        "-c full_page_writes=off");
+        // Most specs want speed, not crash safety of a throwaway cluster; those that crash it ask for durability.
+        _durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off");
 
     private void InitDb(string folder)
     {

@@ -30,6 +30,7 @@ internal sealed class LocalRedis : IDisposable
 
     public void Start()
     {
+        RunWatchdog.EnsureStarted(LocalPostgres.Binaries);
         var info = new ProcessStartInfo(FindServer())
         {
             UseShellExecute = false,

@@ -1,0 +1,230 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Logbus.Contracts;
+using Logbus.Storage;
+using Microsoft.Extensions.Options;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>
+/// Checks an incoming event against the event model and limits, and normalizes it: level names to the six levels,
+/// timestamps to UTC (no offset means UTC; none means now), a UUIDv7 when the client gave no id.
+/// </summary>
+public sealed class EventValidator(IOptions<IngestOptions> options)
+{
+    private readonly IngestOptions _limits = options.Value;
+
+    /// <param name="defaultSource">The source when the event names none (an API key's or a Seq default); null makes source required.</param>
+    /// <param name="errors">Receives every problem found; the event is valid when nothing was added.</param>
+    public AcceptedLogEvent? Validate(IncomingEvent e, string? defaultSource, DateTimeOffset receivedAt, List<FieldError> errors)
+    {
+        var before = errors.Count;
+        var timestamp = ReadTimestamp(e.Timestamp, receivedAt, errors);
+        var id = ReadId(e.Id, timestamp, errors);
+        var level = ReadLevel(e.Level, errors);
+        var message = ReadText(e.Message, "message", _limits.MaxMessageBytes, required: true, errors);
+        var source = ReadSource(e.Source, defaultSource, errors);
+        var metadata = ReadMetadata(e.Metadata, errors);
+        var traceId = ReadHex(e.TraceId, "traceId", 32, errors);
+        var spanId = ReadHex(e.SpanId, "spanId", 16, errors);
+        var exception = ReadText(e.Exception, "exception", _limits.MaxExceptionBytes, required: false, errors);
+        return errors.Count > before
+            ? null
+            : new AcceptedLogEvent(id!, timestamp, level!, message!, source!, metadata, traceId, spanId, exception, receivedAt);
+    }
+
+    private string? ReadId(JsonElement? value, DateTimeOffset timestamp, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            // Time-ordered, so ids of a day sit together in the primary key.
+            return Guid.CreateVersion7(timestamp).ToString();
+        }
+
+        if (value!.Value.ValueKind != JsonValueKind.String || value.Value.GetString() is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
+        {
+            errors.Add(new FieldError("id", "must be a non-empty string (or absent, for a generated UUIDv7)"));
+            return null;
+        }
+
+        if (id.Length > _limits.MaxIdLength)
+        {
+            errors.Add(new FieldError("id", $"must be at most {_limits.MaxIdLength} characters (it has {id.Length})"));
+            return null;
+        }
+
+        return NoNul(id, "id", errors);
+    }
+
+    private static DateTimeOffset ReadTimestamp(JsonElement? value, DateTimeOffset receivedAt, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            return receivedAt;
+        }
+
+        if (value!.Value.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(value.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+        {
+            return timestamp;
+        }
+
+        errors.Add(new FieldError("timestamp", "must be an ISO-8601 date and time, e.g. 2026-11-24T09:30:00.123Z (no offset means UTC)"));
+        return receivedAt;
+    }
+
+    private static string? ReadLevel(JsonElement? value, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            return LogLevels.Info;
+        }
+
+        if (value!.Value.ValueKind == JsonValueKind.String && LogLevels.TryNormalize(value.Value.GetString(), out var level))
+        {
+            return level;
+        }
+
+        errors.Add(new FieldError("level", $"must be one of {string.Join(", ", LogLevels.All)} or a usual alias (Information, Warning, Verbose, Critical…)"));
+        return null;
+    }
+
+    private string? ReadSource(JsonElement? value, string? defaultSource, List<FieldError> errors)
+    {
+        if (IsAbsent(value) && defaultSource is not null)
+        {
+            return defaultSource;
+        }
+
+        var source = ReadText(value, "source", int.MaxValue, required: true, errors);
+        if (source is not null && source.Length > _limits.MaxSourceLength)
+        {
+            errors.Add(new FieldError("source", $"must be at most {_limits.MaxSourceLength} characters (it has {source.Length})"));
+            return null;
+        }
+
+        return source;
+    }
+
+    private static string? ReadText(JsonElement? value, string field, int maxBytes, bool required, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            if (required)
+            {
+                errors.Add(new FieldError(field, "is required"));
+            }
+
+            return null;
+        }
+
+        if (value!.Value.ValueKind != JsonValueKind.String)
+        {
+            errors.Add(new FieldError(field, $"must be a string, not {Describe(value.Value.ValueKind)}"));
+            return null;
+        }
+
+        var text = value.Value.GetString()!;
+        if (required && string.IsNullOrWhiteSpace(text))
+        {
+            errors.Add(new FieldError(field, "must not be empty"));
+            return null;
+        }
+
+        var bytes = Encoding.UTF8.GetByteCount(text);
+        if (bytes > maxBytes)
+        {
+            errors.Add(new FieldError(field, $"must be at most {maxBytes / 1024} KB as UTF-8 (it has {bytes:N0} bytes)"));
+            return null;
+        }
+
+        return NoNul(text, field, errors);
+    }
+
+    private JsonElement? ReadMetadata(JsonElement? value, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            return null;
+        }
+
+        if (value!.Value.ValueKind != JsonValueKind.Object)
+        {
+            errors.Add(new FieldError("metadata", $"must be a JSON object, not {Describe(value.Value.ValueKind)}"));
+            return null;
+        }
+
+        var raw = value.Value.GetRawText();
+        var bytes = Encoding.UTF8.GetByteCount(raw);
+        if (bytes > _limits.MaxMetadataBytes)
+        {
+            errors.Add(new FieldError("metadata", $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {bytes:N0} bytes)"));
+            return null;
+        }
+
+        if (Depth(value.Value) > _limits.MaxMetadataDepth)
+        {
+            errors.Add(new FieldError("metadata", $"must nest at most {_limits.MaxMetadataDepth} levels deep"));
+            return null;
+        }
+
+        // PostgreSQL's jsonb cannot hold the NUL character.
+        if (raw.Contains("\\u0000", StringComparison.Ordinal))
+        {
+            errors.Add(new FieldError("metadata", "must not contain the NUL character (\\u0000)"));
+            return null;
+        }
+
+        // The event outlives the request's JSON document (it waits for a group commit), so it keeps its own copy.
+        return value.Value.Clone();
+    }
+
+    private static string? ReadHex(JsonElement? value, string field, int length, List<FieldError> errors)
+    {
+        if (IsAbsent(value))
+        {
+            return null;
+        }
+
+        if (value!.Value.ValueKind == JsonValueKind.String && value.Value.GetString() is { } text
+            && text.Length == length && text.All(char.IsAsciiHexDigit))
+        {
+            return text.ToLowerInvariant();
+        }
+
+        errors.Add(new FieldError(field, $"must be {length} hexadecimal characters (W3C trace context)"));
+        return null;
+    }
+
+    private static string? NoNul(string text, string field, List<FieldError> errors)
+    {
+        if (!text.Contains('\0', StringComparison.Ordinal))
+        {
+            return text;
+        }
+
+        // PostgreSQL text cannot hold it; say so rather than fail later in the Worker.
+        errors.Add(new FieldError(field, "must not contain the NUL character (\\u0000)"));
+        return null;
+    }
+
+    private static int Depth(JsonElement element) => element.ValueKind switch
+    {
+        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
+        JsonValueKind.Array => 1 + element.EnumerateArray().Select(Depth).DefaultIfEmpty(0).Max(),
+        _ => 0,
+    };
+
+    private static bool IsAbsent(JsonElement? value) => value is null || value.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
+
+    private static string Describe(JsonValueKind kind) => kind switch
+    {
+        JsonValueKind.Object => "an object",
+        JsonValueKind.Array => "an array",
+        JsonValueKind.Number => "a number",
+        JsonValueKind.True or JsonValueKind.False => "a boolean",
+        JsonValueKind.String => "a string",
+        _ => kind.ToString().ToLowerInvariant(),
+    };
+}

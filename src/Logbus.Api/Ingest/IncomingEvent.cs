@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>
+/// An event as a client sent it, before validation: each field is the raw JSON value (or a value a parser derived),
+/// so the validator can say exactly which field is wrong and why.
+/// </summary>
+public sealed class IncomingEvent
+{
+    public JsonElement? Id { get; init; }
+
+    public JsonElement? Timestamp { get; init; }
+
+    public JsonElement? Level { get; init; }
+
+    public JsonElement? Message { get; init; }
+
+    public JsonElement? Source { get; init; }
+
+    public JsonElement? Metadata { get; init; }
+
+    public JsonElement? TraceId { get; init; }
+
+    public JsonElement? SpanId { get; init; }
+
+    public JsonElement? Exception { get; init; }
+
+    /// <summary>Reads the fields of a JSON object sent to the JSON routes; names are matched case-insensitively.</summary>
+    public static IncomingEvent FromJson(JsonElement value)
+    {
+        JsonElement? id = null, timestamp = null, level = null, message = null, source = null, metadata = null, traceId = null, spanId = null, exception = null;
+        foreach (var property in value.EnumerateObject())
+        {
+            switch (property.Name.ToLowerInvariant())
+            {
+                case "id": id = property.Value; break;
+                case "timestamp": timestamp = property.Value; break;
+                case "level": level = property.Value; break;
+                case "message": message = property.Value; break;
+                case "source": source = property.Value; break;
+                case "metadata": metadata = property.Value; break;
+                case "traceid": traceId = property.Value; break;
+                case "spanid": spanId = property.Value; break;
+                case "exception": exception = property.Value; break;
+                default: break;
+            }
+        }
+
+        return new IncomingEvent
+        {
+            Id = id, Timestamp = timestamp, Level = level, Message = message, Source = source,
+            Metadata = metadata, TraceId = traceId, SpanId = spanId, Exception = exception,
+        };
+    }
+}

@@ -1,0 +1,40 @@
+namespace Logbus.Api.Ingest;
+
+/// <summary>Limits and behaviour of ingest (section <c>Ingest</c>). Every limit is configurable.</summary>
+public sealed class IngestOptions
+{
+    public const string Section = "Ingest";
+
+    /// <summary>The Kafka topic accepted events go to.</summary>
+    public string Topic { get; set; } = Contracts.Topics.LogEvents;
+
+    public int MaxIdLength { get; set; } = 64;
+
+    /// <summary>UTF-8 bytes.</summary>
+    public int MaxMessageBytes { get; set; } = 32 * 1024;
+
+    public int MaxSourceLength { get; set; } = 200;
+
+    /// <summary>UTF-8 bytes of the metadata object as JSON.</summary>
+    public int MaxMetadataBytes { get; set; } = 64 * 1024;
+
+    public int MaxMetadataDepth { get; set; } = 16;
+
+    /// <summary>UTF-8 bytes.</summary>
+    public int MaxExceptionBytes { get; set; } = 64 * 1024;
+
+    /// <summary>Request body after decompression.</summary>
+    public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
+
+    /// <summary>A chunk (one outbox message, one Kafka record) holds at most this many events…</summary>
+    public int ChunkMaxEvents { get; set; } = 1000;
+
+    /// <summary>…and about this many bytes of event content.</summary>
+    public int ChunkMaxBytes { get; set; } = 512 * 1024;
+
+    /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>
+    public string DefaultClefSource { get; set; } = "seq";
+
+    /// <summary>CLEF properties that name the source, in order of preference.</summary>
+    public IList<string> ClefSourceProperties { get; set; } = ["Application", "ApplicationName", "Service", "ServiceName", "Source"];
+}

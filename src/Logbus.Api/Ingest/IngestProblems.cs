@@ -1,0 +1,30 @@
+using System.Globalization;
+using System.Text.Json;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>The answers to bad input: 400 ProblemDetails naming the field and, in a batch, the index.</summary>
+public static class IngestProblems
+{
+    public static IResult InvalidEvent(IReadOnlyList<FieldError> errors) =>
+        TypedResults.ValidationProblem(
+            errors.GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Reason).ToArray()),
+            title: "The event is not valid.",
+            detail: "Nothing was stored. Fix the fields named in 'errors' and send it again.");
+
+    public static IResult InvalidBatch(IReadOnlyList<(int Index, FieldError Error)> errors) =>
+        TypedResults.ValidationProblem(
+            errors.GroupBy(e => $"[{e.Index.ToString(CultureInfo.InvariantCulture)}].{e.Error.Field}")
+                .ToDictionary(g => g.Key, g => g.Select(e => e.Error.Reason).ToArray()),
+            title: $"{errors.Select(e => e.Index).Distinct().Count()} event(s) of the batch are not valid.",
+            detail: "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store the valid ones and get a report of the others.");
+
+    public static IResult NotJson(JsonException e, string what = "The body") =>
+        TypedResults.Problem(
+            $"{what} is not valid JSON: {e.Message.Split(" Path:", 2)[0]}",
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The body is not valid JSON.");
+
+    public static IResult WrongShape(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body does not have the expected shape.");
+}

@@ -1,0 +1,32 @@
+using Logbus.Api.Security;
+using Logbus.Api.Seq;
+
+namespace Logbus.Api.Ingest;
+
+internal static class IngestRegistration
+{
+    /// <summary>Everything behind the ingest routes: limits, validation, API keys, rate limits, bulkheads, the outbox writer.</summary>
+    public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
+    {
+        builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
+        builder.Services.Configure<ApiKeyOptions>(builder.Configuration.GetSection(ApiKeyOptions.Section));
+        builder.Services.AddSingleton<EventValidator>();
+        builder.Services.AddSingleton<IngestRequestReader>();
+        builder.Services.AddSingleton<EventIngestor>();
+        builder.Services.AddSingleton<ApiKeys>();
+        builder.Services.AddSingleton<IngestBulkheads>();
+        builder.Services.AddSingleton<RequireApiKeyFilter>();
+        builder.Services.AddIngestRateLimiting();
+        return builder;
+    }
+
+    /// <summary>The ingest routes: Logbus's own, the seed's, and Seq's.</summary>
+    public static WebApplication MapIngest(this WebApplication app)
+    {
+        var bulkheads = app.Services.GetRequiredService<IngestBulkheads>();
+        app.MapIngestApi(bulkheads);
+        app.MapSeedIngestApi(bulkheads);
+        app.MapSeqIngestApi(bulkheads);
+        return app;
+    }
+}

@@ -1,0 +1,14 @@
+using Logbus.Contracts;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>What a request's body held: valid events (with their position in the request) and the invalid ones.</summary>
+public sealed record ParsedEvents(
+    IReadOnlyList<(int Index, AcceptedLogEvent Event)> Valid,
+    IReadOnlyList<(int Index, FieldError Error)> Errors,
+    int Total)
+{
+    public IReadOnlyList<AcceptedLogEvent> Events => [.. Valid.Select(v => v.Event)];
+
+    public IReadOnlyList<int> RejectedIndexes => [.. Errors.Select(e => e.Index).Distinct().Order()];
+}

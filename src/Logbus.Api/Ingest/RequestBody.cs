@@ -1,0 +1,90 @@
+using System.Buffers;
+using System.IO.Compression;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>
+/// Reads a request body into memory, decompressing <c>gzip</c>, <c>br</c> or <c>deflate</c>, and stops at the limit
+/// counted after decompression (so a small compressed body cannot expand without bound).
+/// </summary>
+public static class RequestBody
+{
+    public static async Task<BodyRead> ReadAsync(HttpRequest request, long maxBytes, CancellationToken cancellationToken)
+    {
+        if (request.HttpContext.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
+        {
+            size.MaxRequestBodySize = maxBytes;
+        }
+
+        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
+        Stream? decoded = encoding switch
+        {
+            "" or "identity" => request.Body,
+            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "br" => new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            _ => null,
+        };
+        if (decoded is null)
+        {
+            return BodyRead.Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported Content-Encoding",
+                $"'{encoding}' is not supported; send the body uncompressed or with gzip, br or deflate.");
+        }
+
+        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(maxBytes, 4 * 1024 * 1024)) + 1);
+        try
+        {
+            while (true)
+            {
+                var memory = buffer.GetMemory(64 * 1024);
+                var read = await decoded.ReadAsync(memory, cancellationToken);
+                if (read == 0)
+                {
+                    return BodyRead.Ok(buffer.WrittenMemory);
+                }
+
+                buffer.Advance(read);
+                if (buffer.WrittenCount > maxBytes)
+                {
+                    return TooLarge(maxBytes);
+                }
+            }
+        }
+        catch (BadHttpRequestException e) when (e.StatusCode == StatusCodes.Status413PayloadTooLarge)
+        {
+            return TooLarge(maxBytes);
+        }
+        catch (InvalidDataException)
+        {
+            return BodyRead.Fail(StatusCodes.Status400BadRequest, "The body could not be decompressed", $"The body is not valid {encoding} data.");
+        }
+        finally
+        {
+            if (!ReferenceEquals(decoded, request.Body))
+            {
+                await decoded.DisposeAsync();
+            }
+        }
+    }
+
+    private static BodyRead TooLarge(long maxBytes) =>
+        BodyRead.Fail(StatusCodes.Status413PayloadTooLarge, "The request body is too large",
+            $"The body may be at most {Size(maxBytes)} (after decompression). Split the events into smaller batches, or use POST /api/imports for files.");
+
+    private static string Size(long bytes) => bytes >= 1024 * 1024
+        ? $"{bytes / (1024 * 1024.0):0.#} MB"
+        : $"{bytes / 1024.0:0.#} KB";
+}
+
+/// <summary>The body, or why it could not be read.</summary>
+public readonly record struct BodyRead(ReadOnlyMemory<byte> Body, int Status, string? Title, string? Detail)
+{
+    public bool Succeeded => Title is null;
+
+    public static BodyRead Ok(ReadOnlyMemory<byte> body) => new(body, StatusCodes.Status200OK, null, null);
+
+    public static BodyRead Fail(int status, string title, string detail) => new(default, status, title, detail);
+
+    public IResult ToProblem() => TypedResults.Problem(Detail, statusCode: Status, title: Title);
+}

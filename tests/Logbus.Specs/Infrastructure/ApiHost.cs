@@ -1,0 +1,87 @@
+extern alias api;
+
+using System.Text.Json;
+using Logbus.Contracts;
+using Microsoft.AspNetCore.Mvc.Testing;
+
+namespace Logbus.Specs.Infrastructure;
+
+/// <summary>
+/// The real Api over a spec's database. By default its outbox delivery is off, so a spec can read exactly what each
+/// request committed from the outbox tables; with <c>deliver</c> it produces to a Kafka topic of the spec's own.
+/// </summary>
+internal sealed class ApiHost : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ServiceFactory<api::Program> _factory;
+
+    private ApiHost(ServiceFactory<api::Program> factory, HttpClient client, SpecDatabase db, string topic)
+    {
+        _factory = factory;
+        Client = client;
+        Database = db;
+        Topic = topic;
+    }
+
+    public HttpClient Client { get; }
+
+    public SpecDatabase Database { get; }
+
+    public string Topic { get; }
+
+    /// <param name="realPort">Listen on a real socket (for clients that bring their own HttpClient).</param>
+    public static ApiHost Start(SpecDatabase db, IDictionary<string, string?>? settings = null, bool deliver = false, string? kafka = null, int? realPort = null)
+    {
+        var topic = SpecNames.Unique("ingest");
+        var all = ServiceSettings.For(db, kafka);
+        all["Ingest:Topic"] = topic;
+        all["Messaging:BusOutbox:DeliveryServiceEnabled"] = deliver ? "true" : "false";
+        foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
+        {
+            all[key] = value;
+        }
+
+        var factory = new ServiceFactory<api::Program>(all);
+        HttpClient client;
+        if (realPort is { } port)
+        {
+            factory.UseKestrel(port);
+            factory.StartServer();
+            client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+        }
+        else
+        {
+            client = factory.CreateClient();
+        }
+
+        return new ApiHost(factory, client, db, topic);
+    }
+
+    /// <summary>Every event of every chunk waiting in the outbox, in commit order.</summary>
+    public async Task<List<AcceptedLogEvent>> OutboxEventsAsync() =>
+        [.. (await OutboxChunksAsync()).SelectMany(c => c.Chunk.Events)];
+
+    /// <summary>The chunks waiting in the outbox, each with the transaction (outbox id) that committed it.</summary>
+    public async Task<List<(Guid OutboxId, LogEventsAccepted Chunk)>> OutboxChunksAsync()
+    {
+        var chunks = new List<(Guid, LogEventsAccepted)>();
+        await using var command = Database.DataSource.CreateCommand(
+            "SELECT outbox_id, body FROM messaging.outbox_message WHERE outbox_id IS NOT NULL ORDER BY sequence_number");
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            // MassTransit's envelope carries the message in "message"; a raw JSON body is the message itself.
+            using var body = JsonDocument.Parse(reader.GetString(1));
+            var message = body.RootElement.TryGetProperty("messageType", out _) ? body.RootElement.GetProperty("message") : body.RootElement;
+            chunks.Add((reader.GetGuid(0), message.Deserialize<LogEventsAccepted>(Json)!));
+        }
+
+        return chunks;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await _factory.DisposeAsync();
+    }
+}
