@@ -2,7 +2,9 @@ using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
 using Logbus.Storage.Schema;
+using Logbus.Worker.DeadLetters;
 using Logbus.Worker.Health;
+using Logbus.Worker.Messaging;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -10,6 +12,8 @@ builder.AddServiceDefaults(ServiceIdentity.Worker);
 builder.AddLogbusStorage();
 builder.AddLogEventPartitionMaintenance();
 builder.AddWorkerHealthChecks();
+builder.AddWorkerMessaging();
+builder.Services.AddSingleton<DeadLetterTopic>();
 
 var app = builder.Build();
 
@@ -23,5 +27,6 @@ if (args is ["migrate", ..])
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapActuatorEndpoints();
+app.MapDeadLetters();
 
 app.Run();

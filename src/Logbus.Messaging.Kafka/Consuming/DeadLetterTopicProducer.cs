@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Configuration;
+using Logbus.Messaging.Kafka.Diagnostics;
 using Logbus.Messaging.Kafka.Producing;
 using MassTransit;
 using Headers = Confluent.Kafka.Headers;
@@ -42,6 +43,7 @@ internal sealed class DeadLetterTopicProducer(KafkaProducerPool producers, Kafka
             try
             {
                 await producers.Producer.ProduceAsync(Topic, message, cancellationToken);
+                KafkaConsumerMetrics.DeadLettered(record.Topic, Topic, settings.GroupId);
                 LogContext.Error?.Log(exception,
                     "Kafka record {Topic}[{Partition}]@{Offset} failed after {Attempts} attempt(s) and was dead-lettered to {DeadLetterTopic}",
                     record.Topic, record.Partition.Value, record.Offset.Value, attempts, Topic);

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Configuration;
+using Logbus.Messaging.Kafka.Diagnostics;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Transports;
@@ -23,12 +24,13 @@ namespace Logbus.Messaging.Kafka.Consuming;
 /// (or until the stop is cancelled, which abandons them), finished work is committed, and the consumer leaves the group.</item>
 /// </list>
 /// </remarks>
-internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
+internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>, KafkaConsumerMetrics.ILagSource
 {
     private static readonly TimeSpan IdlePoll = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan PausedPoll = TimeSpan.FromMilliseconds(5);
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(2);
+    private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
 
     private readonly KafkaReceiveEndpointContext _context;
     private readonly KafkaTopicEndpointSettings _settings;
@@ -36,11 +38,13 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     private readonly Dictionary<TopicPartition, PartitionLane> _lanes = [];
     private readonly Lock _lanesGate = new();
     private readonly Lock _commitGate = new();
+    private readonly Dictionary<TopicPartition, long> _finishedBeyondCommit = [];
     private readonly ConcurrentDictionary<KafkaReceiveContext, byte> _running = new();
     private readonly CancellationTokenSource _pollStop = new();
     private readonly CancellationTokenSource _commitStop = new();
     private readonly Task _pollTask;
     private readonly Task _commitTask;
+    private readonly IDisposable _lagRegistration;
     private volatile bool _closing;
 
     public KafkaMessageConsumer(KafkaReceiveEndpointContext context, int memberIndex)
@@ -62,10 +66,41 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         _pollTask = Task.Factory.StartNew(PollLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         _commitTask = Task.Factory.StartNew(CommitLoop, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
         TrySetConsumeTask(_pollTask);
+        _lagRegistration = KafkaConsumerMetrics.Track(this);
         SetReady();
     }
 
     public int MemberIndex { get; }
+
+    string KafkaConsumerMetrics.ILagSource.GroupId => _settings.GroupId;
+
+    IEnumerable<(TopicPartition Partition, long Lag)> KafkaConsumerMetrics.ILagSource.Lag()
+    {
+        var lag = new List<(TopicPartition, long)>();
+        foreach (var lane in SnapshotLanes())
+        {
+            var position = lane.Tracker.Committable;
+            if (position < 0)
+            {
+                continue;
+            }
+
+            try
+            {
+                var end = _consumer.GetWatermarkOffsets(lane.Partition).High;
+                if (end != Offset.Unset)
+                {
+                    lag.Add((lane.Partition, Math.Max(0, end.Value - position)));
+                }
+            }
+            catch (Exception exception) when (exception is ObjectDisposedException or KafkaException)
+            {
+                // Closing, or the partition just moved: no figure this time.
+            }
+        }
+
+        return lag;
+    }
 
     /// <summary>Why the poll loop ended, when it ended by failing rather than by a stop.</summary>
     public Exception? Failure => _pollTask.IsFaulted ? _pollTask.Exception?.GetBaseException() : null;
@@ -123,6 +158,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         // 3. Commit everything that finished (abandoned records never reached the tracker), then leave the group.
         // Both are bounded: with the brokers unreachable a commit or a leave could wait for as long as the outage lasts.
         _closing = true;
+        _lagRegistration.Dispose();
         if (!await WaitAsync(Task.Run(() => Commit(lanes, "stop")), CloseTimeout, CancellationToken.None))
         {
             LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not commit within {Timeout} while stopping", _settings.Topic, _settings.GroupId,
@@ -264,8 +300,9 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         }
     }
 
-    private void OnAssigned(List<TopicPartition> partitions)
+    private IEnumerable<TopicPartitionOffset> OnAssigned(List<TopicPartition> partitions)
     {
+        var starts = StartPositions(partitions);
         lock (_lanesGate)
         {
             foreach (var partition in partitions)
@@ -279,7 +316,50 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         }
 
         LogContext.Debug?.Log("Kafka consumer {Topic} ({Group}) member {Member} assigned {Partitions}", _settings.Topic, _settings.GroupId,
-            MemberIndex, string.Join(",", partitions.Select(p => p.Partition.Value)));
+            MemberIndex, string.Join(",", starts.Select(p => $"[{p.Partition.Value}]@{p.Offset}")));
+        return starts;
+    }
+
+    /// <summary>
+    /// Where each assigned partition starts: the group's committed offset, unless this member processed records past it
+    /// and could not commit them when the partition was revoked (a group mid-rebalance refuses commits). When the
+    /// partition comes back, those records are not processed a second time.
+    /// </summary>
+    private List<TopicPartitionOffset> StartPositions(List<TopicPartition> partitions)
+    {
+        Dictionary<TopicPartition, long> remembered;
+        lock (_lanesGate)
+        {
+            remembered = partitions.Where(_finishedBeyondCommit.ContainsKey).ToDictionary(p => p, p => _finishedBeyondCommit[p]);
+            foreach (var partition in partitions)
+            {
+                _finishedBeyondCommit.Remove(partition);
+            }
+        }
+
+        if (remembered.Count == 0)
+        {
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
+        }
+
+        Dictionary<TopicPartition, long> committed;
+        try
+        {
+            // Another member may have owned the partition meanwhile and committed further: the larger position wins.
+            committed = _consumer.Committed(remembered.Keys, CommittedTimeout)
+                .ToDictionary(c => c.TopicPartition, c => c.Offset.Value);
+        }
+        catch (KafkaException exception)
+        {
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not read committed offsets ({Error}); starting from them anyway",
+                _settings.Topic, _settings.GroupId, exception.Error.Reason);
+            return [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Unset))];
+        }
+
+        return [.. partitions.Select(p =>
+            remembered.TryGetValue(p, out var position) && (!committed.TryGetValue(p, out var groupOffset) || groupOffset < position)
+                ? new TopicPartitionOffset(p, new Offset(position))
+                : new TopicPartitionOffset(p, Offset.Unset))];
     }
 
     /// <summary>
@@ -311,6 +391,13 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             }
 
             Commit(lanes, "revoke");
+            lock (_lanesGate)
+            {
+                foreach (var lane in lanes.Where(l => l.Tracker.HasUncommitted))
+                {
+                    _finishedBeyondCommit[lane.Partition] = lane.Tracker.Committable;
+                }
+            }
         }
 
         foreach (var lane in lanes)

@@ -30,6 +30,18 @@ internal sealed class OffsetTracker
         }
     }
 
+    /// <summary>True when records finished past the last offset this tracker saw committed.</summary>
+    public bool HasUncommitted
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _committable >= 0 && _committable != _committed;
+            }
+        }
+    }
+
     /// <summary>Records registered and not yet finished.</summary>
     public int PendingCount
     {

@@ -12,13 +12,10 @@ namespace Logbus.Storage.Writing;
 /// </summary>
 public static class LogEventBulkWriter
 {
-    // Created per transaction and dropped at its end, so pooled connections carry no state between uses.
-    private const string CreateStaging = """
-        CREATE TEMP TABLE log_events_staging (
-            id varchar(64), "timestamp" timestamptz, level varchar(5), message text, source varchar(200), metadata jsonb,
-            trace_id varchar(32), span_id varchar(16), exception text, import_id uuid, received_at timestamptz
-        ) ON COMMIT DROP
-        """;
+    // Shaped like log_events as it is now (a widened column widens staging too); created per transaction and dropped
+    // at its end, so pooled connections carry no state between uses.
+    private const string CreateStaging =
+        "CREATE TEMP TABLE log_events_staging (LIKE log_events INCLUDING DEFAULTS) ON COMMIT DROP";
 
     private const string Columns = "id, \"timestamp\", level, message, source, metadata, trace_id, span_id, exception, import_id, received_at";
 

@@ -24,4 +24,25 @@ internal static class Eventually
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Waits until <paramref name="probe"/> yields a value, and returns it.</summary>
+    public static async Task<T> ValueAsync<T>(Func<Task<T?>> probe, TimeSpan timeout, string expectation)
+        where T : struct
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            if (await probe() is { } value)
+            {
+                return value;
+            }
+
+            if (DateTime.UtcNow > deadline)
+            {
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}.");
+            }
+
+            await Task.Delay(200);
+        }
+    }
 }

@@ -1,0 +1,60 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Confluent.Kafka;
+
+namespace Logbus.Messaging.Kafka.Diagnostics;
+
+/// <summary>
+/// The rider's consumer metrics on the <c>Logbus.Messaging.Kafka</c> meter, exported by whatever listens to it
+/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>): lag per partition, the records between the partition's end as last seen
+/// by the fetcher (no extra request) and the offset this member would commit; and records sent to a dead-letter topic.
+/// </summary>
+public static class KafkaConsumerMetrics
+{
+    public const string MeterName = "Logbus.Messaging.Kafka";
+
+    private static readonly Meter Meter = new(MeterName);
+    private static readonly ConcurrentDictionary<ILagSource, byte> Sources = new();
+    private static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_lettered", "{record}",
+        "Records a topic endpoint gave up on and produced to its dead-letter topic.");
+
+    static KafkaConsumerMetrics() =>
+        Meter.CreateObservableGauge("consumer.lag", Observe, "{record}",
+            "Records in each assigned partition that this consumer group member has not finished yet.");
+
+    internal static void DeadLettered(string topic, string deadLetterTopic, string groupId) =>
+        DeadLetters.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("dead_letter_topic", deadLetterTopic),
+            new KeyValuePair<string, object?>("group", groupId));
+
+    internal static IDisposable Track(ILagSource source)
+    {
+        Sources[source] = 0;
+        return new Registration(source);
+    }
+
+    private static IEnumerable<Measurement<long>> Observe()
+    {
+        foreach (var source in Sources.Keys)
+        {
+            foreach (var (partition, lag) in source.Lag())
+            {
+                yield return new Measurement<long>(lag,
+                    new KeyValuePair<string, object?>("topic", partition.Topic),
+                    new KeyValuePair<string, object?>("partition", partition.Partition.Value),
+                    new KeyValuePair<string, object?>("group", source.GroupId));
+            }
+        }
+    }
+
+    internal interface ILagSource
+    {
+        string GroupId { get; }
+
+        IEnumerable<(TopicPartition Partition, long Lag)> Lag();
+    }
+
+    private sealed class Registration(ILagSource source) : IDisposable
+    {
+        public void Dispose() => Sources.TryRemove(source, out _);
+    }
+}

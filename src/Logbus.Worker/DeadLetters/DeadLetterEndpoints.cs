@@ -1,0 +1,53 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+
+namespace Logbus.Worker.DeadLetters;
+
+internal static class DeadLetterEndpoints
+{
+    /// <summary><c>GET /api/dead-letters</c> and <c>POST /api/dead-letters/{id}/replay</c>.</summary>
+    public static WebApplication MapDeadLetters(this WebApplication app)
+    {
+        var group = app.MapGroup("/api/dead-letters").WithTags("Dead letters");
+        group.MapGet("/", ListAsync)
+            .WithName("ListDeadLetters")
+            .WithSummary("Records the Worker gave up on")
+            .WithDescription("The newest dead letters of log-events (at most ?limit per partition, default 100), newest first, with the reason, the attempts, where they came from and whether they were replayed.");
+        group.MapPost("/{id}/replay", ReplayAsync)
+            .WithName("ReplayDeadLetter")
+            .WithSummary("Send a dead letter through the Worker again")
+            .WithDescription("Produces the original record to its original topic again, keeping its MessageId: its events are stored once however often it is replayed. Replay once the cause is fixed.");
+        return app;
+    }
+
+    private static async Task<Results<Ok<IReadOnlyList<DeadLetter>>, ValidationProblem>> ListAsync(DeadLetterTopic topic, int? limit, CancellationToken cancellationToken)
+    {
+        if (limit is < 1 or > 10_000)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["'limit' must be from 1 to 10000."] });
+        }
+
+        return TypedResults.Ok(await topic.ListAsync(limit ?? 100, cancellationToken));
+    }
+
+    private static async Task<Results<Accepted<object>, NotFound<ProblemDetails>, ValidationProblem>> ReplayAsync(string id, DeadLetterTopic topic, CancellationToken cancellationToken)
+    {
+        var parts = id.Split('-', 2);
+        if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
+            || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["A dead letter's id is <partition>-<offset>, as GET /api/dead-letters lists it."] });
+        }
+
+        var replayed = await topic.ReplayAsync(partition, offset, cancellationToken);
+        return replayed is { } r
+            ? TypedResults.Accepted((string?)null, (object)new { status = "replayed", deadLetter = id, topic = r.Topic, messageId = r.MessageId })
+            : TypedResults.NotFound(new ProblemDetails
+            {
+                Status = StatusCodes.Status404NotFound,
+                Title = "No such dead letter",
+                Detail = $"{topic.Topic} has no record {id}.",
+            });
+    }
+}

@@ -1,0 +1,211 @@
+using System.Globalization;
+using System.Text;
+using Confluent.Kafka;
+using Logbus.Messaging.Kafka;
+using Logbus.ServiceDefaults;
+using Logbus.Worker.Storing;
+using MassTransit;
+using Microsoft.Extensions.Options;
+using Logbus.Messaging.Kafka.Consuming;
+using Npgsql;
+using Headers = Confluent.Kafka.Headers;
+
+namespace Logbus.Worker.DeadLetters;
+
+/// <summary>
+/// Reads the dead-letter topic of <c>log-events</c> and replays a dead letter: its original record (key, value and
+/// headers, without the fault headers) is produced to its original topic again. It keeps its MessageId (a record that
+/// had none gets the id the inbox derived for it), so the inbox stores a replayed chunk once however often it is replayed.
+/// </summary>
+public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<StoringOptions> options, NpgsqlDataSource database)
+{
+    private static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(10);
+    private readonly string _bootstrapServers = configuration.GetKafkaBootstrapServers();
+
+    public string Topic => options.Value.DeadLetterTopic;
+
+    /// <summary>The newest dead letters, newest first, at most <paramref name="limit"/> per partition.</summary>
+    public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken)
+    {
+        var records = await Task.Run(() => Read(limit), cancellationToken);
+        var replays = await ReplaysAsync(cancellationToken);
+        return [.. records
+            .Select(r => Describe(r, replays.TryGetValue((r.Partition.Value, r.Offset.Value), out var at) ? at : null))
+            .OrderByDescending(d => d.DeadLetteredAt)];
+    }
+
+    /// <summary>Produces the dead letter's original record to its original topic; null when there is no such dead letter.</summary>
+    public async Task<(string Topic, Guid MessageId)?> ReplayAsync(int partition, long offset, CancellationToken cancellationToken)
+    {
+        var record = await Task.Run(() => ReadOne(partition, offset), cancellationToken);
+        if (record is null)
+        {
+            return null;
+        }
+
+        var headers = new Headers();
+        string? messageId = null;
+        foreach (var header in record.Message.Headers ?? [])
+        {
+            if (header.Key.StartsWith("MT-Fault-", StringComparison.Ordinal) || header.Key.StartsWith("Kafka-Original-", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            if (header.Key == MessageHeaders.MessageId)
+            {
+                messageId = Encoding.UTF8.GetString(header.GetValueBytes());
+            }
+
+            headers.Add(header.Key, header.GetValueBytes());
+        }
+
+        var target = Header(record, KafkaHeaders.OriginalTopic) ?? options.Value.Topic;
+        if (!Guid.TryParse(messageId, out var id))
+        {
+            // The inbox knew the record by an id derived from where it was first read; keep that identity.
+            id = DeterministicMessageId.For(target, int.Parse(Header(record, KafkaHeaders.OriginalPartition) ?? "0", CultureInfo.InvariantCulture),
+                long.Parse(Header(record, KafkaHeaders.OriginalOffset) ?? "0", CultureInfo.InvariantCulture));
+            headers.Add(MessageHeaders.MessageId, Encoding.UTF8.GetBytes(id.ToString()));
+        }
+
+        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+               {
+                   BootstrapServers = _bootstrapServers,
+                   EnableIdempotence = true,
+                   Acks = Acks.All,
+               }).Build())
+        {
+            await producer.ProduceAsync(target, new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
+        }
+
+        await using var command = database.CreateCommand("""
+            INSERT INTO dead_letter_replays (dead_letter_topic, dead_letter_partition, dead_letter_offset, message_id, replayed_to)
+            VALUES (@topic, @partition, @offset, @message_id, @target)
+            ON CONFLICT (dead_letter_topic, dead_letter_partition, dead_letter_offset) DO UPDATE SET replayed_at = now()
+            """);
+        command.Parameters.AddWithValue("topic", Topic);
+        command.Parameters.AddWithValue("partition", partition);
+        command.Parameters.AddWithValue("offset", offset);
+        command.Parameters.AddWithValue("message_id", id);
+        command.Parameters.AddWithValue("target", target);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+        return (target, id);
+    }
+
+    private List<ConsumeResult<byte[], byte[]>> Read(int limitPerPartition)
+    {
+        using var consumer = NewConsumer();
+        var ranges = new List<(TopicPartition Partition, long From, long To)>();
+        foreach (var partition in Partitions())
+        {
+            var marks = consumer.QueryWatermarkOffsets(partition, KafkaTimeout);
+            if (marks.High > marks.Low)
+            {
+                ranges.Add((partition, Math.Max(marks.Low.Value, marks.High.Value - limitPerPartition), marks.High.Value));
+            }
+        }
+
+        var records = new List<ConsumeResult<byte[], byte[]>>();
+        if (ranges.Count == 0)
+        {
+            return records;
+        }
+
+        consumer.Assign(ranges.Select(r => new TopicPartitionOffset(r.Partition, r.From)));
+        var remaining = ranges.ToDictionary(r => r.Partition.Partition.Value, r => r.To);
+        var deadline = DateTime.UtcNow + KafkaTimeout;
+        while (remaining.Count > 0 && DateTime.UtcNow < deadline)
+        {
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record is null || record.IsPartitionEOF)
+            {
+                continue;
+            }
+
+            records.Add(record);
+            if (record.Offset.Value + 1 >= remaining.GetValueOrDefault(record.Partition.Value, long.MaxValue))
+            {
+                remaining.Remove(record.Partition.Value);
+            }
+        }
+
+        return records;
+    }
+
+    private ConsumeResult<byte[], byte[]>? ReadOne(int partition, long offset)
+    {
+        using var consumer = NewConsumer();
+        var topicPartition = new TopicPartition(Topic, partition);
+        if (!Partitions().Contains(topicPartition))
+        {
+            return null;
+        }
+
+        var marks = consumer.QueryWatermarkOffsets(topicPartition, KafkaTimeout);
+        if (offset < marks.Low.Value || offset >= marks.High.Value)
+        {
+            return null;
+        }
+
+        consumer.Assign(new TopicPartitionOffset(topicPartition, offset));
+        var deadline = DateTime.UtcNow + KafkaTimeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false } record && record.Offset.Value == offset)
+            {
+                return record;
+            }
+        }
+
+        throw new TimeoutException($"Could not read {Topic}[{partition}]@{offset} within {KafkaTimeout.TotalSeconds:0} s.");
+    }
+
+    private List<TopicPartition> Partitions()
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
+        var topic = admin.GetMetadata(Topic, KafkaTimeout).Topics.SingleOrDefault(t => t.Topic == Topic);
+        return topic is null || topic.Error.IsError ? [] : [.. topic.Partitions.Select(p => new TopicPartition(Topic, p.PartitionId))];
+    }
+
+    private IConsumer<byte[], byte[]> NewConsumer() => new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+    {
+        BootstrapServers = _bootstrapServers,
+        // Assigned partitions only: the group is never joined and nothing is committed.
+        GroupId = "logbus-dead-letter-reader",
+        EnableAutoCommit = false,
+        EnablePartitionEof = true,
+    }).Build();
+
+    private async Task<Dictionary<(int, long), DateTimeOffset>> ReplaysAsync(CancellationToken cancellationToken)
+    {
+        var replays = new Dictionary<(int, long), DateTimeOffset>();
+        await using var command = database.CreateCommand(
+            "SELECT dead_letter_partition, dead_letter_offset, replayed_at FROM dead_letter_replays WHERE dead_letter_topic = @topic");
+        command.Parameters.AddWithValue("topic", Topic);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken);
+        while (await reader.ReadAsync(cancellationToken))
+        {
+            replays[(reader.GetInt32(0), reader.GetInt64(1))] = reader.GetFieldValue<DateTimeOffset>(2);
+        }
+
+        return replays;
+    }
+
+    private static DeadLetter Describe(ConsumeResult<byte[], byte[]> r, DateTimeOffset? replayedAt) => new(
+        $"{r.Partition.Value}-{r.Offset.Value}",
+        Header(r, MessageHeaders.FaultTimestamp) is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : r.Message.Timestamp.UtcDateTime,
+        Header(r, KafkaHeaders.OriginalTopic),
+        int.TryParse(Header(r, KafkaHeaders.OriginalPartition), CultureInfo.InvariantCulture, out var p) ? p : null,
+        long.TryParse(Header(r, KafkaHeaders.OriginalOffset), CultureInfo.InvariantCulture, out var o) ? o : null,
+        Header(r, MessageHeaders.FaultExceptionType),
+        Header(r, MessageHeaders.FaultMessage),
+        int.TryParse(Header(r, KafkaHeaders.FaultAttempts), CultureInfo.InvariantCulture, out var a) ? a : null,
+        Header(r, MessageHeaders.MessageId),
+        Header(r, MessageHeaders.MessageType),
+        r.Message.Value?.Length ?? 0,
+        replayedAt);
+
+    private static string? Header(ConsumeResult<byte[], byte[]> record, string name) =>
+        record.Message.Headers?.TryGetLastBytes(name, out var bytes) == true ? Encoding.UTF8.GetString(bytes) : null;
+}

@@ -1,0 +1,69 @@
+using System.Diagnostics;
+using Logbus.Contracts;
+using Logbus.Messaging.Kafka;
+using Logbus.Storage;
+using Logbus.Storage.Writing;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+using Npgsql;
+
+namespace Logbus.Worker.Storing;
+
+/// <summary>
+/// Stores a chunk of accepted events. Runs inside the inbox's transaction (configured on the endpoint): the rows, the
+/// inbox row of the message and the progress message commit together, so a redelivered message stores nothing twice
+/// and a re-sent event counts as a duplicate.
+/// </summary>
+public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider time, IOptions<StoringOptions> options) : IConsumer<LogEventsAccepted>
+{
+    private readonly Uri _progressTopic = TopicAddress.For(options.Value.ProgressTopic);
+
+    public async Task Consume(ConsumeContext<LogEventsAccepted> context)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var chunk = context.Message;
+        var rows = chunk.Events.Select(e => new LogEvent
+        {
+            Id = e.Id,
+            Timestamp = e.Timestamp,
+            Level = e.Level,
+            Message = e.Message,
+            Source = e.Source,
+            Metadata = e.Metadata?.GetRawText(),
+            TraceId = e.TraceId,
+            SpanId = e.SpanId,
+            Exception = e.Exception,
+            ImportId = chunk.ImportId,
+            ReceivedAt = e.ReceivedAt,
+        }).ToList();
+
+        var counts = await StoreAsync(rows, context.CancellationToken);
+        await context.Send(_progressTopic, new LogEventsStored(chunk.ChunkId, chunk.ImportId, chunk.ChunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow()));
+
+        WorkerMetrics.EventsConsumed.Inc(rows.Count);
+        WorkerMetrics.EventsStored.Inc(counts.Stored);
+        WorkerMetrics.EventsDuplicate.Inc(counts.Duplicates);
+        WorkerMetrics.ChunkSize.Observe(rows.Count);
+        WorkerMetrics.StoreDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (rows.Count > 0)
+        {
+            WorkerMetrics.IngestToStored.Observe(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
+        }
+    }
+
+    private async Task<StoredCounts> StoreAsync(IReadOnlyCollection<LogEvent> rows, CancellationToken cancellationToken)
+    {
+        var connection = (NpgsqlConnection)db.Database.GetDbConnection();
+        if (db.Database.CurrentTransaction is not null)
+        {
+            return await LogEventBulkWriter.WriteAsync(connection, rows, cancellationToken);
+        }
+
+        // Without the inbox (not how the Worker runs), still never store half a chunk.
+        await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
+        var counts = await LogEventBulkWriter.WriteAsync(connection, rows, cancellationToken);
+        await transaction.CommitAsync(cancellationToken);
+        return counts;
+    }
+}

@@ -1,0 +1,35 @@
+using Logbus.Messaging.Kafka.Configuration;
+using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage;
+using MassTransit;
+using Npgsql;
+
+namespace Logbus.Worker.Storing;
+
+/// <summary>
+/// The topic endpoint on <c>log-events</c>: retry of transient PostgreSQL failures (exponential with jitter), the
+/// PostgreSQL circuit breaker, the inbox and consumer outbox, then <see cref="LogEventsAcceptedConsumer"/>. A record
+/// that fails for any other reason (it cannot be read, or its data breaks a constraint) is not retried: it goes to
+/// <c>log-events.dlq</c> with the reason, and the partition moves on.
+/// </summary>
+public static class StoreLogEventsEndpoint
+{
+    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, DependencyCircuitBreaker postgres)
+    {
+        WorkerMetrics.Publish();
+        endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
+        endpoint.SessionTimeout = options.SessionTimeout;
+        endpoint.DeadLetterOnFault(options.DeadLetterTopic);
+        endpoint.UseMessageRetry(retry =>
+        {
+            retry.Handle<DependencyUnavailableException>();
+            retry.Handle<NpgsqlException>(e => e.IsTransient);
+            retry.Handle<TimeoutException>();
+            retry.Exponential(options.TransientRetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval);
+        });
+        endpoint.UseFilter(new StoringAttemptMetricsFilter());
+        endpoint.UseFilter(new PostgresCircuitFilter(postgres));
+        endpoint.UsePgOutbox<LogbusDbContext>(context);
+        endpoint.ConfigureConsumer<LogEventsAcceptedConsumer>(context);
+    }
+}
