@@ -1,4 +1,5 @@
 using Logbus.Api.Health;
+using Logbus.Api.Imports;
 using Logbus.Api.Ingest;
 using Logbus.Api.Messaging;
 using Logbus.ServiceDefaults;
@@ -12,6 +13,7 @@ builder.AddLogbusStorage();
 builder.AddApiHealthChecks();
 builder.AddApiMessaging();
 builder.AddIngest();
+builder.AddImports();
 
 var app = builder.Build();
 
@@ -19,6 +21,7 @@ app.UseServiceDefaults();
 app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapIngest();
+app.MapImports();
 app.MapSeedHealth("/producer/api/logs/health");
 
 app.Run();

@@ -1,8 +1,9 @@
 namespace Logbus.Contracts;
 
 /// <summary>
-/// The Worker stored a chunk: how many of its events were new and how many were already stored. Sent to the
-/// <c>log-imports</c> topic through the consumer outbox, in the same transaction as the rows, for the import saga.
+/// The Worker stored a chunk of an import: how many of its events were new, how many were already stored, and how many
+/// it skipped because the import was cancelled. Sent to the <c>log-imports</c> topic through the consumer outbox, in the
+/// same transaction as the rows, keyed by the import id, for the import saga.
 /// </summary>
 public sealed record LogEventsStored(
     Guid ChunkId,
@@ -10,4 +11,5 @@ public sealed record LogEventsStored(
     int? ChunkNumber,
     int Stored,
     int Duplicates,
-    DateTimeOffset StoredAt);
+    DateTimeOffset StoredAt,
+    int Skipped = 0);

@@ -4,6 +4,7 @@ using Logbus.Query.Seed;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
+using Logbus.Storage.Imports;
 
 var builder = WebApplication.CreateBuilder(args);
 
@@ -18,6 +19,7 @@ app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapSeedQueryApi();
+app.MapImportStatus();
 app.MapSeedHealth("/gateway/api/query/health");
 
 app.Run();

@@ -1,3 +1,4 @@
+using Logbus.Storage.Imports;
 using Microsoft.EntityFrameworkCore;
 
 namespace Logbus.Storage;
@@ -32,6 +33,40 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
             e.Property(x => x.ImportId).HasColumnName("import_id");
             e.Property(x => x.ReceivedAt).HasColumnName("received_at");
             e.Property(x => x.StoredAt).HasColumnName("stored_at").HasDefaultValueSql("now()");
+        });
+        modelBuilder.AddPgSagaState<ImportState>("import_state", e =>
+        {
+            e.UseXminConcurrency(x => x.Version);
+            e.Property(x => x.CurrentState).HasColumnName("current_state").HasMaxLength(32);
+            e.Property(x => x.FileName).HasColumnName("file_name").HasMaxLength(500);
+            e.Property(x => x.Format).HasColumnName("format").HasMaxLength(16);
+            e.Property(x => x.LinesRead).HasColumnName("lines_read");
+            e.Property(x => x.Accepted).HasColumnName("accepted");
+            e.Property(x => x.Rejected).HasColumnName("rejected");
+            e.Property(x => x.Stored).HasColumnName("stored");
+            e.Property(x => x.Duplicates).HasColumnName("duplicates");
+            e.Property(x => x.Skipped).HasColumnName("skipped");
+            e.Property(x => x.ChunksExpected).HasColumnName("chunks_expected");
+            e.Property(x => x.ChunksStored).HasColumnName("chunks_stored");
+            e.Property(x => x.ChunksSeen).HasColumnName("chunks_seen");
+            e.Property(x => x.Errors).HasColumnName("errors").HasColumnType("jsonb");
+            e.Property(x => x.FailureReason).HasColumnName("failure_reason");
+            e.Property(x => x.UploadFailed).HasColumnName("upload_failed");
+            e.Property(x => x.StartedAt).HasColumnName("started_at");
+            e.Property(x => x.ReceivedAt).HasColumnName("received_at");
+            e.Property(x => x.FinishedAt).HasColumnName("finished_at");
+            e.Property(x => x.LastProgressAt).HasColumnName("last_progress_at");
+            e.Property(x => x.CancelRequestedAt).HasColumnName("cancel_requested_at");
+            e.HasIndex(x => x.StartedAt).HasDatabaseName("ix_import_state_started_at");
+            e.HasIndex(x => new { x.CurrentState, x.LastProgressAt }).HasDatabaseName("ix_import_state_active");
+        }, schema: "public");
+        modelBuilder.Entity<ImportIdempotencyKey>(e =>
+        {
+            e.ToTable("import_idempotency_keys");
+            e.HasKey(x => x.Key).HasName("pk_import_idempotency_keys");
+            e.Property(x => x.Key).HasColumnName("key").HasMaxLength(400);
+            e.Property(x => x.ImportId).HasColumnName("import_id");
+            e.Property(x => x.CreatedAt).HasColumnName("created_at");
         });
     }
 }

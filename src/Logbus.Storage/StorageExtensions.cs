@@ -1,4 +1,5 @@
 using Logbus.ServiceDefaults.Health;
+using Logbus.Storage.Imports;
 using Logbus.Storage.Partitions;
 using Logbus.Storage.Schema;
 using Microsoft.EntityFrameworkCore;
@@ -32,6 +33,7 @@ public static class StorageExtensions
         builder.Services.AddSingleton(sp => BuildDataSource(connectionString, options));
         builder.Services.AddDbContext<LogbusDbContext>((sp, db) => db.UseLogbusNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<LogEventPartitions>();
+        builder.Services.AddScoped<ImportStatusStore>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseSchemaState>();
         builder.Services.AddHealthChecks()

@@ -3,6 +3,7 @@ using System.Runtime.CompilerServices;
 using System.Text.Json;
 using Logbus.Api.Ingest;
 using Logbus.Api.Seq;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Imports;
 
@@ -11,9 +12,11 @@ namespace Logbus.Api.Imports;
 /// with a header row (timestamp, level, source, message, and id, traceId, spanId, exception if present; any other
 /// column goes into metadata). Never holds the whole file.
 /// </summary>
-public sealed class ImportRecordReader(IngestOptions options)
+public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
 {
     private static readonly JsonDocumentOptions Json = new() { MaxDepth = 64 };
+
+    private readonly IngestOptions _options = ingestOptions.Value;
 
     public async IAsyncEnumerable<ImportRecord> ReadAsync(TextReader text, ImportFormat format, string? keySource, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -27,7 +30,7 @@ public sealed class ImportRecordReader(IngestOptions options)
             yield break;
         }
 
-        var clef = new ClefEventReader(options);
+        var clef = new ClefEventReader(_options);
         var line = 0;
         while (await text.ReadLineAsync(cancellationToken) is { } content)
         {
@@ -54,7 +57,7 @@ public sealed class ImportRecordReader(IngestOptions options)
             if (format == ImportFormat.Clef)
             {
                 var (incoming, source) = clef.ReadClef(document.RootElement.Clone());
-                return new ImportRecord(line, incoming, source ?? keySource ?? options.DefaultClefSource, null);
+                return new ImportRecord(line, incoming, source ?? keySource ?? _options.DefaultClefSource, null);
             }
 
             return new ImportRecord(line, IncomingEvent.FromJson(document.RootElement.Clone()), keySource, null);

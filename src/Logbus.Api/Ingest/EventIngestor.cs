@@ -39,18 +39,28 @@ public sealed class EventIngestor : IAsyncDisposable
 
     public ValueTask DisposeAsync() => _singles.DisposeAsync();
 
-    private Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken) =>
+    /// <summary>
+    /// Runs <paramref name="send"/> in one outbox transaction behind the PostgreSQL breaker: whatever it sends through
+    /// the provider commits together, or not at all.
+    /// </summary>
+    public Task CommitAsync(Func<ISendEndpointProvider, CancellationToken, Task> send, CancellationToken cancellationToken) =>
         _postgres.ExecuteAsync(async token =>
         {
             await using var scope = _scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
-            var topic = await scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(_topic);
-            foreach (var chunk in EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes))
-            {
-                await topic.Send(new LogEventsAccepted(NewId.NextSequentialGuid(), null, null, chunk), token);
-            }
+            await send(scope.ServiceProvider.GetRequiredService<ISendEndpointProvider>(), token);
 
             // The outbox rows are in this context; saving commits them in one transaction.
             await db.SaveChangesAsync(token);
         }, cancellationToken).AsTask();
+
+    private Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken) =>
+        CommitAsync(async (endpoints, token) =>
+        {
+            var topic = await endpoints.GetSendEndpoint(_topic);
+            foreach (var chunk in EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes))
+            {
+                await topic.Send(new LogEventsAccepted(NewId.NextSequentialGuid(), null, null, chunk), token);
+            }
+        }, cancellationToken);
 }

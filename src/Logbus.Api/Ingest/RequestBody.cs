@@ -17,19 +17,10 @@ public static class RequestBody
             size.MaxRequestBodySize = maxBytes;
         }
 
-        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
-        Stream? decoded = encoding switch
-        {
-            "" or "identity" => request.Body,
-            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "br" => new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
-            _ => null,
-        };
+        var (decoded, encoding) = Decode(request);
         if (decoded is null)
         {
-            return BodyRead.Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported Content-Encoding",
-                $"'{encoding}' is not supported; send the body uncompressed or with gzip, br or deflate.");
+            return UnsupportedEncoding(encoding);
         }
 
         var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(maxBytes, 4 * 1024 * 1024)) + 1);
@@ -67,6 +58,25 @@ public static class RequestBody
             }
         }
     }
+
+    /// <summary>The body as a stream, decompressed per <c>Content-Encoding</c>; null for an encoding not supported.</summary>
+    public static (Stream? Body, string Encoding) Decode(HttpRequest request)
+    {
+        var encoding = request.Headers.ContentEncoding.ToString().Trim().ToLowerInvariant();
+        Stream? decoded = encoding switch
+        {
+            "" or "identity" => request.Body,
+            "gzip" or "x-gzip" => new GZipStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "br" => new BrotliStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            "deflate" => new ZLibStream(request.Body, CompressionMode.Decompress, leaveOpen: true),
+            _ => null,
+        };
+        return (decoded, encoding);
+    }
+
+    public static BodyRead UnsupportedEncoding(string encoding) =>
+        BodyRead.Fail(StatusCodes.Status415UnsupportedMediaType, "Unsupported Content-Encoding",
+            $"'{encoding}' is not supported; send the body uncompressed or with gzip, br or deflate.");
 
     private static BodyRead TooLarge(long maxBytes) =>
         BodyRead.Fail(StatusCodes.Status413PayloadTooLarge, "The request body is too large",

@@ -199,6 +199,136 @@ namespace Logbus.Storage.Migrations
                     b.ToTable("outbox_state", "messaging");
                 });
 
+            modelBuilder.Entity("Logbus.Storage.Imports.ImportIdempotencyKey", b =>
+                {
+                    b.Property<string>("Key")
+                        .HasMaxLength(400)
+                        .HasColumnType("character varying(400)")
+                        .HasColumnName("key");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("ImportId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_id");
+
+                    b.HasKey("Key")
+                        .HasName("pk_import_idempotency_keys");
+
+                    b.ToTable("import_idempotency_keys", (string)null);
+                });
+
+            modelBuilder.Entity("Logbus.Storage.Imports.ImportState", b =>
+                {
+                    b.Property<Guid>("CorrelationId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("correlation_id");
+
+                    b.Property<long>("Accepted")
+                        .HasColumnType("bigint")
+                        .HasColumnName("accepted");
+
+                    b.Property<DateTimeOffset?>("CancelRequestedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("cancel_requested_at");
+
+                    b.Property<int?>("ChunksExpected")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunks_expected");
+
+                    b.Property<byte[]>("ChunksSeen")
+                        .IsRequired()
+                        .HasColumnType("bytea")
+                        .HasColumnName("chunks_seen");
+
+                    b.Property<int>("ChunksStored")
+                        .HasColumnType("integer")
+                        .HasColumnName("chunks_stored");
+
+                    b.Property<string>("CurrentState")
+                        .IsRequired()
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("current_state");
+
+                    b.Property<long>("Duplicates")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicates");
+
+                    b.Property<string>("Errors")
+                        .HasColumnType("jsonb")
+                        .HasColumnName("errors");
+
+                    b.Property<string>("FailureReason")
+                        .HasColumnType("text")
+                        .HasColumnName("failure_reason");
+
+                    b.Property<string>("FileName")
+                        .HasMaxLength(500)
+                        .HasColumnType("character varying(500)")
+                        .HasColumnName("file_name");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<string>("Format")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("format");
+
+                    b.Property<DateTimeOffset>("LastProgressAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("last_progress_at");
+
+                    b.Property<long>("LinesRead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lines_read");
+
+                    b.Property<DateTimeOffset?>("ReceivedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("received_at");
+
+                    b.Property<long>("Rejected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected");
+
+                    b.Property<long>("Skipped")
+                        .HasColumnType("bigint")
+                        .HasColumnName("skipped");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<long>("Stored")
+                        .HasColumnType("bigint")
+                        .HasColumnName("stored");
+
+                    b.Property<bool>("UploadFailed")
+                        .HasColumnType("boolean")
+                        .HasColumnName("upload_failed");
+
+                    b.Property<uint>("Version")
+                        .IsConcurrencyToken()
+                        .ValueGeneratedOnAddOrUpdate()
+                        .HasColumnType("xid")
+                        .HasColumnName("xmin");
+
+                    b.HasKey("CorrelationId")
+                        .HasName("pk_import_state");
+
+                    b.HasIndex("StartedAt")
+                        .HasDatabaseName("ix_import_state_started_at");
+
+                    b.HasIndex("CurrentState", "LastProgressAt")
+                        .HasDatabaseName("ix_import_state_active");
+
+                    b.ToTable("import_state", "public");
+                });
+
             modelBuilder.Entity("Logbus.Storage.LogEvent", b =>
                 {
                     b.Property<string>("Id")

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
 using Logbus.Storage;
+using Logbus.Storage.Imports;
 using Logbus.Storage.Writing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
@@ -12,8 +13,8 @@ namespace Logbus.Worker.Storing;
 
 /// <summary>
 /// Stores a chunk of accepted events. Runs inside the inbox's transaction (configured on the endpoint): the rows, the
-/// inbox row of the message and the progress message commit together, so a redelivered message stores nothing twice
-/// and a re-sent event counts as a duplicate.
+/// inbox row of the message and, for a chunk of an import, the progress message to the import saga commit together, so
+/// a redelivered message stores nothing twice and a re-sent event counts as a duplicate.
 /// </summary>
 public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider time, IOptions<StoringOptions> options) : IConsumer<LogEventsAccepted>
 {
@@ -38,9 +39,28 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider t
             ReceivedAt = e.ReceivedAt,
         }).ToList();
 
-        var counts = await StoreAsync(rows, context.CancellationToken);
-        await context.Send(_progressTopic, new LogEventsStored(chunk.ChunkId, chunk.ImportId, chunk.ChunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow()));
+        if (chunk.ImportId is { } importId)
+        {
+            var cancelled = await IsCancelledAsync(importId, context.CancellationToken);
+            var counts = cancelled ? new StoredCounts(0, 0) : await StoreAsync(rows, context.CancellationToken);
+            await context.Send(_progressTopic,
+                new LogEventsStored(chunk.ChunkId, importId, chunk.ChunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(), cancelled ? rows.Count : 0),
+                progress => progress.SetKafkaKey(importId.ToString()));
+            if (cancelled)
+            {
+                WorkerMetrics.EventsSkipped.Inc(rows.Count);
+                return;
+            }
 
+            Observe(rows, counts, started);
+            return;
+        }
+
+        Observe(rows, await StoreAsync(rows, context.CancellationToken), started);
+    }
+
+    private void Observe(List<LogEvent> rows, StoredCounts counts, long started)
+    {
         WorkerMetrics.EventsConsumed.Inc(rows.Count);
         WorkerMetrics.EventsStored.Inc(counts.Stored);
         WorkerMetrics.EventsDuplicate.Inc(counts.Duplicates);
@@ -51,6 +71,11 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider t
             WorkerMetrics.IngestToStored.Observe(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
         }
     }
+
+    /// <summary>A cancelled import's remaining chunks are skipped (and reported, so the saga counts them).</summary>
+    private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken) =>
+        await db.Set<ImportState>().AsNoTracking()
+            .AnyAsync(s => s.CorrelationId == importId && s.CancelRequestedAt != null, cancellationToken);
 
     private async Task<StoredCounts> StoreAsync(IReadOnlyCollection<LogEvent> rows, CancellationToken cancellationToken)
     {

@@ -11,6 +11,8 @@ public static class WorkerMetrics
 
     public static readonly Counter EventsDuplicate = Metrics.CreateCounter("logbus_worker_events_duplicate_total", "Events that were already stored (redeliveries, re-sent ids).");
 
+    public static readonly Counter EventsSkipped = Metrics.CreateCounter("logbus_worker_events_skipped_total", "Events of cancelled imports that were not stored.");
+
     public static readonly Histogram ChunkSize = Metrics.CreateHistogram("logbus_worker_chunk_events", "Events per stored chunk.",
         new HistogramConfiguration { Buckets = [1, 10, 50, 100, 250, 500, 750, 1000, 2000] });
 

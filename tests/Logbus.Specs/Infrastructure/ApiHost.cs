@@ -35,6 +35,7 @@ internal sealed class ApiHost : IAsyncDisposable
         var topic = SpecNames.Unique("ingest");
         var all = ServiceSettings.For(db, kafka);
         all["Ingest:Topic"] = topic;
+        all["Imports:Topic"] = topic + ".progress";
         all["Messaging:BusOutbox:DeliveryServiceEnabled"] = deliver ? "true" : "false";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

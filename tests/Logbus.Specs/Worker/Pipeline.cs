@@ -42,17 +42,26 @@ internal sealed class Pipeline : IAsyncDisposable
 
     public string Topic => Api.Topic;
 
-    public static async Task<Pipeline> StartAsync(SpecDatabase db, KafkaDevBroker? broker = null, bool workerAsProcess = false, int partitions = 12)
+    /// <param name="worker">Settings of the Worker beside the pipeline's own (timeouts, say).</param>
+    /// <param name="apiOnSocket">Serve the Api on a real port: the in-memory test server reads a request body whole before the app sees it.</param>
+    public static async Task<Pipeline> StartAsync(SpecDatabase db, KafkaDevBroker? broker = null, bool workerAsProcess = false, int partitions = 12,
+        IDictionary<string, string?>? worker = null, bool apiOnSocket = false)
     {
         broker ??= SharedServers.Kafka;
-        var api = ApiHost.Start(db, deliver: true, kafka: broker.BootstrapServers);
+        var api = ApiHost.Start(db, deliver: true, kafka: broker.BootstrapServers, realPort: apiOnSocket ? FreePort.Next() : null);
         broker.CreateTopic(api.Topic, partitions);
         var settings = ServiceSettings.For(db, broker.BootstrapServers);
         settings["Worker:Storing:Topic"] = api.Topic;
         settings["Worker:Storing:ProgressTopic"] = api.Topic + ".progress";
+        settings["Worker:Imports:ConsumerGroup"] = SpecNames.Unique("imports");
         settings["Worker:Storing:ConsumerGroup"] = SpecNames.Unique("worker");
         settings["Worker:Storing:SessionTimeout"] = "00:00:06";
         settings["Worker:Storing:RetryMaxInterval"] = "00:00:03";
+        foreach (var (key, value) in worker ?? new Dictionary<string, string?>())
+        {
+            settings[key] = value;
+        }
+
         if (workerAsProcess)
         {
             var process = new ServiceProcess("Logbus.Worker", settings);

@@ -1,0 +1,160 @@
+using System.Text;
+using Logbus.Api.Ingest;
+using Logbus.Contracts;
+using Logbus.Messaging.Kafka;
+using Logbus.Storage;
+using Logbus.Storage.Imports;
+using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
+
+namespace Logbus.Api.Imports;
+
+/// <summary>
+/// Streams one uploaded file into chunks on the outbox: records are read, validated and cut into chunks as they
+/// arrive, each chunk committed in its own transaction, so memory stays at one chunk whatever the file's size. The
+/// saga hears of the start, of the end (how many chunks make the file) or of a broken-off upload.
+/// </summary>
+public sealed class ImportUpload(
+    ImportRecordReader records,
+    EventValidator validator,
+    EventIngestor ingestor,
+    IServiceScopeFactory scopes,
+    IOptions<IngestOptions> ingestOptions,
+    IOptions<ImportUploadOptions> importOptions,
+    TimeProvider time)
+{
+    private readonly IngestOptions _ingest = ingestOptions.Value;
+    private readonly ImportUploadOptions _options = importOptions.Value;
+
+    public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName, string? defaultSource,
+        CancellationToken cancellationToken)
+    {
+        var imports = TopicAddress.For(_options.Topic);
+        var events = TopicAddress.For(_ingest.Topic);
+        var summary = new ImportSummary(importId);
+        var started = new ImportStarted(importId, fileName, ImportFormats.Name(format), time.GetUtcNow());
+        await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, started, importId, token), cancellationToken);
+
+        var chunk = new List<AcceptedLogEvent>();
+        var chunkBytes = 0;
+        var errors = new List<FieldError>();
+        try
+        {
+            using var text = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+            await foreach (var record in records.ReadAsync(text, format, defaultSource, cancellationToken))
+            {
+                summary.LinesRead = record.Line;
+                if (Accept(record, idScope, errors) is not { } accepted)
+                {
+                    summary.Reject(record.Line, record.Unreadable ?? string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")), _options.MaxReportedErrors);
+                    errors.Clear();
+                    continue;
+                }
+
+                summary.Accepted++;
+                var size = EventChunker.SizeOf(accepted);
+                if (chunk.Count > 0 && (chunk.Count >= _ingest.ChunkMaxEvents || chunkBytes + size > _ingest.ChunkMaxBytes))
+                {
+                    await CommitChunkAsync(summary, chunk, events, null, cancellationToken);
+                    chunk = [];
+                    chunkBytes = 0;
+                    if (summary.Chunks % _options.CancelCheckEveryChunks == 0 && await IsCancelledAsync(importId, cancellationToken))
+                    {
+                        summary.Cancelled = true;
+                        break;
+                    }
+                }
+
+                chunk.Add(accepted);
+                chunkBytes += size;
+            }
+        }
+        catch (Exception exception) when (IsBrokenUpload(exception))
+        {
+            await ReportBrokenAsync(summary, imports, exception);
+            throw;
+        }
+
+        var received = () => new ImportReceived(importId, summary.LinesRead, summary.Accepted, summary.Rejected, summary.Chunks + (chunk.Count > 0 && !summary.Cancelled ? 1 : 0),
+            summary.Errors, summary.Cancelled, time.GetUtcNow());
+        if (chunk.Count > 0 && !summary.Cancelled)
+        {
+            // The last chunk and the end of the file commit together.
+            await CommitChunkAsync(summary, chunk, events, received(), cancellationToken);
+        }
+        else
+        {
+            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, received(), importId, token), cancellationToken);
+        }
+
+        return summary;
+    }
+
+    private AcceptedLogEvent? Accept(ImportRecord record, string idScope, List<FieldError> errors)
+    {
+        if (record.Event is not { } incoming)
+        {
+            return null;
+        }
+
+        var accepted = validator.Validate(incoming, record.DefaultSource, time.GetUtcNow(), errors);
+        return accepted is not null && incoming.Id is not { ValueKind: not System.Text.Json.JsonValueKind.Null } ? accepted with { Id = ImportedEventIds.For(idScope, record.Line) } : accepted;
+    }
+
+    private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, Uri events, ImportReceived? end, CancellationToken cancellationToken)
+    {
+        var number = summary.Chunks;
+        var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
+        summary.Chunks++;
+        return ingestor.CommitAsync(async (endpoints, token) =>
+        {
+            var topic = await endpoints.GetSendEndpoint(events);
+            await topic.Send(message, token);
+            if (end is not null)
+            {
+                await SendKeyed(endpoints, TopicAddress.For(_options.Topic), end, summary.ImportId, token);
+            }
+        }, cancellationToken);
+    }
+
+    private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
+        return await db.Set<ImportState>().AsNoTracking().AnyAsync(s => s.CorrelationId == importId && s.CancelRequestedAt != null, cancellationToken);
+    }
+
+    /// <summary>Tells the saga the upload broke off, if PostgreSQL takes it; if not, its watchdog finds the import stalled.</summary>
+    private async Task ReportBrokenAsync(ImportSummary summary, Uri imports, Exception exception)
+    {
+        var failed = new ImportUploadFailed(summary.ImportId, Describe(exception, summary.LinesRead), summary.LinesRead, summary.Accepted, summary.Rejected,
+            summary.Chunks, summary.Errors, time.GetUtcNow());
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, failed, summary.ImportId, token), timeout.Token);
+        }
+        catch (Exception reportFailure) when (reportFailure is not OutOfMemoryException)
+        {
+            summary.ReportFailure = reportFailure.Message;
+        }
+    }
+
+    private static async Task SendKeyed<T>(ISendEndpointProvider endpoints, Uri topic, T message, Guid importId, CancellationToken cancellationToken)
+        where T : class
+    {
+        var endpoint = await endpoints.GetSendEndpoint(topic);
+        await endpoint.Send(message, context => context.SetKafkaKey(importId.ToString()), cancellationToken);
+    }
+
+    private static bool IsBrokenUpload(Exception exception) =>
+        exception is IOException or InvalidDataException or BadHttpRequestException or OperationCanceledException;
+
+    private static string Describe(Exception exception, long line) => exception switch
+    {
+        InvalidDataException => $"the compressed upload is corrupt after line {line}: {exception.Message}",
+        BadHttpRequestException or IOException or OperationCanceledException => $"the upload broke off after line {line} (the client went away)",
+        _ => exception.Message,
+    };
+}

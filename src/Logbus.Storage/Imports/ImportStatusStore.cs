@@ -1,0 +1,48 @@
+using Microsoft.EntityFrameworkCore;
+
+namespace Logbus.Storage.Imports;
+
+/// <summary>Reads import status and records cancel requests; shared by the Api and Logbus.Query.</summary>
+public sealed class ImportStatusStore(LogbusDbContext db)
+{
+    public async Task<ImportStatus?> FindAsync(Guid id, CancellationToken cancellationToken) =>
+        await db.Set<ImportState>().AsNoTracking().FirstOrDefaultAsync(s => s.CorrelationId == id, cancellationToken) is { } state
+            ? ImportStatus.From(state)
+            : null;
+
+    public async Task<List<ImportStatus>> RecentAsync(int limit, CancellationToken cancellationToken)
+    {
+        var states = await db.Set<ImportState>().AsNoTracking().OrderByDescending(s => s.StartedAt).Take(limit).ToListAsync(cancellationToken);
+        return [.. states.Select(ImportStatus.From)];
+    }
+
+    /// <summary>
+    /// Marks an active import cancelled. A flag in the row rather than a message: chunks already queued in Kafka must
+    /// see it when they are stored, and Logbus.Query, which has no bus, can cancel too. The saga then moves to
+    /// Cancelled when a skipped chunk or the watchdog reports it.
+    /// </summary>
+    public async Task<CancelOutcome> RequestCancelAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
+    {
+        var updated = await db.Database.ExecuteSqlInterpolatedAsync(
+            $"UPDATE import_state SET cancel_requested_at = {now} WHERE correlation_id = {id} AND current_state IN ({ImportStates.Receiving}, {ImportStates.Persisting}) AND cancel_requested_at IS NULL",
+            cancellationToken);
+        if (updated == 1)
+        {
+            return CancelOutcome.Requested;
+        }
+
+        var state = await db.Set<ImportState>().AsNoTracking().Where(s => s.CorrelationId == id)
+            .Select(s => new { s.CurrentState, s.CancelRequestedAt }).FirstOrDefaultAsync(cancellationToken);
+        return state is null ? CancelOutcome.NotFound
+            : state.CancelRequestedAt is not null ? CancelOutcome.AlreadyRequested
+            : CancelOutcome.Finished;
+    }
+
+    public enum CancelOutcome
+    {
+        Requested,
+        AlreadyRequested,
+        NotFound,
+        Finished,
+    }
+}
