@@ -5,6 +5,7 @@ using Logbus.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 using Serilog;
@@ -28,6 +29,13 @@ public static class HostingExtensions
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessMetricsPublisher>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = ReadinessMetricsPublisher.Period;
+            options.Predicate = r => r.Tags.Contains(HealthChecksBuilderExtensions.ReadyTag);
+        });
         builder.Services.AddOpenApi();
         return builder;
     }
