@@ -23,6 +23,8 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(TimeProvider.System);
+        // First of the hosted services, so the meters are exported before the bus or any other service measures.
+        builder.Services.AddHostedService<Logbus.ServiceDefaults.Monitoring.MeterExportStarter>();
         builder.AddLogbusLogging(identity);
         builder.AddLogbusTracing(identity);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
