@@ -5,6 +5,7 @@ using Logbus.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 using Serilog;
@@ -22,12 +23,21 @@ public static class HostingExtensions
     {
         builder.Services.AddSingleton(identity);
         builder.Services.AddSingleton(TimeProvider.System);
+        // First of the hosted services, so the meters are exported before the bus or any other service measures.
+        builder.Services.AddHostedService<Logbus.ServiceDefaults.Monitoring.MeterExportStarter>();
         builder.AddLogbusLogging(identity);
         builder.AddLogbusTracing(identity);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddHealthChecks();
+        builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessMetricsPublisher>();
+        builder.Services.Configure<HealthCheckPublisherOptions>(options =>
+        {
+            options.Delay = TimeSpan.FromSeconds(1);
+            options.Period = ReadinessMetricsPublisher.Period;
+            options.Predicate = r => r.Tags.Contains(HealthChecksBuilderExtensions.ReadyTag);
+        });
         builder.Services.AddOpenApi();
         return builder;
     }

@@ -178,6 +178,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
 
             try
             {
+                using var span = OutboxTracing.StartDelivery(message, destination);
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.MessageDeliveryTimeout);
                 var endpoint = await destinations.ProviderFor(destination).GetSendEndpoint(destination);

@@ -51,6 +51,8 @@ public sealed class MessagingMetrics : IDisposable
             "Consumed inbound messages whose own sends have not all reached the transport.");
         _meter.CreateObservableGauge("inbox.undelivered_oldest_age", () => Observe(b => b.OldestUndeliveredInboxAge.TotalSeconds), "s",
             "Age of the oldest consumed inbound message whose sends are not delivered; 0 when there is none.");
+        _meter.CreateObservableGauge("inbox.size", () => Observe(b => b.InboxRows), "{row}",
+            "Inbox rows kept for duplicate detection (PostgreSQL's planner estimate).");
     }
 
     public void Consumed(string context) => _consumed.Add(1, Tag(context));

@@ -1,3 +1,4 @@
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using MassTransit;
 using MassTransit.Context;
 using MassTransit.Serialization;
@@ -36,7 +37,7 @@ internal static class OutboxMessageFactory
             Body = serializer.GetMessageBody(context).GetString(),
             ExpirationTime = context.TimeToLive is { } ttl ? now + ttl : null,
             EnqueueTime = context.Delay is { } delay ? now + delay : null,
-            Headers = headers.SerializeDictionary(context.Headers.GetAll()),
+            Headers = headers.SerializeDictionary(OutboxTracing.HeadersToStore(context.Headers)),
         };
 
         if (context is TransportSendContext<T> transport)

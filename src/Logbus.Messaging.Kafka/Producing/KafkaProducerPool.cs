@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Configuration;
+using Logbus.Messaging.Kafka.Diagnostics;
 using Logbus.Messaging.Kafka.Health;
 using MassTransit;
 
@@ -59,6 +60,7 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
             }
             finally
             {
+                KafkaProducerMetrics.Forget(producer.Name);
                 producer.Dispose();
             }
         });
@@ -68,7 +70,12 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
     {
         lock (_gate)
         {
-            _producer?.Dispose();
+            if (_producer is { } producer)
+            {
+                KafkaProducerMetrics.Forget(producer.Name);
+                producer.Dispose();
+            }
+
             _producer = null;
         }
     }
@@ -82,6 +89,8 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
             MessageTimeoutMs = (int)Options.DeliveryTimeout.TotalMilliseconds,
         };
         Options.Configure?.Invoke(config);
+        // The queue gauge comes from librdkafka's statistics; a configured interval wins.
+        config.StatisticsIntervalMs ??= KafkaProducerMetrics.StatisticsIntervalMs;
         config.EnableIdempotence = true;
         config.Acks = Acks.All;
         config.ClientId = (config.ClientId ?? "logbus") + "-producer";
@@ -92,5 +101,6 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
         new ProducerBuilder<byte[], byte[]>(CreateConfig())
             .SetErrorHandler((_, error) => connectivity.Report(error, "producer"))
             .SetLogHandler((_, message) => KafkaClientLog.Write(message))
+            .SetStatisticsHandler((producer, json) => KafkaProducerMetrics.Statistics(producer.Name, json))
             .Build();
 }

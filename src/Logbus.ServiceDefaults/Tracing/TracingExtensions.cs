@@ -9,8 +9,11 @@ namespace Logbus.ServiceDefaults.Tracing;
 
 public static class TracingExtensions
 {
-    /// <summary>ActivitySource names whose spans every service records.</summary>
-    public static readonly IReadOnlyList<string> Sources = ["MassTransit", "Logbus"];
+    /// <summary>
+    /// ActivitySource names whose spans every service records; <c>Logbus.Messaging</c> is the outbox delivery, which
+    /// links a stored message's send back to the request that committed it.
+    /// </summary>
+    public static readonly IReadOnlyList<string> Sources = ["MassTransit", "Logbus", "Logbus.Messaging"];
 
     /// <summary>
     /// OpenTelemetry tracing with W3C trace context: ASP.NET Core, HttpClient, MassTransit and Npgsql spans. An OTLP
