@@ -1,6 +1,7 @@
 using Logbus.Query;
 using Logbus.Query.Caching;
 using Logbus.Query.Seed;
+using Logbus.Query.WebUi;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
@@ -11,6 +12,7 @@ builder.AddServiceDefaults(ServiceIdentity.Query);
 builder.AddLogbusStorage();
 builder.AddQueryCache();
 builder.AddLogQueries();
+builder.AddWebUi();
 
 var app = builder.Build();
 
@@ -19,5 +21,6 @@ app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapSeedQueryApi();
 app.MapSeedHealth("/gateway/api/query/health");
+app.MapWebUi();
 
 app.Run();
