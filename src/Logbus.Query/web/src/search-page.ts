@@ -193,7 +193,7 @@ export function mountSearchPage(main: HTMLElement): void {
   function row(event: LogEvent, fresh: boolean): HTMLTableRowElement[] {
     const detailId = uid("detail");
     const toggle = h("button", { type: "button", class: "expand", "aria-expanded": "false", "aria-controls": detailId, "aria-label": `Details of the event at ${formatTime(event.timestamp)}` });
-    const summary = h("tr", { class: `row${fresh ? " fresh" : ""}`, "data-id": event.id },
+    const summary = h("tr", { class: `row lvl-${event.level}${fresh ? " fresh" : ""}`, "data-id": event.id },
       h("td", { class: "col-time" }, toggle, h("time", { datetime: event.timestamp }, formatTime(event.timestamp))),
       h("td", { class: "col-level" }, h("span", { class: `badge level-${event.level}` }, event.level)),
       h("td", { class: "col-source" }, event.source),
