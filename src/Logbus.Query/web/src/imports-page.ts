@@ -66,16 +66,18 @@ export function mountImportsPage(main: HTMLElement): void {
 
 function importCard(status: ImportStatus, onCancel: (button: HTMLButtonElement) => void): HTMLElement {
   const done = status.stored + status.duplicates + status.skipped;
-  const known = status.state !== "Receiving" && status.accepted > 0;
   const finished = !ACTIVE.has(status.state);
-  const percent = finished && status.state.startsWith("Completed") ? 100 : known ? Math.min(100, Math.floor((done * 100) / status.accepted)) : null;
+  // Until the whole file is received the number of events to store is unknown, and so is the progress.
+  const percent = status.state.startsWith("Completed") ? 100
+    : status.state !== "Receiving" && status.accepted > 0 ? Math.min(100, Math.floor((done * 100) / status.accepted))
+    : null;
   const name = status.fileName ?? `import ${status.id.slice(0, 8)}`;
-  const progressLabel = percent === null ? "receiving the file" : `${percent}%`;
+  const progressLabel = percent !== null ? `${percent}%` : finished ? spaced(status.state).toLowerCase() : "receiving the file";
   const cancel = ACTIVE.has(status.state)
     ? h("button", { type: "button", class: "danger", "aria-label": `Cancel ${name}` }, "Cancel")
     : null;
   cancel?.addEventListener("click", () => onCancel(cancel));
-  const card = h("li", { class: `import state-${status.state}`, "data-id": status.id, "data-state": status.state },
+  const card = h("li", { class: `import is-${status.state}`, "data-id": status.id, "data-state": status.state },
     h("div", { class: "import-head" },
       h("h2", {}, name),
       h("span", { class: `state state-${status.state}` }, spaced(status.state)),
@@ -83,7 +85,7 @@ function importCard(status: ImportStatus, onCancel: (button: HTMLButtonElement) 
     h("div", {
       class: "bar", role: "progressbar", "aria-label": `Progress of ${name}`, "aria-valuemin": 0, "aria-valuemax": 100,
       "aria-valuenow": percent ?? false, "aria-valuetext": progressLabel,
-    }, h("div", { class: `fill${percent === null ? " indeterminate" : ""}`, style: `width: ${percent ?? 100}%` })),
+    }, h("div", { class: `fill${percent === null && !finished ? " indeterminate" : ""}`, style: `width: ${percent ?? (finished ? 0 : 100)}%` })),
     h("p", { class: "counts" },
       `${progressLabel} · ${status.format} · ${formatCount(status.linesRead)} lines read, ${formatCount(status.accepted)} accepted, `
       + `${formatCount(status.rejected)} rejected, ${formatCount(status.stored)} stored, ${formatCount(status.duplicates)} duplicates`
