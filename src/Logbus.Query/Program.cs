@@ -1,6 +1,7 @@
 using Logbus.Query;
 using Logbus.Query.Caching;
 using Logbus.Query.Seed;
+using Logbus.Query.WebUi;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
@@ -12,6 +13,7 @@ builder.AddServiceDefaults(ServiceIdentity.Query);
 builder.AddLogbusStorage();
 builder.AddQueryCache();
 builder.AddLogQueries();
+builder.AddWebUi();
 
 var app = builder.Build();
 
@@ -21,5 +23,6 @@ app.MapQueryApi();
 app.MapSeedQueryApi();
 app.MapImportStatus();
 app.MapSeedHealth("/gateway/api/query/health");
+app.MapWebUi();
 
 app.Run();

@@ -1,0 +1,99 @@
+// The shapes the Query service answers with (camelCase JSON), and thin fetch helpers over them.
+
+export const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
+export type Level = (typeof LEVELS)[number];
+
+export interface LogEvent {
+  id: string;
+  timestamp: string;
+  level: string;
+  message: string;
+  source: string;
+  metadata: unknown;
+  traceId: string | null;
+  spanId: string | null;
+  exception: string | null;
+  importId: string | null;
+  receivedAt: string;
+  storedAt: string;
+}
+
+export interface SearchPage {
+  items: LogEvent[];
+  nextCursor: string | null;
+  from: string;
+  to: string;
+  order: string;
+}
+
+export interface LogStats {
+  from: string;
+  to: string;
+  total: number;
+  byLevel: Record<string, number>;
+  bySource: { source: string; count: number }[];
+  bucketMinutes: number;
+  timeline: { start: string; counts: Record<string, number> }[];
+}
+
+export interface SourceSummary {
+  source: string;
+  lastSeen: string;
+}
+
+export type ImportState = "Receiving" | "Persisting" | "Completed" | "CompletedWithErrors" | "Failed" | "Cancelled";
+
+export interface ImportStatus {
+  id: string;
+  fileName: string | null;
+  format: "ndjson" | "clef" | "csv";
+  state: ImportState;
+  linesRead: number;
+  accepted: number;
+  rejected: number;
+  stored: number;
+  duplicates: number;
+  skipped: number;
+  chunksExpected: number | null;
+  chunksStored: number;
+  errors: { line: number; reason: string }[];
+  failureReason: string | null;
+  startedAt: string;
+  receivedAt: string | null;
+  finishedAt: string | null;
+}
+
+/** An answer that was not 2xx, with the ProblemDetails text when there is one. */
+export class ApiError extends Error {
+  constructor(readonly status: number, message: string) {
+    super(message);
+  }
+}
+
+async function problem(response: Response): Promise<ApiError> {
+  let text = `${response.status} ${response.statusText}`;
+  try {
+    const body = await response.json();
+    const details = body.errors ? Object.values(body.errors as Record<string, string[]>).flat().join(" ") : body.detail;
+    text = [body.title, details].filter(Boolean).join(" ") || text;
+  } catch {
+    // Not JSON: the status line says enough.
+  }
+  return new ApiError(response.status, text);
+}
+
+async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
+  const response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+  if (!response.ok) throw await problem(response);
+  return (await response.json()) as T;
+}
+
+export const searchLogs = (query: URLSearchParams, signal?: AbortSignal) => getJson<SearchPage>(`/api/query/logs?${query}`, signal);
+export const getStats = (hoursBack: number, signal?: AbortSignal) => getJson<LogStats>(`/api/query/stats?hoursBack=${hoursBack}`, signal);
+export const getSources = () => getJson<SourceSummary[]>("/api/query/sources");
+export const listImports = (limit: number) => getJson<ImportStatus[]>(`/api/imports?limit=${limit}`);
+
+export async function cancelImport(id: string): Promise<void> {
+  const response = await fetch(`/api/imports/${encodeURIComponent(id)}`, { method: "DELETE" });
+  if (!response.ok) throw await problem(response);
+}

@@ -1,0 +1,331 @@
+import { ApiError, getSources, getStats, LEVELS, searchLogs, type LogEvent } from "./api";
+import { append, formatCount, formatTime, h, uid } from "./dom";
+import {
+  formatMetadata, fromLocalInput, parseMetadata, RANGES, readSearch, searchQuery, statsHours, tailQuery, toLocalInput,
+  writeSearch, type Search,
+} from "./search-state";
+import { renderStats } from "./stats-panel";
+
+const PAGE_SIZE = 50;
+
+/** The search page: filters, results with expandable rows, paging on the cursor, live tail, and the stats panel. */
+export function mountSearchPage(main: HTMLElement): void {
+  let search = readSearch(new URLSearchParams(location.search));
+  let tailing = new URLSearchParams(location.search).get("tail") === "on";
+  let cursor: string | null = null;
+  let shown = 0;
+  let searching: AbortController | null = null;
+  let tail: EventSource | null = null;
+
+  // --- filters -------------------------------------------------------------------------------------------------------
+  const textId = uid("q");
+  const text = h("input", { id: textId, name: "q", type: "search", autocomplete: "off", placeholder: "words in the message", "aria-describedby": `${textId}-hint` });
+  const rangeId = uid("range");
+  const range = h("select", { id: rangeId, name: "range" },
+    ...RANGES.map((r) => h("option", { value: r.value }, r.label)), h("option", { value: "custom" }, "Custom range"));
+  const fromId = uid("from");
+  const toId = uid("to");
+  const from = h("input", { id: fromId, name: "from", type: "datetime-local", step: 1 });
+  const to = h("input", { id: toId, name: "to", type: "datetime-local", step: 1 });
+  const custom = h("div", { class: "custom-range" },
+    h("label", { for: fromId }, "From"), from, h("label", { for: toId }, "To"), to);
+  const levelBoxes = LEVELS.map((level) => h("input", { type: "checkbox", name: "level", value: level }));
+  const sourcesList = h("div", { class: "checks scroll", role: "group", "aria-label": "Sources" });
+  const metaId = uid("meta");
+  const meta = h("input", { id: metaId, name: "meta", type: "text", autocomplete: "off", placeholder: "userId=student123", "aria-describedby": `${metaId}-hint` });
+  const formError = h("p", { class: "error", role: "alert", hidden: true });
+
+  const form = h("form", { class: "filters", role: "search", "aria-label": "Search logs" },
+    h("div", { class: "field" },
+      h("label", { for: textId }, "Text"), text,
+      h("small", { id: `${textId}-hint`, class: "muted" }, "Each word must start a word of the message. Press / to get here.")),
+    h("div", { class: "field" }, h("label", { for: rangeId }, "Time"), range, custom),
+    h("fieldset", {}, h("legend", {}, "Levels"),
+      h("div", { class: "checks levels" }, ...levelBoxes.map((box) => h("label", { class: `check level-${box.value}` }, box, box.value)))),
+    h("fieldset", {}, h("legend", {}, "Sources"), sourcesList),
+    h("div", { class: "field" },
+      h("label", { for: metaId }, "Metadata"), meta,
+      h("small", { id: `${metaId}-hint`, class: "muted" }, "key=value, several separated by spaces; nested keys with dots.")),
+    formError,
+    h("div", { class: "actions" },
+      h("button", { type: "submit", class: "primary" }, "Search"),
+      h("button", { type: "button", class: "ghost", onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); go(true); } }, "Clear")));
+
+  // --- results -------------------------------------------------------------------------------------------------------
+  const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
+  const tailButton = h("button", { type: "button", class: "toggle", "aria-pressed": "false", title: "Show new events as they are stored (t)" }, "Live tail");
+  const tailState = h("span", { class: "tail-state muted", "aria-live": "polite" });
+  const tbody = h("tbody");
+  const table = h("table", { class: "results" },
+    h("caption", { class: "sr-only" }, "Matching events, newest first. Use the arrow keys to move between rows and Enter to expand one."),
+    h("thead", {}, h("tr", {},
+      h("th", { scope: "col", class: "col-time" }, "Time"), h("th", { scope: "col", class: "col-level" }, "Level"),
+      h("th", { scope: "col", class: "col-source" }, "Source"), h("th", { scope: "col" }, "Message"))),
+    tbody);
+  const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
+  const resultError = h("p", { class: "error", role: "alert", hidden: true });
+
+  const statsSlot = h("div", { class: "stats-slot" }, h("p", { class: "muted" }, "Loading…"));
+  const statsHeading = uid("stats");
+
+  append(main,
+    h("div", { class: "search-layout" },
+      form,
+      h("section", { class: "results-pane", "aria-label": "Results" },
+        h("div", { class: "toolbar" }, status, h("div", { class: "tail" }, tailState, tailButton)),
+        resultError,
+        h("div", { class: "table-wrap" }, table),
+        more),
+      h("aside", { class: "stats", "aria-labelledby": statsHeading }, h("h2", { id: statsHeading }, "Activity"), statsSlot)));
+
+  // --- behaviour -----------------------------------------------------------------------------------------------------
+  function fillForm(): void {
+    text.value = search.text;
+    range.value = search.range;
+    from.value = toLocalInput(search.from);
+    to.value = toLocalInput(search.to);
+    custom.hidden = search.range !== "custom";
+    for (const box of levelBoxes) box.checked = search.levels.includes(box.value);
+    meta.value = formatMetadata(search.metadata);
+    for (const box of sourcesList.querySelectorAll<HTMLInputElement>("input")) box.checked = search.sources.includes(box.value);
+    ensureSourceBoxes(search.sources);
+  }
+
+  function readForm(): Search | null {
+    const parsed = parseMetadata(meta.value);
+    if (parsed.invalid.length > 0) {
+      showFormError(`Not a metadata condition: ${parsed.invalid.join(", ")}. Write key=value.`);
+      return null;
+    }
+    const next: Search = {
+      range: range.value,
+      from: range.value === "custom" ? fromLocalInput(from.value) : null,
+      to: range.value === "custom" ? fromLocalInput(to.value) : null,
+      levels: levelBoxes.filter((b) => b.checked).map((b) => b.value),
+      sources: [...sourcesList.querySelectorAll<HTMLInputElement>("input:checked")].map((b) => b.value),
+      metadata: parsed.pairs,
+      text: text.value,
+    };
+    if (next.range === "custom" && next.from && next.to && next.from >= next.to) {
+      showFormError("The custom range must start before it ends.");
+      return null;
+    }
+    showFormError(null);
+    return next;
+  }
+
+  function showFormError(message: string | null): void {
+    formError.hidden = message === null;
+    formError.textContent = message ?? "";
+  }
+
+  function ensureSourceBoxes(sources: string[]): void {
+    const present = new Set([...sourcesList.querySelectorAll<HTMLInputElement>("input")].map((b) => b.value));
+    for (const source of sources) {
+      if (present.has(source)) continue;
+      const box = h("input", { type: "checkbox", name: "source", value: source, checked: search.sources.includes(source) });
+      sourcesList.append(h("label", { class: "check" }, box, source));
+      present.add(source);
+    }
+  }
+
+  /** Shows the search in the URL (a new history entry when asked), then runs it. */
+  function go(push: boolean): void {
+    const params = writeSearch(search);
+    if (tailing) params.set("tail", "on");
+    const url = `${location.pathname}${params.size ? `?${params}` : ""}`;
+    if (push) history.pushState(null, "", url);
+    else history.replaceState(null, "", url);
+    void runSearch();
+    void loadStats();
+    if (tailing) startTail();
+  }
+
+  async function runSearch(append = false): Promise<void> {
+    searching?.abort();
+    const controller = new AbortController();
+    searching = controller;
+    const query = searchQuery(search, PAGE_SIZE);
+    if (append && cursor) query.set("cursor", cursor);
+    main.setAttribute("aria-busy", "true");
+    more.disabled = true;
+    try {
+      const page = await searchLogs(query, controller.signal);
+      if (!append) {
+        tbody.replaceChildren();
+        shown = 0;
+      }
+      for (const event of page.items) tbody.append(...row(event, false));
+      shown += page.items.length;
+      cursor = page.nextCursor;
+      more.hidden = cursor === null;
+      resultError.hidden = true;
+      status.textContent = shown === 0
+        ? "No events match. Widen the time range or remove a filter."
+        : `${formatCount(shown)} event${shown === 1 ? "" : "s"} shown${cursor ? ", more available" : ""}`;
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      resultError.hidden = false;
+      resultError.textContent = `Search failed: ${error instanceof ApiError ? error.message : String(error)}`;
+    } finally {
+      if (searching === controller) {
+        main.removeAttribute("aria-busy");
+        more.disabled = false;
+      }
+    }
+  }
+
+  async function loadStats(): Promise<void> {
+    const hours = statsHours(search);
+    try {
+      const stats = await getStats(hours);
+      statsSlot.replaceChildren(renderStats(stats, hours, (source) => {
+        search = { ...search, sources: [source] };
+        ensureSourceBoxes([source]);
+        fillForm();
+        go(true);
+      }));
+    } catch (error) {
+      statsSlot.replaceChildren(h("p", { class: "error" }, `Statistics unavailable: ${error instanceof ApiError ? error.message : String(error)}`));
+    }
+  }
+
+  function row(event: LogEvent, fresh: boolean): HTMLTableRowElement[] {
+    const detailId = uid("detail");
+    const toggle = h("button", { type: "button", class: "expand", "aria-expanded": "false", "aria-controls": detailId, "aria-label": `Details of the event at ${formatTime(event.timestamp)}` });
+    const summary = h("tr", { class: `row lvl-${event.level}${fresh ? " fresh" : ""}`, "data-id": event.id },
+      h("td", { class: "col-time" }, toggle, h("time", { datetime: event.timestamp }, formatTime(event.timestamp))),
+      h("td", { class: "col-level" }, h("span", { class: `badge level-${event.level}` }, event.level)),
+      h("td", { class: "col-source" }, event.source),
+      h("td", { class: "col-message" }, event.message));
+    const detail = h("tr", { class: "detail", id: detailId, hidden: true }, h("td", { colspan: 4 }));
+    const open = (expanded: boolean) => {
+      toggle.setAttribute("aria-expanded", String(expanded));
+      summary.classList.toggle("open", expanded);
+      detail.hidden = !expanded;
+      if (expanded && !detail.firstElementChild!.hasChildNodes()) detail.firstElementChild!.append(details(event));
+    };
+    summary.addEventListener("click", (e) => {
+      // Selecting text in a row is not a request to expand it.
+      if (e.target instanceof HTMLElement && e.target !== toggle && getSelection()?.toString()) return;
+      open(toggle.getAttribute("aria-expanded") !== "true");
+      toggle.focus();
+    });
+    return [summary, detail];
+  }
+
+  // --- live tail -----------------------------------------------------------------------------------------------------
+  function startTail(): void {
+    tail?.close();
+    tailing = true;
+    tailButton.setAttribute("aria-pressed", "true");
+    tailState.textContent = "Connecting…";
+    tail = new EventSource(`/api/query/tail?${tailQuery(search)}`);
+    tail.onopen = () => { tailState.textContent = "Live: new events appear at the top"; };
+    tail.onerror = () => { tailState.textContent = "Live tail interrupted; reconnecting…"; };
+    tail.addEventListener("log", (message) => {
+      const event = JSON.parse((message as MessageEvent<string>).data) as LogEvent;
+      if (tbody.querySelector(`tr[data-id="${CSS.escape(event.id)}"]`)) return;
+      tbody.prepend(...row(event, true));
+      shown += 1;
+      status.textContent = `${formatCount(shown)} event${shown === 1 ? "" : "s"} shown${cursor ? ", more available" : ""}`;
+    });
+    tail.addEventListener("overflow", (message) => {
+      tailState.textContent = (JSON.parse((message as MessageEvent<string>).data) as { message: string }).message;
+    });
+  }
+
+  function stopTail(): void {
+    tail?.close();
+    tail = null;
+    tailing = false;
+    tailButton.setAttribute("aria-pressed", "false");
+    tailState.textContent = "";
+  }
+
+  function toggleTail(): void {
+    if (tailing) stopTail();
+    else startTail();
+    const params = new URLSearchParams(location.search);
+    if (tailing) params.set("tail", "on");
+    else params.delete("tail");
+    history.replaceState(null, "", `${location.pathname}${params.size ? `?${params}` : ""}`);
+  }
+
+  // --- wiring --------------------------------------------------------------------------------------------------------
+  form.addEventListener("submit", (e) => {
+    e.preventDefault();
+    const next = readForm();
+    if (!next) return;
+    search = next;
+    go(true);
+  });
+  range.addEventListener("change", () => {
+    custom.hidden = range.value !== "custom";
+    if (range.value === "custom") {
+      // Start the custom range from the preset it replaces, so editing one end is enough.
+      if (!from.value) from.value = toLocalInput(new Date(Date.now() - statsHours(search) * 3_600_000).toISOString());
+      from.focus();
+      return;
+    }
+    form.requestSubmit();
+  });
+  form.addEventListener("change", (e) => {
+    if (e.target instanceof HTMLInputElement && e.target.type === "checkbox") form.requestSubmit();
+  });
+  more.addEventListener("click", () => void runSearch(true));
+  tailButton.addEventListener("click", toggleTail);
+  window.addEventListener("popstate", () => {
+    search = readSearch(new URLSearchParams(location.search));
+    fillForm();
+    void runSearch();
+    void loadStats();
+    if (tailing) startTail();
+  });
+  window.addEventListener("pagehide", () => tail?.close());
+  main.addEventListener("keydown", (e) => moveFocus(e, tbody));
+  document.addEventListener("keydown", (e) => {
+    if (isTyping(e.target)) return;
+    if (e.key === "/") { e.preventDefault(); text.focus(); text.select(); }
+    if (e.key === "t") toggleTail();
+  });
+
+  fillForm();
+  go(false);
+  void getSources().then((sources) => {
+    ensureSourceBoxes(sources.map((s) => s.source).sort((a, b) => a.localeCompare(b)));
+    fillForm();
+  }).catch(() => sourcesList.append(h("p", { class: "muted" }, "Sources unavailable.")));
+}
+
+function details(event: LogEvent): HTMLElement {
+  const field = (name: string, value: string | null) => value ? [h("dt", {}, name), h("dd", {}, value)] : [];
+  return h("div", { class: "details" },
+    h("dl", {},
+      ...field("Id", event.id), ...field("Time", event.timestamp), ...field("Source", event.source), ...field("Level", event.level),
+      ...field("Trace", event.traceId), ...field("Span", event.spanId), ...field("Import", event.importId),
+      ...field("Received", event.receivedAt), ...field("Stored", event.storedAt)),
+    h("h3", {}, "Message"), h("pre", { class: "message" }, event.message),
+    event.exception ? h("h3", {}, "Exception") : null,
+    event.exception ? h("pre", { class: "exception" }, event.exception) : null,
+    h("h3", {}, "Metadata"),
+    h("pre", { class: "metadata" }, event.metadata === null || event.metadata === undefined ? "none" : JSON.stringify(event.metadata, null, 2)));
+}
+
+/** Arrow keys (and j/k) move between the rows' expand buttons; Home/End jump to the first and last. */
+function moveFocus(e: KeyboardEvent, tbody: HTMLElement): void {
+  if (!(e.target instanceof HTMLButtonElement) || !e.target.classList.contains("expand")) return;
+  const buttons = [...tbody.querySelectorAll<HTMLButtonElement>("button.expand")];
+  const at = buttons.indexOf(e.target);
+  const target = {
+    ArrowDown: at + 1, j: at + 1, ArrowUp: at - 1, k: at - 1, Home: 0, End: buttons.length - 1,
+  }[e.key];
+  if (target === undefined) return;
+  e.preventDefault();
+  buttons[Math.min(Math.max(target, 0), buttons.length - 1)]?.focus();
+}
+
+function isTyping(target: EventTarget | null): boolean {
+  return target instanceof HTMLInputElement || target instanceof HTMLTextAreaElement || target instanceof HTMLSelectElement
+    || (target instanceof HTMLElement && target.isContentEditable);
+}

@@ -1,0 +1,124 @@
+// A search lives in the page's URL, in the API's own parameter names, so a link to the page is a link to the search.
+
+export const RANGES = [
+  { value: "15m", label: "Last 15 minutes", minutes: 15 },
+  { value: "1h", label: "Last hour", minutes: 60 },
+  { value: "6h", label: "Last 6 hours", minutes: 360 },
+  { value: "24h", label: "Last 24 hours", minutes: 1440 },
+  { value: "7d", label: "Last 7 days", minutes: 10080 },
+] as const;
+
+export const DEFAULT_RANGE = "24h";
+
+export interface Search {
+  /** A preset from RANGES, or "custom" for from/to. */
+  range: string;
+  from: string | null;
+  to: string | null;
+  levels: string[];
+  sources: string[];
+  metadata: [string, string][];
+  text: string;
+}
+
+export function readSearch(params: URLSearchParams): Search {
+  const from = params.get("from");
+  const to = params.get("to");
+  const range = params.get("range") ?? (from || to ? "custom" : DEFAULT_RANGE);
+  const metadata: [string, string][] = [];
+  params.forEach((value, key) => {
+    if (key.startsWith("meta.") && key.length > 5) metadata.push([key.slice(5), value]);
+  });
+  return {
+    range: range === "custom" || RANGES.some((r) => r.value === range) ? range : DEFAULT_RANGE,
+    from,
+    to,
+    levels: params.getAll("level"),
+    sources: params.getAll("source"),
+    metadata,
+    text: params.get("q") ?? "",
+  };
+}
+
+/** The page's query string for a search: defaults left out, so plain searches make short links. */
+export function writeSearch(search: Search): URLSearchParams {
+  const params = new URLSearchParams();
+  if (search.range === "custom") {
+    params.set("range", "custom");
+    if (search.from) params.set("from", search.from);
+    if (search.to) params.set("to", search.to);
+  } else if (search.range !== DEFAULT_RANGE) {
+    params.set("range", search.range);
+  }
+  appendFilters(params, search);
+  return params;
+}
+
+/** The filters that search and live tail share: levels, sources, metadata and text. */
+function appendFilters(params: URLSearchParams, search: Search): void {
+  for (const level of search.levels) params.append("level", level);
+  for (const source of search.sources) params.append("source", source);
+  for (const [key, value] of search.metadata) params.append(`meta.${key}`, value);
+  if (search.text.trim()) params.set("q", search.text.trim());
+}
+
+/** GET /api/query/logs parameters. A preset window stays open-ended, so the newest events keep showing up. */
+export function searchQuery(search: Search, limit: number, now: Date = new Date()): URLSearchParams {
+  const params = new URLSearchParams();
+  if (search.range === "custom") {
+    if (search.from) params.set("from", search.from);
+    if (search.to) params.set("to", search.to);
+  } else {
+    params.set("from", new Date(now.getTime() - rangeMinutes(search.range) * 60_000).toISOString());
+  }
+  appendFilters(params, search);
+  params.set("limit", String(limit));
+  return params;
+}
+
+export function tailQuery(search: Search): URLSearchParams {
+  const params = new URLSearchParams();
+  appendFilters(params, search);
+  return params;
+}
+
+/** The stats window that covers the search's window, in whole hours (the stats API takes 1-168). */
+export function statsHours(search: Search, now: Date = new Date()): number {
+  const minutes = search.range === "custom" && search.from
+    ? (now.getTime() - new Date(search.from).getTime()) / 60_000
+    : rangeMinutes(search.range);
+  return Math.min(168, Math.max(1, Math.ceil(minutes / 60)));
+}
+
+function rangeMinutes(range: string): number {
+  return RANGES.find((r) => r.value === range)?.minutes ?? 1440;
+}
+
+/** "userId=abc region=eu" as pairs; a word without "=" is not a condition and is reported. */
+export function parseMetadata(text: string): { pairs: [string, string][]; invalid: string[] } {
+  const pairs: [string, string][] = [];
+  const invalid: string[] = [];
+  for (const word of text.split(/\s+/).filter(Boolean)) {
+    const at = word.indexOf("=");
+    if (at > 0 && !word.slice(0, at).split(".").some((part) => part === "")) pairs.push([word.slice(0, at), word.slice(at + 1)]);
+    else invalid.push(word);
+  }
+  return { pairs, invalid };
+}
+
+export const formatMetadata = (pairs: [string, string][]): string => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
+
+/** ISO time to the value of a datetime-local input (local time), and back. */
+export function toLocalInput(iso: string | null): string {
+  if (!iso) return "";
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return "";
+  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
+  return local.toISOString().slice(0, 19);
+}
+
+export function fromLocalInput(value: string): string | null {
+  if (!value) return null;
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? null : date.toISOString();
+}
