@@ -1,0 +1,218 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Json;
+using System.Text;
+using System.Text.Json;
+using Logbus.Bench.Data;
+using Npgsql;
+
+namespace Logbus.Bench.Pipeline;
+
+/// <summary>
+/// The whole pipeline in Release processes on the stack: events/s from HTTP batches to stored rows, and a 1M-line
+/// NDJSON import from upload to Completed, each beside raw binary COPY of the same events into the same schema, measured
+/// in the same run (the ceiling any path into <c>log_events</c> can reach on this machine).
+/// </summary>
+internal sealed class PipelineBenchmark : IBenchmark
+{
+    private const int Partitions = 12;
+
+    public string Name => "pipeline";
+
+    public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 1M-line import, beside raw COPY (LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
+
+    public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var events = Setting("LOGBUS_BENCH_PIPELINE_EVENTS", 200_000);
+        var lines = Setting("LOGBUS_BENCH_IMPORT_LINES", 1_000_000);
+        var database = $"logbus_bench_pipeline_{DateTime.UtcNow:HHmmss}";
+        var target = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = database }.ConnectionString;
+        var admin = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken);
+        try
+        {
+            return await RunAsync(context, target, events, lines, cancellationToken);
+        }
+        finally
+        {
+            NpgsqlConnection.ClearAllPools();
+            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None);
+        }
+    }
+
+    private async Task<BenchmarkReport> RunAsync(BenchContext context, string database, int events, int lines, CancellationToken cancellationToken)
+    {
+        var topic = $"bench-events-{Guid.NewGuid():N}"[..24];
+        await CreateTopicAsync(context, topic, Partitions);
+        await CreateTopicAsync(context, topic + ".imports", 4);
+        var settings = new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Logbus"] = database,
+            ["ConnectionStrings__Redis"] = context.RedisConnectionString,
+            ["Kafka__BootstrapServers"] = context.KafkaBootstrapServers,
+            ["Ingest__Topic"] = topic,
+            ["Imports__Topic"] = topic + ".imports",
+            ["Worker__Storing__Topic"] = topic,
+            ["Worker__Storing__ProgressTopic"] = topic + ".imports",
+            ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
+            ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
+        };
+
+        // The Api migrates the new database; the Worker starts once it is there.
+        await using var api = await ServiceProcess.StartAsync("Logbus.Api", settings, cancellationToken);
+        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", settings, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(database);
+        var end = DateTimeOffset.UtcNow;
+        var report = new BenchmarkReport(Name);
+
+        var copyRate = await RawCopyAsync(context, dataSource, events, end, cancellationToken);
+
+        using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
+        var (accepted, stored) = await IngestAsync(context, http, dataSource, events, end, cancellationToken);
+        report.Add($"HTTP batches of 1,000 (8 in flight) → stored, {events:N0} events", stored, "events/s", copyRate, "raw COPY");
+        report.Add("HTTP batches accepted (committed to the outbox)", accepted, "events/s", copyRate, "raw COPY");
+        var apiMemory = api.ResidentMegabytes();
+        var workerMemory = worker.ResidentMegabytes();
+
+        await Execute(dataSource, "TRUNCATE log_events", cancellationToken);
+        var (uploaded, completed, state) = await ImportAsync(context, http, lines, end, cancellationToken);
+        report.Add($"import of {lines:N0} NDJSON lines, upload", uploaded, "lines/s", copyRate, "raw COPY");
+        report.Add($"import of {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", copyRate, "raw COPY");
+        report.Notes.Add($"Release builds of Logbus.Api and Logbus.Worker as processes, the dev broker ({Partitions} partitions) and PostgreSQL of "
+            + $"./logbus stack, all on this machine. Raw COPY: {events:N0} generated events by binary COPY into the same, indexed log_events "
+            + $"(one connection). Resident memory after the batch run: Api {apiMemory:0} MB, Worker {workerMemory:0} MB; after the import: "
+            + $"Api {api.ResidentMegabytes():0} MB, Worker {worker.ResidentMegabytes():0} MB.");
+        return report;
+    }
+
+    private static async Task<double> RawCopyAsync(BenchContext context, NpgsqlDataSource dataSource, int events, DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
+        var clock = Stopwatch.StartNew();
+        await EventCopy.WriteAsync(connection, EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 7), cancellationToken: cancellationToken);
+        var rate = events / clock.Elapsed.TotalSeconds;
+        context.Progress($"raw COPY: {events:N0} events at {rate:N0}/s");
+        await Execute(dataSource, "TRUNCATE log_events", cancellationToken);
+        return rate;
+    }
+
+    private static async Task<(double Accepted, double Stored)> IngestAsync(BenchContext context, HttpClient http, NpgsqlDataSource dataSource, int events,
+        DateTimeOffset end, CancellationToken cancellationToken)
+    {
+        var batches = EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 11)
+            .Select(e => new { id = e.Id, timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = JsonDocument.Parse(e.MetadataJson()).RootElement })
+            .Chunk(1000)
+            .Select(b => JsonSerializer.SerializeToUtf8Bytes(b))
+            .ToList();
+        var clock = Stopwatch.StartNew();
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
+        {
+            using var content = new ByteArrayContent(batch);
+            content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
+            using var response = await http.PostAsync("/api/logs/batch", content, token);
+            response.EnsureSuccessStatusCode();
+        });
+        var accepted = events / clock.Elapsed.TotalSeconds;
+        context.Progress($"accepted {events:N0} events at {accepted:N0}/s; waiting until stored");
+        await WaitAsync(context, async () => await CountAsync(dataSource, cancellationToken) >= events, "events stored", cancellationToken);
+        var stored = events / clock.Elapsed.TotalSeconds;
+        context.Progress($"stored {events:N0} events at {stored:N0}/s end to end");
+        return (accepted, stored);
+    }
+
+    private static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines, DateTimeOffset end,
+        CancellationToken cancellationToken)
+    {
+        var file = EventGenerator.Generate(lines, end, TimeSpan.FromHours(6), seed: 13)
+            .Select(e => JsonSerializer.Serialize(new { timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = JsonDocument.Parse(e.MetadataJson()).RootElement }));
+        var clock = Stopwatch.StartNew();
+        using var content = new StreamedLines(file);
+        content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await http.PostAsync("/api/imports?fileName=bench.ndjson", content, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("importId").GetGuid();
+        var uploaded = lines / clock.Elapsed.TotalSeconds;
+        context.Progress($"uploaded {lines:N0} lines at {uploaded:N0}/s; waiting for the import to complete");
+        var state = "";
+        await WaitAsync(context, async () =>
+        {
+            var status = await http.GetFromJsonAsync<JsonElement>($"/api/imports/{id}", cancellationToken);
+            state = status.GetProperty("state").GetString()!;
+            return state is not ("Receiving" or "Persisting");
+        }, "import finished", cancellationToken);
+        var completed = lines / clock.Elapsed.TotalSeconds;
+        context.Progress($"import {state} at {completed:N0} lines/s");
+        return (uploaded, completed, state);
+    }
+
+    private static async Task WaitAsync(BenchContext context, Func<Task<bool>> done, string what, CancellationToken cancellationToken)
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(15);
+        var lastReport = DateTime.UtcNow;
+        while (!await done())
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                throw new TimeoutException($"Gave up waiting for {what} after 15 minutes.");
+            }
+
+            if (DateTime.UtcNow - lastReport > TimeSpan.FromSeconds(10))
+            {
+                context.Progress($"still waiting for {what}");
+                lastReport = DateTime.UtcNow;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand("SELECT count(*) FROM log_events");
+        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
+    }
+
+    private static async Task Execute(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = dataSource.CreateCommand(sql);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task CreateTopicAsync(BenchContext context, string topic, int partitions)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri($"{context.KafkaControlUrl}/topics/{topic}?partitions={partitions}"), null);
+        response.EnsureSuccessStatusCode();
+    }
+
+    private static int Setting(string name, int fallback) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
+
+    /// <summary>A request body written line by line as it is sent: the file is never in memory.</summary>
+    private sealed class StreamedLines(IEnumerable<string> lines) : HttpContent
+    {
+        protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
+        {
+            await using var writer = new StreamWriter(stream, new UTF8Encoding(false), 256 * 1024, leaveOpen: true);
+            foreach (var line in lines)
+            {
+                await writer.WriteAsync(line);
+                await writer.WriteAsync('\n');
+            }
+        }
+
+        protected override bool TryComputeLength(out long length)
+        {
+            length = 0;
+            return false;
+        }
+    }
+}
