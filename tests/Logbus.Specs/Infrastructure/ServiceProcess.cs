@@ -47,8 +47,9 @@ internal sealed class ServiceProcess : IDisposable
             {
                 return (await http.GetAsync("/health/ready")).IsSuccessStatusCode;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
+                // Not listening yet, or too busy starting to answer within the timeout: ask again.
                 return false;
             }
         }, TimeSpan.FromSeconds(60), $"{Path.GetFileName(_dll)} is ready");
