@@ -62,9 +62,9 @@ internal sealed class ServiceProcess : IAsyncDisposable
                     return running;
                 }
             }
-            catch (HttpRequestException)
+            catch (Exception e) when ((e is HttpRequestException or TaskCanceledException) && !cancellationToken.IsCancellationRequested)
             {
-                // Not listening yet.
+                // Not listening yet, or too busy starting to answer within the timeout.
             }
 
             await Task.Delay(200, cancellationToken);

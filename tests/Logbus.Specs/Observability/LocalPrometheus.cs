@@ -72,7 +72,7 @@ internal sealed class LocalPrometheus : IDisposable
             {
                 return (await prometheus.Client.GetAsync("/-/ready")).IsSuccessStatusCode;
             }
-            catch (HttpRequestException)
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
                 return false;
             }
