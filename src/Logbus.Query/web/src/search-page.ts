@@ -292,9 +292,9 @@ export function mountSearchPage(main: HTMLElement): void {
 
   fillForm();
   go(false);
+  // New boxes come checked as the search says; the rest of the form is left alone, since the user may be typing in it.
   void getSources().then((sources) => {
     ensureSourceBoxes(sources.map((s) => s.source).sort((a, b) => a.localeCompare(b)));
-    fillForm();
   }).catch(() => sourcesList.append(h("p", { class: "muted" }, "Sources unavailable.")));
 }
 
