@@ -15,6 +15,14 @@ internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<str
     /// <summary>The dev broker's control API (<c>LOGBUS_KAFKA_CONTROL</c>), which creates topics.</summary>
     public string KafkaControlUrl => Require("LOGBUS_KAFKA_CONTROL");
 
+    /// <summary>Creates a topic on the dev broker through its control API.</summary>
+    public async Task CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken = default)
+    {
+        using var http = new HttpClient();
+        using var response = await http.PostAsync(new Uri($"{KafkaControlUrl}/topics/{topic}?partitions={partitions}"), null, cancellationToken);
+        response.EnsureSuccessStatusCode();
+    }
+
     /// <summary>Prints a progress line, so long runs show they are alive.</summary>
     public void Progress(string message) => Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {message}");
 

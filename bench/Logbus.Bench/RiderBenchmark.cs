@@ -26,7 +26,7 @@ internal sealed class RiderBenchmark : IBenchmark
     {
         var servers = context.KafkaBootstrapServers;
         var topic = $"bench-rider-{Guid.NewGuid():N}"[..24];
-        await CreateTopicAsync(context, topic);
+        await context.CreateTopicAsync(topic, Partitions);
 
         context.Progress($"producing {Records:N0} records to {topic} with a raw producer");
         var rawProduce = ProduceRaw(servers, topic);
@@ -48,7 +48,7 @@ internal sealed class RiderBenchmark : IBenchmark
         }
 
         var producerTopic = $"bench-produce-{Guid.NewGuid():N}"[..24];
-        await CreateTopicAsync(context, producerTopic);
+        await context.CreateTopicAsync(producerTopic, Partitions);
         var riderProduce = await ProduceWithRiderAsync(servers, producerTopic);
         context.Progress($"ITopicProducer {riderProduce:N0} msg/s, raw producer {rawProduce:N0} msg/s");
 
@@ -65,13 +65,6 @@ internal sealed class RiderBenchmark : IBenchmark
 
     /// <summary>CPU used by this process: with neighbours on the machine it is steadier than wall-clock rates.</summary>
     internal static TimeSpan CpuTime() => Process.GetCurrentProcess().TotalProcessorTime;
-
-    private static async Task CreateTopicAsync(BenchContext context, string topic)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri($"{context.KafkaControlUrl}/topics/{topic}?partitions={Partitions}"), null);
-        response.EnsureSuccessStatusCode();
-    }
 
     private static double ProduceRaw(string servers, string topic)
     {

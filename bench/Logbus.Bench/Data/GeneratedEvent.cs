@@ -15,9 +15,12 @@ public sealed record GeneratedEvent(
     bool? Retry,
     string? TraceId)
 {
-    public string MetadataJson() => JsonSerializer.Serialize(Retry is { } retry
+    public string MetadataJson() => JsonSerializer.Serialize(Metadata());
+
+    /// <summary>The metadata object, to serialize as part of a larger document.</summary>
+    public Dictionary<string, object> Metadata() => Retry is { } retry
         ? new Dictionary<string, object> { ["userId"] = UserId, ["region"] = Region, ["http"] = new { status = HttpStatus }, ["retry"] = retry }
-        : new Dictionary<string, object> { ["userId"] = UserId, ["region"] = Region, ["http"] = new { status = HttpStatus } });
+        : new Dictionary<string, object> { ["userId"] = UserId, ["region"] = Region, ["http"] = new { status = HttpStatus } };
 
     /// <summary>The metadata value at a dotted path, as the JSON text of the value, or null when absent.</summary>
     public string? MetadataValue(string path) => path switch

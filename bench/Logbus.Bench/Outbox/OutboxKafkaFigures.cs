@@ -23,7 +23,8 @@ internal static class OutboxKafkaFigures
         var drained = new List<double>();
         for (var run = 1; run <= runs; run++)
         {
-            var topic = await CreateTopicAsync($"bench-outbox-{Guid.NewGuid():N}"[..24], 6, cancellationToken);
+            var topic = $"bench-outbox-{Guid.NewGuid():N}"[..24];
+            await context.CreateTopicAsync(topic, 6, cancellationToken);
             context.Progress($"run {run}/{runs}: {messages} messages produced straight to Kafka (baseline)");
             direct.Add(await ProduceAsync(context, cs, topic, throughOutbox: false, messages, writers, cancellationToken));
             context.Progress($"run {run}/{runs}: {messages} requests producing through the bus outbox, then the backlog drained to Kafka");
@@ -125,17 +126,6 @@ internal static class OutboxKafkaFigures
                 });
             },
             (_, _) => { });
-
-    /// <summary>Creates the topic on the dev broker through its control endpoint.</summary>
-    private static async Task<string> CreateTopicAsync(string topic, int partitions, CancellationToken cancellationToken)
-    {
-        var control = Environment.GetEnvironmentVariable("LOGBUS_KAFKA_CONTROL")
-            ?? throw new InvalidOperationException("LOGBUS_KAFKA_CONTROL is not set: run through ./logbus bench.");
-        using var http = new HttpClient { BaseAddress = new Uri(control) };
-        using var response = await http.PostAsync(new Uri($"/topics/{topic}?partitions={partitions}", UriKind.Relative), null, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        return topic;
-    }
 
     private enum OutboxMode
     {

@@ -44,8 +44,8 @@ internal sealed class PipelineBenchmark : IBenchmark
     private async Task<BenchmarkReport> RunAsync(BenchContext context, string database, int events, int lines, CancellationToken cancellationToken)
     {
         var topic = $"bench-events-{Guid.NewGuid():N}"[..24];
-        await CreateTopicAsync(context, topic, Partitions);
-        await CreateTopicAsync(context, topic + ".imports", 4);
+        await context.CreateTopicAsync(topic, Partitions, cancellationToken);
+        await context.CreateTopicAsync(topic + ".imports", 4, cancellationToken);
         var settings = new Dictionary<string, string>
         {
             ["ConnectionStrings__Logbus"] = database,
@@ -106,7 +106,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         DateTimeOffset end, CancellationToken cancellationToken)
     {
         var batches = EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 11)
-            .Select(e => new { id = e.Id, timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = JsonDocument.Parse(e.MetadataJson()).RootElement })
+            .Select(e => new { id = e.Id, timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() })
             .Chunk(1000)
             .Select(b => JsonSerializer.SerializeToUtf8Bytes(b))
             .ToList();
@@ -130,7 +130,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         CancellationToken cancellationToken)
     {
         var file = EventGenerator.Generate(lines, end, TimeSpan.FromHours(6), seed: 13)
-            .Select(e => JsonSerializer.Serialize(new { timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = JsonDocument.Parse(e.MetadataJson()).RootElement }));
+            .Select(e => JsonSerializer.Serialize(new { timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }));
         var clock = Stopwatch.StartNew();
         using var content = new StreamedLines(file);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
@@ -238,13 +238,6 @@ internal sealed class PipelineBenchmark : IBenchmark
         await connection.OpenAsync(cancellationToken);
         await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    private static async Task CreateTopicAsync(BenchContext context, string topic, int partitions)
-    {
-        using var http = new HttpClient();
-        using var response = await http.PostAsync(new Uri($"{context.KafkaControlUrl}/topics/{topic}?partitions={partitions}"), null);
-        response.EnsureSuccessStatusCode();
     }
 
     private static int Setting(string name, int fallback) =>

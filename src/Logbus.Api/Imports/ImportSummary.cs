@@ -19,9 +19,6 @@ public sealed class ImportSummary(Guid importId)
 
     public bool Cancelled { get; set; }
 
-    /// <summary>Why a broken-off upload could not be reported to the saga (its watchdog finds the import instead).</summary>
-    public string? ReportFailure { get; set; }
-
     public IReadOnlyList<ImportLineError> Errors => _errors;
 
     public void Reject(long line, string reason, int keep)

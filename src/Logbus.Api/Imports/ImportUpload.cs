@@ -2,10 +2,8 @@ using System.Text;
 using Logbus.Api.Ingest;
 using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
-using Logbus.Storage;
 using Logbus.Storage.Imports;
 using MassTransit;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Imports;
@@ -26,15 +24,15 @@ public sealed class ImportUpload(
 {
     private readonly IngestOptions _ingest = ingestOptions.Value;
     private readonly ImportUploadOptions _options = importOptions.Value;
+    private readonly Uri _events = TopicAddress.For(ingestOptions.Value.Topic);
+    private readonly Uri _imports = TopicAddress.For(importOptions.Value.Topic);
 
     public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName, string? defaultSource,
         CancellationToken cancellationToken)
     {
-        var imports = TopicAddress.For(_options.Topic);
-        var events = TopicAddress.For(_ingest.Topic);
         var summary = new ImportSummary(importId);
         var started = new ImportStarted(importId, fileName, ImportFormats.Name(format), time.GetUtcNow());
-        await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, started, importId, token), cancellationToken);
+        await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, started, importId, token), cancellationToken);
 
         var chunk = new List<AcceptedLogEvent>();
         var chunkBytes = 0;
@@ -54,9 +52,9 @@ public sealed class ImportUpload(
 
                 summary.Accepted++;
                 var size = EventChunker.SizeOf(accepted);
-                if (chunk.Count > 0 && (chunk.Count >= _ingest.ChunkMaxEvents || chunkBytes + size > _ingest.ChunkMaxBytes))
+                if (EventChunker.StartsNewChunk(chunk.Count, chunkBytes, size, _ingest.ChunkMaxEvents, _ingest.ChunkMaxBytes))
                 {
-                    await CommitChunkAsync(summary, chunk, events, null, cancellationToken);
+                    await CommitChunkAsync(summary, chunk, null, cancellationToken);
                     chunk = [];
                     chunkBytes = 0;
                     if (summary.Chunks % _options.CancelCheckEveryChunks == 0 && await IsCancelledAsync(importId, cancellationToken))
@@ -72,20 +70,21 @@ public sealed class ImportUpload(
         }
         catch (Exception exception) when (IsBrokenUpload(exception))
         {
-            await ReportBrokenAsync(summary, imports, exception);
+            await ReportBrokenAsync(summary, exception);
             throw;
         }
 
-        var received = () => new ImportReceived(importId, summary.LinesRead, summary.Accepted, summary.Rejected, summary.Chunks + (chunk.Count > 0 && !summary.Cancelled ? 1 : 0),
+        var lastChunk = chunk.Count > 0 && !summary.Cancelled;
+        var received = new ImportReceived(importId, summary.LinesRead, summary.Accepted, summary.Rejected, summary.Chunks + (lastChunk ? 1 : 0),
             summary.Errors, summary.Cancelled, time.GetUtcNow());
-        if (chunk.Count > 0 && !summary.Cancelled)
+        if (lastChunk)
         {
             // The last chunk and the end of the file commit together.
-            await CommitChunkAsync(summary, chunk, events, received(), cancellationToken);
+            await CommitChunkAsync(summary, chunk, received, cancellationToken);
         }
         else
         {
-            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, received(), importId, token), cancellationToken);
+            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, received, importId, token), cancellationToken);
         }
 
         return summary;
@@ -102,18 +101,18 @@ public sealed class ImportUpload(
         return accepted is not null && incoming.Id is not { ValueKind: not System.Text.Json.JsonValueKind.Null } ? accepted with { Id = ImportedEventIds.For(idScope, record.Line) } : accepted;
     }
 
-    private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, Uri events, ImportReceived? end, CancellationToken cancellationToken)
+    private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, CancellationToken cancellationToken)
     {
         var number = summary.Chunks;
         var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
         summary.Chunks++;
         return ingestor.CommitAsync(async (endpoints, token) =>
         {
-            var topic = await endpoints.GetSendEndpoint(events);
+            var topic = await endpoints.GetSendEndpoint(_events);
             await topic.Send(message, token);
             if (end is not null)
             {
-                await SendKeyed(endpoints, TopicAddress.For(_options.Topic), end, summary.ImportId, token);
+                await SendKeyed(endpoints, _imports, end, summary.ImportId, token);
             }
         }, cancellationToken);
     }
@@ -121,23 +120,22 @@ public sealed class ImportUpload(
     private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
-        return await db.Set<ImportState>().AsNoTracking().AnyAsync(s => s.CorrelationId == importId && s.CancelRequestedAt != null, cancellationToken);
+        return await scope.ServiceProvider.GetRequiredService<ImportStatusStore>().IsCancelRequestedAsync(importId, cancellationToken);
     }
 
     /// <summary>Tells the saga the upload broke off, if PostgreSQL takes it; if not, its watchdog finds the import stalled.</summary>
-    private async Task ReportBrokenAsync(ImportSummary summary, Uri imports, Exception exception)
+    private async Task ReportBrokenAsync(ImportSummary summary, Exception exception)
     {
         var failed = new ImportUploadFailed(summary.ImportId, Describe(exception, summary.LinesRead), summary.LinesRead, summary.Accepted, summary.Rejected,
             summary.Chunks, summary.Errors, time.GetUtcNow());
         try
         {
             using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, imports, failed, summary.ImportId, token), timeout.Token);
+            await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, failed, summary.ImportId, token), timeout.Token);
         }
         catch (Exception reportFailure) when (reportFailure is not OutOfMemoryException)
         {
-            summary.ReportFailure = reportFailure.Message;
+            // The upload's own error is what the client hears; the saga's watchdog finds the import stalled instead.
         }
     }
 

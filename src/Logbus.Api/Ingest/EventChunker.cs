@@ -20,7 +20,7 @@ public static class EventChunker
         foreach (var e in events)
         {
             var size = SizeOf(e);
-            if (current.Count > 0 && (current.Count >= maxEvents || bytes + size > maxBytes))
+            if (StartsNewChunk(current.Count, bytes, size, maxEvents, maxBytes))
             {
                 chunks.Add(current);
                 current = [];
@@ -38,6 +38,10 @@ public static class EventChunker
 
         return chunks;
     }
+
+    /// <summary>Whether an event of <paramref name="size"/> bytes goes into a new chunk after one holding these.</summary>
+    public static bool StartsNewChunk(int count, int bytes, int size, int maxEvents, int maxBytes) =>
+        count > 0 && (count >= maxEvents || bytes + size > maxBytes);
 
     public static int SizeOf(AcceptedLogEvent e) =>
         PerEventOverhead

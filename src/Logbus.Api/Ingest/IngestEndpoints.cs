@@ -80,7 +80,7 @@ internal static class IngestEndpoints
 
         await ingestor.IngestAsync(events.Events, cancellationToken);
         IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
-        IngestMetrics.RejectedEvents(context, events.RejectedIndexes.Count);
+        IngestMetrics.RejectedEvents(context, events.RejectedCount);
         var logIds = events.Valid.Select(v => v.Event.Id).ToList();
         return partial == true
             ? TypedResults.Accepted((string?)null, new

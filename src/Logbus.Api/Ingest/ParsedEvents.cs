@@ -10,5 +10,6 @@ public sealed record ParsedEvents(
 {
     public IReadOnlyList<AcceptedLogEvent> Events => [.. Valid.Select(v => v.Event)];
 
-    public IReadOnlyList<int> RejectedIndexes => [.. Errors.Select(e => e.Index).Distinct().Order()];
+    /// <summary>Events with at least one error: every event is either valid or rejected.</summary>
+    public int RejectedCount => Total - Valid.Count;
 }

@@ -66,13 +66,13 @@ internal static class SeedIngestEndpoints
 
         await ingestor.IngestAsync(events!.Events, cancellationToken);
         IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
-        IngestMetrics.RejectedEvents(context, events.RejectedIndexes.Count);
+        IngestMetrics.RejectedEvents(context, events.RejectedCount);
         return TypedResults.Ok(new
         {
             status = "completed",
             totalEvents = events.Total,
             successCount = events.Valid.Count,
-            failureCount = events.RejectedIndexes.Count,
+            failureCount = events.RejectedCount,
         });
     }
 }

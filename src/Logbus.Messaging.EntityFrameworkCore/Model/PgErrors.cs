@@ -9,16 +9,12 @@ namespace Logbus.Messaging.EntityFrameworkCore.Model;
 /// </summary>
 public static class PgErrors
 {
-    public const string UniqueViolation = "23505";
-    public const string SerializationFailure = "40001";
-    public const string DeadlockDetected = "40P01";
-
     /// <summary>True for a conflict that a retry of the whole transaction resolves; use it in <c>UseMessageRetry</c> filters.</summary>
     public static bool IsConflict(Exception exception) =>
         exception is DbUpdateConcurrencyException
-        || SqlState(exception) is UniqueViolation or SerializationFailure or DeadlockDetected;
+        || SqlState(exception) is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
 
-    public static bool IsUniqueViolation(Exception exception) => SqlState(exception) == UniqueViolation;
+    public static bool IsUniqueViolation(Exception exception) => SqlState(exception) == PostgresErrorCodes.UniqueViolation;
 
     private static string? SqlState(Exception? exception)
     {

@@ -18,14 +18,14 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
 
     public KafkaProducerOptions Options { get; } = options;
 
-    public IProducer<byte[], byte[]> Producer
+    /// <summary>The shared producer; every send asks, so only its creation takes the lock.</summary>
+    public IProducer<byte[], byte[]> Producer => Volatile.Read(ref _producer) ?? CreateShared();
+
+    private IProducer<byte[], byte[]> CreateShared()
     {
-        get
+        lock (_gate)
         {
-            lock (_gate)
-            {
-                return _producer ??= Create();
-            }
+            return _producer ??= Create();
         }
     }
 

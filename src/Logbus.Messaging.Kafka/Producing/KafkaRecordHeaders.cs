@@ -1,3 +1,4 @@
+using System.Collections.Frozen;
 using System.Diagnostics;
 using Confluent.Kafka;
 using MassTransit;
@@ -12,6 +13,14 @@ namespace Logbus.Messaging.Kafka.Producing;
 /// </summary>
 internal static class KafkaRecordHeaders
 {
+    // Headers the record gets from the send context's own properties (or as its key): never copied twice.
+    private static readonly FrozenSet<string> WrittenAbove = new[]
+    {
+        KafkaHeaders.Key, MessageHeaders.MessageId, MessageHeaders.CorrelationId, MessageHeaders.ConversationId, MessageHeaders.RequestId,
+        MessageHeaders.InitiatorId, MessageHeaders.SourceAddress, MessageHeaders.ResponseAddress, MessageHeaders.FaultAddress,
+        MessageHeaders.MessageType, MessageHeaders.ContentType, KafkaHeaders.TraceParent, KafkaHeaders.TraceState,
+    }.ToFrozenSet(StringComparer.OrdinalIgnoreCase);
+
     public static Headers From(SendContext context, string? contentType)
     {
         var headers = new Headers();
@@ -60,20 +69,7 @@ internal static class KafkaRecordHeaders
         }
     }
 
-    private static bool IsWrittenAbove(string key) =>
-        key.Equals(KafkaHeaders.Key, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.MessageId, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.CorrelationId, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.ConversationId, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.RequestId, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.InitiatorId, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.SourceAddress, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.ResponseAddress, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.FaultAddress, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.MessageType, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(MessageHeaders.ContentType, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(KafkaHeaders.TraceParent, StringComparison.OrdinalIgnoreCase)
-        || key.Equals(KafkaHeaders.TraceState, StringComparison.OrdinalIgnoreCase);
+    private static bool IsWrittenAbove(string key) => WrittenAbove.Contains(key);
 
     private static void AddGuid(Headers headers, string key, Guid? value)
     {

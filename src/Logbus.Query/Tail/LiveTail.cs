@@ -19,25 +19,23 @@ public sealed class LiveTail(QueryDatabase database, IOptions<LiveTailOptions> o
     /// <param name="filter">Levels, sources, text, metadata and trace id apply; its time window does not.</param>
     public async IAsyncEnumerable<TailUpdate> FollowAsync(LogSearchFilter filter, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var seen = new Dictionary<(string Id, DateTimeOffset Timestamp), DateTimeOffset>();
+        var seen = new HashSet<(string Id, DateTimeOffset Timestamp)>();
         var first = true;
+        var words = new TextWords();
         using var timer = new PeriodicTimer(_options.PollInterval, time);
         do
         {
             var now = time.GetUtcNow();
             var lowerBound = now - _options.Lateness;
-            var newest = await ReadNewestAsync(filter with { From = lowerBound, To = DateTimeOffset.MaxValue }, cancellationToken);
+            var newest = await ReadNewestAsync(filter with { From = lowerBound, To = DateTimeOffset.MaxValue }, words, cancellationToken);
             var overflowed = newest.Count > _options.MaxEventsPerPoll;
             if (overflowed)
             {
                 newest.RemoveAt(newest.Count - 1);
             }
 
-            var fresh = newest.Where(e => seen.TryAdd((e.Id, e.Timestamp), e.Timestamp)).Reverse().ToList();
-            foreach (var stale in seen.Where(s => s.Value < lowerBound).Select(s => s.Key).ToList())
-            {
-                seen.Remove(stale);
-            }
+            var fresh = newest.Where(e => seen.Add((e.Id, e.Timestamp))).Reverse().ToList();
+            seen.RemoveWhere(s => s.Timestamp < lowerBound);
 
             if (first)
             {
@@ -55,14 +53,28 @@ public sealed class LiveTail(QueryDatabase database, IOptions<LiveTailOptions> o
         while (await timer.WaitForNextTickAsync(cancellationToken));
     }
 
-    private ValueTask<List<LogEventView>> ReadNewestAsync(LogSearchFilter filter, CancellationToken cancellationToken) =>
+    private ValueTask<List<LogEventView>> ReadNewestAsync(LogSearchFilter filter, TextWords words, CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, token) =>
         {
-            var words = await LogSearchSql.ResolveWordsAsync(connection, filter, token);
+            if (!words.Resolved)
+            {
+                // The text of a tail never changes: tokenize it on the first poll only.
+                words.Query = await LogSearchSql.ResolveWordsAsync(connection, filter, token);
+                words.Resolved = true;
+            }
+
             await using var command = connection.CreateCommand();
-            command.CommandText = $"SELECT {LogEventReader.Columns} FROM log_events WHERE {LogSearchSql.Where(filter, words, command)}"
+            command.CommandText = $"SELECT {LogEventReader.Columns} FROM log_events WHERE {LogSearchSql.Where(filter, words.Query, command)}"
                 + LogSearchSql.OrderBy(SearchOrder.NewestFirst) + " LIMIT @limit";
             command.Parameters.Add(new NpgsqlParameter<int>("limit", _options.MaxEventsPerPoll + 1));
             return await LogEventReader.ReadAllAsync(command, token);
         }, cancellationToken);
+
+    /// <summary>What the tail's text became as a word query, once known.</summary>
+    private sealed class TextWords
+    {
+        public bool Resolved { get; set; }
+
+        public string? Query { get; set; }
+    }
 }

@@ -17,7 +17,6 @@ public sealed class DependencyCircuitBreaker
     private readonly ResiliencePipeline _pipeline;
     private readonly Func<Exception, bool> _isOutage;
     private readonly TimeSpan _breakDuration;
-    private DateTimeOffset _openedAt;
 
     /// <param name="dependency">Its name in answers, logs and metrics, e.g. <c>PostgreSQL</c>.</param>
     /// <param name="isOutage">Which exceptions mean the dependency is unreachable (as opposed to a bad request).</param>
@@ -39,7 +38,6 @@ public sealed class DependencyCircuitBreaker
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(isOutage),
                 OnOpened = _ =>
                 {
-                    _openedAt = DateTimeOffset.UtcNow;
                     gauge.Set(1);
                     return ValueTask.CompletedTask;
                 },
@@ -63,7 +61,8 @@ public sealed class DependencyCircuitBreaker
         }
         catch (BrokenCircuitException e)
         {
-            throw new DependencyUnavailableException(Dependency, RemainingBreak(), e);
+            // Polly knows how long the break still lasts; a second is the least worth telling a client to wait.
+            throw new DependencyUnavailableException(Dependency, e.RetryAfter is { } left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), e);
         }
         catch (Exception e) when (_isOutage(e) && !cancellationToken.IsCancellationRequested)
         {
@@ -77,12 +76,6 @@ public sealed class DependencyCircuitBreaker
             await call(token);
             return true;
         }, cancellationToken).AsTask());
-
-    private TimeSpan RemainingBreak()
-    {
-        var remaining = _openedAt + _breakDuration - DateTimeOffset.UtcNow;
-        return remaining > TimeSpan.FromSeconds(1) ? remaining : TimeSpan.FromSeconds(1);
-    }
 }
 
 /// <summary>When a <see cref="DependencyCircuitBreaker"/> opens, and for how long.</summary>

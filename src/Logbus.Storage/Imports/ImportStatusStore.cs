@@ -10,6 +10,10 @@ public sealed class ImportStatusStore(LogbusDbContext db)
             ? ImportStatus.From(state)
             : null;
 
+    /// <summary>Whether a cancel was asked for the import (its remaining chunks are then skipped).</summary>
+    public Task<bool> IsCancelRequestedAsync(Guid id, CancellationToken cancellationToken) =>
+        db.Set<ImportState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id && s.CancelRequestedAt != null, cancellationToken);
+
     public async Task<List<ImportStatus>> RecentAsync(int limit, CancellationToken cancellationToken)
     {
         var states = await db.Set<ImportState>().AsNoTracking().OrderByDescending(s => s.StartedAt).Take(limit).ToListAsync(cancellationToken);

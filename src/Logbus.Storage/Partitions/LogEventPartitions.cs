@@ -13,7 +13,6 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
 {
     // Any stable number works; it only has to be the same in every process that maintains partitions.
     private const long AdvisoryLockKey = 0x4C6F67627573_01;
-    private const string CheckViolation = "23514";
 
     /// <summary>The daily partitions that exist, oldest first (the default partition is not listed).</summary>
     public async Task<IReadOnlyList<LogEventPartition>> ListAsync(CancellationToken cancellationToken = default)
@@ -104,7 +103,7 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
                 created = true;
             }, cancellationToken);
         }
-        catch (PostgresException e) when (e.SqlState == CheckViolation)
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.CheckViolation)
         {
             // The default partition already holds events of that day: move them into the new partition.
             created = await CreateByMovingFromDefaultAsync(partition, cancellationToken);

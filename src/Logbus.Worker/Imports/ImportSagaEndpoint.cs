@@ -1,8 +1,9 @@
+using Logbus.Messaging.EntityFrameworkCore.Model;
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.Storage;
 using Logbus.Storage.Imports;
+using Logbus.Worker.Messaging;
 using MassTransit;
-using Npgsql;
 
 namespace Logbus.Worker.Imports;
 
@@ -17,12 +18,10 @@ public static class ImportSagaEndpoint
     {
         endpoint.UseMessageRetry(retry =>
         {
-            retry.Handle<NpgsqlException>(e => e.IsTransient);
-            retry.Handle<TimeoutException>();
-            retry.Handle<MassTransit.ConcurrencyException>();
-            retry.Handle<Microsoft.EntityFrameworkCore.DbUpdateConcurrencyException>();
-            // Two first messages of an import on different partitions both create it; the loser finds it on retry.
-            retry.Handle<Microsoft.EntityFrameworkCore.DbUpdateException>(e => e.InnerException is PostgresException { SqlState: PostgresErrorCodes.UniqueViolation });
+            retry.HandlePostgresOutages();
+            // Lost races, e.g. two first messages of an import both creating it: the loser finds it on retry.
+            retry.Handle<Exception>(PgErrors.IsConflict);
+            retry.Handle<ConcurrencyException>();
             retry.Exponential(100, TimeSpan.FromMilliseconds(100), TimeSpan.FromSeconds(10), TimeSpan.FromMilliseconds(100));
         });
         endpoint.UsePgOutbox<LogbusDbContext>(context);

@@ -16,7 +16,8 @@ namespace Logbus.Worker.Storing;
 /// inbox row of the message and, for a chunk of an import, the progress message to the import saga commit together, so
 /// a redelivered message stores nothing twice and a re-sent event counts as a duplicate.
 /// </summary>
-public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider time, IOptions<StoringOptions> options) : IConsumer<LogEventsAccepted>
+public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<StoringOptions> options)
+    : IConsumer<LogEventsAccepted>
 {
     private readonly Uri _progressTopic = TopicAddress.For(options.Value.ProgressTopic);
 
@@ -41,7 +42,8 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider t
 
         if (chunk.ImportId is { } importId)
         {
-            var cancelled = await IsCancelledAsync(importId, context.CancellationToken);
+            // Same scope, same DbContext: the look runs inside the inbox transaction. A cancelled import's chunks are skipped.
+            var cancelled = await imports.IsCancelRequestedAsync(importId, context.CancellationToken);
             var counts = cancelled ? new StoredCounts(0, 0) : await StoreAsync(rows, context.CancellationToken);
             await context.Send(_progressTopic,
                 new LogEventsStored(chunk.ChunkId, importId, chunk.ChunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(), cancelled ? rows.Count : 0),
@@ -71,11 +73,6 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, TimeProvider t
             WorkerMetrics.IngestToStored.Observe(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
         }
     }
-
-    /// <summary>A cancelled import's remaining chunks are skipped (and reported, so the saga counts them).</summary>
-    private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken) =>
-        await db.Set<ImportState>().AsNoTracking()
-            .AnyAsync(s => s.CorrelationId == importId && s.CancelRequestedAt != null, cancellationToken);
 
     private async Task<StoredCounts> StoreAsync(IReadOnlyCollection<LogEvent> rows, CancellationToken cancellationToken)
     {

@@ -1,8 +1,8 @@
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
+using Logbus.Worker.Messaging;
 using MassTransit;
-using Npgsql;
 
 namespace Logbus.Worker.Storing;
 
@@ -22,9 +22,7 @@ public static class StoreLogEventsEndpoint
         endpoint.DeadLetterOnFault(options.DeadLetterTopic);
         endpoint.UseMessageRetry(retry =>
         {
-            retry.Handle<DependencyUnavailableException>();
-            retry.Handle<NpgsqlException>(e => e.IsTransient);
-            retry.Handle<TimeoutException>();
+            retry.HandlePostgresOutages();
             retry.Exponential(options.TransientRetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval);
         });
         endpoint.UseFilter(new StoringAttemptMetricsFilter());

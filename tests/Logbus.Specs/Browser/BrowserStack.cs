@@ -84,8 +84,7 @@ public sealed class BrowserStack : IAsyncLifetime
     private async Task SeedAsync()
     {
         await IngestAsync([.. SeedEvents.All(DateTimeOffset.UtcNow)]);
-        await Eventually.TrueAsync(async () => await Database.ScalarAsync<long>("SELECT count(*) FROM log_events") >= SeedEvents.Count,
-            TimeSpan.FromSeconds(90), $"the {SeedEvents.Count} seed events are stored");
+        await _pipeline!.WaitForStoredAsync(SeedEvents.Count, TimeSpan.FromSeconds(90));
     }
 
     public async Task DisposeAsync()

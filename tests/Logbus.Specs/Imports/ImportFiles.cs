@@ -52,8 +52,10 @@ public static class ImportFiles
     {
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {
-            await using var target = gzip ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : (Stream)new NonClosingStream(stream);
-            await using var writer = new StreamWriter(target, new UTF8Encoding(false), 64 * 1024);
+            // The HTTP stack owns the request stream: only the gzip stream around it is closed (after the writer flushed).
+            await using var compressed = gzip ? new GZipStream(stream, CompressionLevel.Fastest, leaveOpen: true) : null;
+            var target = (Stream?)compressed ?? stream;
+            await using var writer = new StreamWriter(target, new UTF8Encoding(false), 64 * 1024, leaveOpen: true);
             var number = 0;
             foreach (var line in lines)
             {
@@ -75,38 +77,6 @@ public static class ImportFiles
         {
             length = 0;
             return false;
-        }
-    }
-
-    private sealed class NonClosingStream(Stream inner) : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
-
-        public override void Flush() => inner.Flush();
-
-        public override Task FlushAsync(CancellationToken cancellationToken) => inner.FlushAsync(cancellationToken);
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => inner.Write(buffer, offset, count);
-
-        public override ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default) => inner.WriteAsync(buffer, cancellationToken);
-
-        protected override void Dispose(bool disposing)
-        {
-            // The HTTP stack owns the request stream.
         }
     }
 }
