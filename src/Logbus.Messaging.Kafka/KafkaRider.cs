@@ -36,7 +36,9 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
 
         var hostConfiguration = busInstance.HostConfiguration;
         var serialization = hostConfiguration.BusConfiguration.Serialization.CreateSerializationConfiguration();
-        var rawJson = new SystemTextJsonRawMessageSerializerFactory(RawSerializerOptions.AddTransportHeaders);
+        // CopyHeaders: a message replayed from an outbox is read back with this deserializer, and only what it copies
+        // (beside MassTransit's own MT- headers) reaches the record, the Kafka key among it.
+        var rawJson = new SystemTextJsonRawMessageSerializerFactory(RawSerializerOptions.AddTransportHeaders | RawSerializerOptions.CopyHeaders);
         serialization.AddSerializer(rawJson);
         serialization.AddDeserializer(rawJson);
         serialization.SerializerContentType = rawJson.ContentType;

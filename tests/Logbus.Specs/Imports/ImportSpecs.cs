@@ -3,6 +3,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Logbus.Specs.Infrastructure;
+using Logbus.Specs.Kafka;
 using Logbus.Specs.Worker;
 
 namespace Logbus.Specs.Imports;
@@ -66,6 +67,12 @@ public sealed class ImportSpecs
         Assert.Equal(Enumerable.Range(1, 20_000).Where(bad).Take(100).Select(l => (long)l), errors.Select(e => e.GetProperty("line").GetInt64()));
         Assert.Contains("message", errors.Select(e => e.GetProperty("reason").GetString()).First(r => !r!.Contains("JSON", StringComparison.Ordinal)));
         await pipeline.AssertExactlyAsync(19_800);
+
+        // Everything about one import is keyed by it, from the Api's outbox and from the Worker's consumer outbox alike:
+        // started, 20 chunks stored, received.
+        var records = RawRecords.ReadAll(pipeline.Broker.BootstrapServers, pipeline.Topic + ".progress", 22, TimeSpan.FromSeconds(30));
+        Assert.Equal(22, records.Count);
+        Assert.All(records, r => Assert.Equal(id.ToString(), r.Message.Key));
     }
 
     [Fact]
