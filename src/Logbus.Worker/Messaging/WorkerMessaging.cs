@@ -19,6 +19,9 @@ internal static class WorkerMessaging
     public static IHostApplicationBuilder AddWorkerMessaging(this IHostApplicationBuilder builder)
     {
         var bootstrapServers = builder.Configuration.GetKafkaBootstrapServers();
+        // The Worker can do nothing without the brokers, so it says so soon: orchestrators and the "not ready" alert
+        // should see a Kafka outage within seconds, not after the rider's 30 s default.
+        var unreachableTimeout = builder.Configuration.GetValue("Kafka:UnreachableTimeout", TimeSpan.FromSeconds(5));
         var section = builder.Configuration.GetSection(StoringOptions.Section);
         var storing = section.Get<StoringOptions>() ?? new StoringOptions();
         builder.Services.Configure<StoringOptions>(section);
@@ -39,6 +42,7 @@ internal static class WorkerMessaging
                 rider.UsingKafka((context, kafka) =>
                 {
                     kafka.Host(bootstrapServers);
+                    kafka.UnreachableTimeout = unreachableTimeout;
                     kafka.TopicEndpoint<LogEventsAccepted>(storing.Topic, storing.ConsumerGroup,
                         endpoint => StoreLogEventsEndpoint.Configure(endpoint, context, storing, postgres));
                     kafka.TopicEndpoint<ImportStarted>(storing.ProgressTopic, imports.ConsumerGroup,
