@@ -31,6 +31,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     private static readonly TimeSpan CloseTimeout = TimeSpan.FromSeconds(15);
     private static readonly TimeSpan AbandonGrace = TimeSpan.FromSeconds(2);
     private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan StuckRecordAge = TimeSpan.FromSeconds(60);
 
     private readonly KafkaReceiveEndpointContext _context;
     private readonly KafkaTopicEndpointSettings _settings;
@@ -247,9 +248,38 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     private void CommitLoop()
     {
         LogContext.SetCurrentIfNull(_context.LogContext);
+        var lastWarned = new Dictionary<TopicPartition, long>();
         while (!_commitStop.Token.WaitHandle.WaitOne(_settings.CommitInterval))
         {
-            Commit(SnapshotLanes(), "interval");
+            var lanes = SnapshotLanes();
+            Commit(lanes, "interval");
+            WarnAboutStuckRecords(lanes, lastWarned);
+        }
+    }
+
+    /// <summary>
+    /// A record that has not finished for a long time holds back every commit of its partition, even while later records
+    /// keep finishing beside it; say so (once a minute per partition), with where it is.
+    /// </summary>
+    private void WarnAboutStuckRecords(IReadOnlyCollection<PartitionLane> lanes, Dictionary<TopicPartition, long> lastWarned)
+    {
+        foreach (var lane in lanes)
+        {
+            if (lane.Tracker.OldestPendingAge is not { } age || age < StuckRecordAge)
+            {
+                continue;
+            }
+
+            var now = Environment.TickCount64;
+            if (lastWarned.TryGetValue(lane.Partition, out var last) && now - last < StuckRecordAge.TotalMilliseconds)
+            {
+                continue;
+            }
+
+            lastWarned[lane.Partition] = now;
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) partition {Partition}: a record has not finished for {Age}; "
+                + "{Pending} record(s) wait behind it and nothing of the partition is committed past it (committable offset {Committable})",
+                _settings.Topic, _settings.GroupId, lane.Partition.Partition.Value, age, lane.Tracker.PendingCount, lane.Tracker.Committable);
         }
     }
 
@@ -313,6 +343,13 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
                         _settings.PrefetchPerPartition, _settings.PrefetchBytesPerPartition, ProcessAsync);
                 }
             }
+
+            // A position past the group's offset is committed on the next interval even when nothing more arrives;
+            // otherwise the group would stay behind what this member already finished.
+            foreach (var start in starts.Where(s => s.Offset != Offset.Unset))
+            {
+                _lanes[start.TopicPartition].Tracker.StartAt(start.Offset.Value);
+            }
         }
 
         LogContext.Debug?.Log("Kafka consumer {Topic} ({Group}) member {Member} assigned {Partitions}", _settings.Topic, _settings.GroupId,
@@ -374,6 +411,8 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             return;
         }
 
+        ResumeBeforeRelease(lanes);
+
         foreach (var lane in lanes)
         {
             lane.Revoke();
@@ -412,6 +451,7 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     private void OnLost(List<TopicPartitionOffset> partitions)
     {
         var lanes = RemoveLanes(partitions.Select(p => p.TopicPartition));
+        ResumeBeforeRelease(lanes);
         foreach (var lane in lanes)
         {
             lane.Revoke();
@@ -419,6 +459,30 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
 
         LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) lost partitions {Partitions}; their uncommitted records go to the next owner",
             _settings.Topic, _settings.GroupId, string.Join(",", lanes.Select(l => l.Partition.Partition.Value)));
+    }
+
+    /// <summary>
+    /// librdkafka keeps an application's pause across a revoke and a later assign of the same partition, while the new
+    /// lane starts unpaused and so would never resume it: the partition would never be fetched again. Still inside the
+    /// rebalance callback, the partitions are assigned and can be resumed.
+    /// </summary>
+    private void ResumeBeforeRelease(IReadOnlyCollection<PartitionLane> lanes)
+    {
+        var paused = lanes.Where(l => l.Paused).Select(l => l.Partition).ToList();
+        if (paused.Count == 0)
+        {
+            return;
+        }
+
+        try
+        {
+            _consumer.Resume(paused);
+        }
+        catch (KafkaException exception)
+        {
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not resume {Partitions} before releasing them: {Error}",
+                _settings.Topic, _settings.GroupId, string.Join(",", paused.Select(p => p.Partition.Value)), exception.Error.Reason);
+        }
     }
 
     /// <summary>One record through the receive pipe, and what happens when it faults.</summary>

@@ -54,6 +54,35 @@ internal sealed class OffsetTracker
         }
     }
 
+    /// <summary>
+    /// Starts a partition this member takes back at a position past the group's committed offset (records it finished
+    /// but could not commit when the partition was revoked): that position is committable at once, so the group's
+    /// offset catches up even if no record ever arrives after it.
+    /// </summary>
+    public void StartAt(long offset)
+    {
+        lock (_gate)
+        {
+            if (_pending.Count == 0 && _committable < offset)
+            {
+                _committable = offset;
+                _committed = -1;
+            }
+        }
+    }
+
+    /// <summary>How long the oldest unfinished record has been waiting, or null when none is.</summary>
+    public TimeSpan? OldestPendingAge
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return _pending.TryPeek(out var head) ? TimeSpan.FromMilliseconds(Environment.TickCount64 - head.RegisteredAt) : null;
+            }
+        }
+    }
+
     public Entry Register(long offset)
     {
         var entry = new Entry(offset);
@@ -121,6 +150,8 @@ internal sealed class OffsetTracker
     public sealed class Entry(long offset)
     {
         public long Offset { get; } = offset;
+
+        public long RegisteredAt { get; } = Environment.TickCount64;
 
         public bool IsFinished { get; set; }
     }

@@ -6,7 +6,11 @@ internal static class Eventually
     public static async Task TrueAsync(Func<bool> condition, TimeSpan timeout, string expectation) =>
         await TrueAsync(() => Task.FromResult(condition()), timeout, expectation);
 
-    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string expectation)
+    public static Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string expectation) =>
+        TrueAsync(condition, timeout, expectation, () => null);
+
+    /// <param name="lastSeen">What the condition saw last, for the failure message: a timeout should say where things stood.</param>
+    public static async Task TrueAsync(Func<Task<bool>> condition, TimeSpan timeout, string expectation, Func<string?> lastSeen)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
@@ -18,7 +22,7 @@ internal static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}.");
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}." + (lastSeen() is { } seen ? $" Last seen: {seen}" : ""));
             }
 
             await Task.Delay(100);

@@ -48,4 +48,36 @@ public sealed class OffsetTrackerSpecs
         Assert.True(tracker.TryTakeUncommitted(out offset));
         Assert.Equal(2, offset);
     }
+
+    [Fact]
+    public void A_partition_taken_back_at_a_remembered_position_commits_that_position_even_when_nothing_more_arrives()
+    {
+        var tracker = new OffsetTracker();
+
+        tracker.StartAt(40);
+
+        Assert.True(tracker.TryTakeUncommitted(out var offset));
+        Assert.Equal(40, offset);
+        Assert.False(tracker.TryTakeUncommitted(out _));
+
+        // Records after it move on from there as usual.
+        var next = tracker.Register(40);
+        tracker.Complete(next);
+        Assert.True(tracker.TryTakeUncommitted(out offset));
+        Assert.Equal(41, offset);
+    }
+
+    [Fact]
+    public void The_age_of_the_oldest_unfinished_record_shows_a_record_that_holds_back_its_partition()
+    {
+        var tracker = new OffsetTracker();
+        Assert.Null(tracker.OldestPendingAge);
+
+        var stuck = tracker.Register(0);
+        tracker.Complete(tracker.Register(1));
+
+        Assert.NotNull(tracker.OldestPendingAge);
+        tracker.Complete(stuck);
+        Assert.Null(tracker.OldestPendingAge);
+    }
 }

@@ -50,6 +50,8 @@ internal sealed class Pipeline : IAsyncDisposable
         broker ??= SharedServers.Kafka;
         var api = ApiHost.Start(db, deliver: true, kafka: broker.BootstrapServers, realPort: apiOnSocket ? FreePort.Next() : null);
         broker.CreateTopic(api.Topic, partitions);
+        // As the stack's broker has it: the imports topic exists before anyone subscribes to it or produces to it.
+        broker.CreateTopic(api.Topic + ".progress", 4);
         var settings = ServiceSettings.For(db, broker.BootstrapServers);
         settings["Worker:Storing:Topic"] = api.Topic;
         settings["Worker:Storing:ProgressTopic"] = api.Topic + ".progress";
@@ -91,8 +93,10 @@ internal sealed class Pipeline : IAsyncDisposable
     }
 
     /// <summary>Waits until the Worker's group has committed every partition of the topic to its end: all consumed.</summary>
-    public Task WaitForConsumedAsync(TimeSpan timeout) =>
-        Eventually.TrueAsync(() =>
+    public Task WaitForConsumedAsync(TimeSpan timeout)
+    {
+        var positions = "nothing read yet";
+        return Eventually.TrueAsync(() =>
         {
             using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(new Confluent.Kafka.ConsumerConfig
             {
@@ -103,8 +107,11 @@ internal sealed class Pipeline : IAsyncDisposable
             var partitions = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions
                 .Select(p => new Confluent.Kafka.TopicPartition(Topic, p.PartitionId)).ToList();
             var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(5)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);
-            return partitions.All(p => committed[p.Partition.Value] >= consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
-        }, timeout, "the Worker consumed the whole topic");
+            var ends = partitions.ToDictionary(p => p.Partition.Value, p => consumer.QueryWatermarkOffsets(p, TimeSpan.FromSeconds(5)).High.Value);
+            positions = "committed/end " + string.Join(", ", ends.Keys.Order().Select(p => $"[{p}] {committed[p]}/{ends[p]}"));
+            return Task.FromResult(partitions.All(p => committed[p.Partition.Value] >= ends[p.Partition.Value]));
+        }, timeout, "the Worker consumed the whole topic", () => positions);
+    }
 
     public Task<long> StoredAsync() => Database.ScalarAsync<long>("SELECT count(*) FROM log_events");
 
