@@ -20,7 +20,14 @@ internal static class ApiMessaging
             // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes).
             var delivery = builder.Configuration.GetSection("Messaging:BusOutbox");
             x.AddPgOutbox<LogbusDbContext>(o => o.UseBusOutbox(delivery.Bind));
-            x.AddRider(rider => rider.UsingKafka((_, kafka) => kafka.Host(bootstrapServers)));
+            // Chunks are JSON of up to 1,000 events (~0.5 MB): lz4 shrinks them several times over at little CPU, which
+            // also keeps several times more of them within a broker's per-partition retention.
+            var compression = builder.Configuration.GetValue("Kafka:Compression", Confluent.Kafka.CompressionType.Lz4);
+            x.AddRider(rider => rider.UsingKafka((_, kafka) =>
+            {
+                kafka.Host(bootstrapServers);
+                kafka.ConfigureProducers(p => p.Compression = compression);
+            }));
             x.UsingInMemory();
         });
         return builder;

@@ -195,6 +195,16 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
             {
                 result = _consumer.Consume(anyPaused ? PausedPoll : IdlePoll);
             }
+            catch (ConsumeException exception) when (exception.Error.Code == ErrorCode.Local_AutoOffsetReset)
+            {
+                // The broker no longer has the records at this member's position (retention deleted them unread): they
+                // are gone, and the consumer continues from the reset offset. Never quiet about it.
+                KafkaConsumerMetrics.OffsetReset(_settings.Topic, _settings.GroupId);
+                LogContext.Error?.Log("Kafka consumer {Topic} ({Group}) skipped records the broker had already deleted: {Reason}. "
+                    + "The consumer fell further behind than the topic's retention; raise retention or consume faster.",
+                    _settings.Topic, _settings.GroupId, exception.Error.Reason);
+                continue;
+            }
             catch (ConsumeException exception) when (!exception.Error.IsFatal)
             {
                 // librdkafka repeats these (a missing topic, say) on every poll; say it once in a while, not every time.

@@ -6,8 +6,9 @@ namespace Logbus.Messaging.Kafka.Diagnostics;
 
 /// <summary>
 /// The rider's consumer metrics on the <c>Logbus.Messaging.Kafka</c> meter, exported by whatever listens to it
-/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>): lag per partition, the records between the partition's end as last seen
-/// by the fetcher (no extra request) and the offset this member would commit; and records sent to a dead-letter topic.
+/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>, <c>logbus_messaging_kafka_offset_resets</c>): lag per partition, the records between the partition's end as last seen
+/// by the fetcher (no extra request) and the offset this member would commit; records sent to a dead-letter topic; and
+/// positions the broker no longer had (records skipped).
 /// </summary>
 public static class KafkaConsumerMetrics
 {
@@ -18,6 +19,9 @@ public static class KafkaConsumerMetrics
     private static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_lettered", "{record}",
         "Records a topic endpoint gave up on and produced to its dead-letter topic.");
 
+    private static readonly Counter<long> OffsetResets = Meter.CreateCounter<long>("offset_resets", "{reset}",
+        "Times a consumer's position was no longer on the broker (deleted by retention before it was read) and jumped to the reset offset: records were skipped.");
+
     static KafkaConsumerMetrics() =>
         Meter.CreateObservableGauge("consumer.lag", Observe, "{record}",
             "Records in each assigned partition that this consumer group member has not finished yet.");
@@ -25,6 +29,9 @@ public static class KafkaConsumerMetrics
     internal static void DeadLettered(string topic, string deadLetterTopic, string groupId) =>
         DeadLetters.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("dead_letter_topic", deadLetterTopic),
             new KeyValuePair<string, object?>("group", groupId));
+
+    internal static void OffsetReset(string topic, string groupId) =>
+        OffsetResets.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("group", groupId));
 
     internal static IDisposable Track(ILagSource source)
     {
