@@ -1,7 +1,7 @@
 namespace Logbus.Bench;
 
 /// <summary>What a benchmark runs against: the local stack's settings, and where its results go.</summary>
-internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<string, string> settings)
+internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? options = null)
 {
     public string ResultsFolder { get; } = resultsFolder;
 
@@ -22,6 +22,15 @@ internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<str
         using var response = await http.PostAsync(new Uri($"{KafkaControlUrl}/topics/{topic}?partitions={partitions}"), null, cancellationToken);
         response.EnsureSuccessStatusCode();
     }
+
+    /// <summary>A <c>--name=value</c> option of the command line, or null.</summary>
+    public string? Option(string name) => options is not null && options.TryGetValue(name, out var value) ? value : null;
+
+    /// <summary><c>--full</c>: the sizes the issues name rather than the standard suite's.</summary>
+    public bool Full => Option("full") is "true";
+
+    /// <summary>A setting of the environment (<c>ConnectionStrings__Logbus</c>, say), or null.</summary>
+    public string? Setting(string name) => settings.TryGetValue(name, out var value) && !string.IsNullOrEmpty(value) ? value : null;
 
     /// <summary>Prints a progress line, so long runs show they are alive.</summary>
     public void Progress(string message) => Console.WriteLine($"  {DateTime.Now:HH:mm:ss} {message}");

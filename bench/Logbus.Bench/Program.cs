@@ -1,11 +1,12 @@
 using System.Text.Json;
 using Logbus.Bench;
+using Logbus.Bench.Load;
 using Logbus.Bench.Outbox;
 using Logbus.Bench.Pipeline;
 using Logbus.Bench.Query;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark(), new PipelineBenchmark()];
+IBenchmark[] benchmarks = [new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark(), new PipelineBenchmark(), new LoadBenchmark()];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])
@@ -31,7 +32,13 @@ var results = Environment.GetEnvironmentVariable("LOGBUS_BENCH_RESULTS")
 Directory.CreateDirectory(results);
 var settings = Environment.GetEnvironmentVariables().Cast<System.Collections.DictionaryEntry>()
     .ToDictionary(e => (string)e.Key, e => (string?)e.Value ?? "");
-var context = new BenchContext(results, settings);
+// --name=value options tune a benchmark (./logbus bench load --mode=steady --rate=2000); each benchmark says which it reads.
+// --full runs the sizes the issues name (10M events to query, a 1M-line import) instead of the standard suite's, which
+// finishes within 10 minutes.
+var options = args.Where(a => a.StartsWith("--", StringComparison.Ordinal))
+    .Select(a => a[2..].Split('=', 2))
+    .ToDictionary(p => p[0], p => p.Length == 2 ? p[1] : "true", StringComparer.OrdinalIgnoreCase);
+var context = new BenchContext(results, settings, options);
 using var cancel = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; cancel.Cancel(); };
 

@@ -41,7 +41,11 @@ internal sealed class ServiceProcess : IAsyncDisposable
         }
 
         var process = Process.Start(info) ?? throw new InvalidOperationException($"{service} did not start.");
-        process.OutputDataReceived += (_, _) => { };
+        // Warnings and errors of the service (the level is Warning) go beside the results, so a figure that looks wrong
+        // can be read against what the service said meanwhile.
+        var results = Environment.GetEnvironmentVariable("LOGBUS_BENCH_RESULTS");
+        var log = results is null ? null : TextWriter.Synchronized(new StreamWriter(Path.Combine(results, $"{service}.log"), append: true) { AutoFlush = true });
+        process.OutputDataReceived += (_, e) => { if (e.Data is not null) { log?.WriteLine(e.Data); } };
         process.ErrorDataReceived += (_, e) => { if (e.Data is not null) { Console.Error.WriteLine($"[{service}] {e.Data}"); } };
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();

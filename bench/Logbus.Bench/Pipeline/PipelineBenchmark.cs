@@ -20,12 +20,12 @@ internal sealed class PipelineBenchmark : IBenchmark
 
     public string Name => "pipeline";
 
-    public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 1M-line import, beside raw COPY (LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
+    public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 200k-line import (1M with --full), beside raw COPY (LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
         var events = Setting("LOGBUS_BENCH_PIPELINE_EVENTS", 200_000);
-        var lines = Setting("LOGBUS_BENCH_IMPORT_LINES", 1_000_000);
+        var lines = Setting("LOGBUS_BENCH_IMPORT_LINES", context.Full ? 1_000_000 : 200_000);
         var database = $"logbus_bench_pipeline_{DateTime.UtcNow:HHmmss}";
         var target = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = database }.ConnectionString;
         var admin = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
@@ -91,7 +91,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         return report;
     }
 
-    private static async Task<double> RawCopyAsync(BenchContext context, NpgsqlDataSource dataSource, int events, DateTimeOffset end, CancellationToken cancellationToken)
+    internal static async Task<double> RawCopyAsync(BenchContext context, NpgsqlDataSource dataSource, int events, DateTimeOffset end, CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
@@ -199,7 +199,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         return (p50, p99, offered);
     }
 
-    private static async Task WaitAsync(BenchContext context, Func<Task<bool>> done, string what, CancellationToken cancellationToken)
+    internal static async Task WaitAsync(BenchContext context, Func<Task<bool>> done, string what, CancellationToken cancellationToken)
     {
         var deadline = DateTime.UtcNow.AddMinutes(15);
         var lastReport = DateTime.UtcNow;
@@ -220,19 +220,19 @@ internal sealed class PipelineBenchmark : IBenchmark
         }
     }
 
-    private static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
+    internal static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand("SELECT count(*) FROM log_events");
         return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
-    private static async Task Execute(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
+    internal static async Task Execute(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    internal static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(cancellationToken);
@@ -244,7 +244,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         int.TryParse(Environment.GetEnvironmentVariable(name), NumberStyles.Integer, CultureInfo.InvariantCulture, out var value) ? value : fallback;
 
     /// <summary>A request body written line by line as it is sent: the file is never in memory.</summary>
-    private sealed class StreamedLines(IEnumerable<string> lines) : HttpContent
+    internal sealed class StreamedLines(IEnumerable<string> lines) : HttpContent
     {
         protected override async Task SerializeToStreamAsync(Stream stream, System.Net.TransportContext? context)
         {

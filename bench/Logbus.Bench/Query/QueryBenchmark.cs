@@ -17,11 +17,11 @@ internal sealed class QueryBenchmark : IBenchmark
 
     public string Name => "query";
 
-    public string Description => "p50/p95 of a query mix over 10M events, uncached and cached (LOGBUS_BENCH_QUERY_ROWS to change the size)";
+    public string Description => "p50/p95 of a query mix over 1M events (10M with --full), uncached and cached (LOGBUS_BENCH_QUERY_ROWS to change the size)";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var rows = int.Parse(Environment.GetEnvironmentVariable("LOGBUS_BENCH_QUERY_ROWS") ?? "10000000", CultureInfo.InvariantCulture);
+        var rows = int.Parse(Environment.GetEnvironmentVariable("LOGBUS_BENCH_QUERY_ROWS") ?? (context.Full ? "10000000" : "1000000"), CultureInfo.InvariantCulture);
         var dataset = await QueryBenchDataset.EnsureAsync(context, rows, cancellationToken);
         await using var service = await ServiceProcess.StartAsync("Logbus.Query", new Dictionary<string, string>
         {

@@ -1,0 +1,411 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Logbus.Bench.Data;
+using Logbus.Bench.Pipeline;
+using Npgsql;
+
+namespace Logbus.Bench.Load;
+
+/// <summary>
+/// One run of the load modes, in order, on one clock: each mode's figures go into the report beside the baseline of
+/// the same run, its per-second points into the chart, its CPU use per part of the system into the notes.
+/// </summary>
+internal sealed class LoadSuite : IAsyncDisposable
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private static readonly MediaTypeHeaderValue JsonType = new("application/json");
+
+    private readonly BenchContext _context;
+    private readonly LoadOptions _options;
+    private readonly NpgsqlDataSource? _database;
+    private readonly Stopwatch _clock = Stopwatch.StartNew();
+    private readonly HttpClient _api;
+    private readonly HttpClient _query;
+    private readonly QueryablePoller _poller;
+    private readonly ProcessUsage _usage;
+    private readonly List<LoadRecorder> _recorders = [];
+    private readonly BenchmarkReport _report = new("load");
+    private readonly IEnumerator<GeneratedEvent> _events;
+    private readonly Lock _eventsGate = new();
+    private readonly string _run = Guid.NewGuid().ToString("N")[..8];
+    private readonly Timer _memory;
+    private readonly Dictionary<string, double> _baseline = new(StringComparer.Ordinal);
+    private TrivialEndpoint? _trivial;
+    private long _acceptedByApi;
+    private double? _rawCopy;
+
+    public LoadSuite(BenchContext context, LoadOptions options, Uri api, Uri query, NpgsqlDataSource? database, IReadOnlyDictionary<string, int> services)
+    {
+        _context = context;
+        _options = options;
+        _database = database;
+        _api = Client(api);
+        _query = Client(query);
+        _poller = new QueryablePoller(_query, _clock);
+        _usage = new ProcessUsage(services);
+        _events = EventGenerator.Generate(int.MaxValue, DateTimeOffset.UtcNow, TimeSpan.FromDays(1), seed: 31).GetEnumerator();
+        _memory = new Timer(_ => _usage.SampleMemory(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
+    }
+
+    public async Task<BenchmarkReport> RunAsync(CancellationToken cancellationToken)
+    {
+        _poller.Start();
+        if (_database is not null)
+        {
+            _rawCopy = await PipelineBenchmark.RawCopyAsync(_context, _database, 200_000, DateTimeOffset.UtcNow.AddDays(-2), cancellationToken);
+        }
+
+        var modes = new (string Name, Func<CancellationToken, Task> Run)[]
+        {
+            ("baseline", BaselineAsync), ("seed", SeedAsync), ("steady", SteadyAsync), ("queryable", QueryableAsync),
+            ("max-batches", MaxBatchesAsync), ("max-singles", MaxSinglesAsync), ("import", ImportAsync), ("query", QueryMixAsync),
+        };
+        foreach (var (name, run) in modes.Where(m => _options.Runs(m.Name)))
+        {
+            _context.Progress($"mode {name}");
+            var cpuBefore = _usage.CpuSeconds();
+            var started = _clock.Elapsed;
+            await run(cancellationToken);
+            var seconds = (_clock.Elapsed - started).TotalSeconds;
+            if (ProcessUsage.Available)
+            {
+                _report.Notes.Add($"CPU during `{name}` ({seconds:0} s): {ProcessUsage.Breakdown(cpuBefore, _usage.CpuSeconds(), seconds)}.");
+            }
+        }
+
+        _usage.SampleMemory();
+        foreach (var (part, megabytes) in _usage.PeakResidentMb.Where(p => p.Value > 0 && p.Key is "Api" or "Worker" or "Query"))
+        {
+            _report.Add($"peak resident memory, {part}", megabytes, "MB");
+        }
+
+        Targets();
+
+        await WriteSeriesAsync(cancellationToken);
+        return _report;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await _memory.DisposeAsync();
+        await _poller.DisposeAsync();
+        if (_trivial is not null)
+        {
+            await _trivial.DisposeAsync();
+        }
+
+        _api.Dispose();
+        _query.Dispose();
+        _events.Dispose();
+    }
+
+    /// <summary>The same request shapes against a trivial ASP.NET endpoint: what the machine allows any endpoint.</summary>
+    private async Task BaselineAsync(CancellationToken cancellationToken)
+    {
+        _trivial ??= await TrivialEndpoint.StartAsync();
+        using var trivial = Client(_trivial.BaseAddress);
+        var driver = new LoadDriver(_context, trivial, _clock);
+        var singles = Recorder("baseline: single POSTs at 1,000/s");
+        await driver.OpenLoopAsync(singles, 1_000, Seconds(10), i => Single(i, "/api/logs", sampleEvery: 0), cancellationToken);
+        _baseline["single p50"] = singles.Latencies.Percentile(50);
+        _baseline["single p99"] = singles.Latencies.Percentile(99);
+        var maxSingles = Recorder("baseline: single POSTs, 32 senders");
+        await driver.ClosedLoopAsync(maxSingles, 32, Seconds(5), i => Single(i, "/api/logs", sampleEvery: 0), cancellationToken);
+        _baseline["singles/s"] = maxSingles.Requests / maxSingles.Elapsed;
+        var batches = Recorder("baseline: batches of 1,000, 8 senders");
+        await driver.ClosedLoopAsync(batches, 8, Seconds(5), i => Batch(i, 1_000, sampleEvery: 0), cancellationToken);
+        _baseline["batch events/s"] = batches.AcceptedEvents / batches.Elapsed;
+        var stats = Recorder("baseline: GET stats, 1 sender");
+        await driver.ClosedLoopAsync(stats, 1, Seconds(5), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats"), 0), cancellationToken);
+        _baseline["stats p99"] = stats.Latencies.Percentile(99);
+        _report.Notes.Add($"Baseline (a trivial ASP.NET endpoint in the generator's process that parses the body and answers 202): single POST p50 "
+            + $"{_baseline["single p50"]:0.00} ms, p99 {_baseline["single p99"]:0.00} ms at 1,000/s; {_baseline["singles/s"]:N0} single POSTs/s and "
+            + $"{_baseline["batch events/s"]:N0} events/s in batches of 1,000 at most; a constant GET p99 {_baseline["stats p99"]:0.00} ms from one sender.");
+    }
+
+    /// <summary>The seed's load-test.sh: 10 events a second for 60 s through its ingest route.</summary>
+    private async Task SeedAsync(CancellationToken cancellationToken)
+    {
+        var recorder = Recorder("seed: 10/s on /producer/api/logs/ingest");
+        await Driver(_api).OpenLoopAsync(recorder, 10, _options.Duration ?? TimeSpan.FromSeconds(60), i => Single(i, "/producer/api/logs/ingest", sampleEvery: 5), cancellationToken);
+        var (queryable, lost) = await _poller.CollectAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Latency(recorder, "seed route");
+        Queryable(queryable, lost, "seed");
+    }
+
+    private async Task SteadyAsync(CancellationToken cancellationToken)
+    {
+        var rate = _options.Rate ?? 1_000;
+        var recorder = Recorder($"steady: single POSTs at {rate:N0}/s");
+        await Driver(_api).OpenLoopAsync(recorder, rate, Duration(30), i => Single(i, "/api/logs", sampleEvery: 100), cancellationToken);
+        var (queryable, lost) = await _poller.CollectAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        Latency(recorder, $"single-event POST at {rate:N0} req/s", _baseline.TryGetValue("single p99", out var b) ? b : null);
+        Queryable(queryable, lost, $"{rate:N0} single events/s");
+    }
+
+    /// <summary>Batches of 100 at a fixed event rate, sampled ids polled on Query until found.</summary>
+    private async Task QueryableAsync(CancellationToken cancellationToken)
+    {
+        var rate = _options.Rate ?? 10_000;
+        var recorder = Recorder($"queryable: batches of 100 at {rate:N0} events/s");
+        await Driver(_api).OpenLoopAsync(recorder, rate / 100, Duration(20), i => Batch(i, 100, sampleEvery: 4), cancellationToken);
+        var (queryable, lost) = await _poller.CollectAsync(TimeSpan.FromSeconds(60), cancellationToken);
+        Latency(recorder, $"batch of 100 POST at {rate:N0} events/s");
+        Queryable(queryable, lost, $"{rate:N0} events/s");
+    }
+
+    private async Task MaxBatchesAsync(CancellationToken cancellationToken)
+    {
+        var senders = _options.Senders ?? 8;
+        await SettleAsync(cancellationToken);
+        var stored = _database is null ? 0 : await PipelineBenchmark.CountAsync(_database, cancellationToken);
+        var recorder = Recorder($"max-batches: 1,000 per request, {senders} senders");
+        var started = _clock.Elapsed;
+        await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(20), i => Batch(i, 1_000, sampleEvery: 10), cancellationToken);
+        var accepted = recorder.AcceptedEvents / recorder.Elapsed;
+        _report.Add($"max-batches: events accepted ({senders} senders, batches of 1,000)", accepted, "events/s",
+            _baseline.TryGetValue("batch events/s", out var trivial) ? trivial : null, "trivial endpoint");
+        Errors(recorder);
+        if (_database is not null)
+        {
+            var target = stored + recorder.AcceptedEvents;
+            await PipelineBenchmark.WaitAsync(_context, async () => await PipelineBenchmark.CountAsync(_database, cancellationToken) >= target,
+                $"{recorder.AcceptedEvents:N0} events stored", cancellationToken);
+            var endToEnd = recorder.AcceptedEvents / (_clock.Elapsed - started).TotalSeconds;
+            _report.Add("max-batches: end to end, accepted → stored (sustained over the run and its drain)", endToEnd, "events/s", _rawCopy, "raw COPY");
+        }
+
+        await _poller.CollectAsync(TimeSpan.FromSeconds(60), cancellationToken);
+    }
+
+    private async Task MaxSinglesAsync(CancellationToken cancellationToken)
+    {
+        var senders = _options.Senders ?? 32;
+        var recorder = Recorder($"max-singles: {senders} senders");
+        await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(10), i => Single(i, "/api/logs", sampleEvery: 0), cancellationToken);
+        _report.Add($"max-singles: single POSTs accepted ({senders} senders)", recorder.Requests / recorder.Elapsed, "req/s",
+            _baseline.TryGetValue("singles/s", out var trivial) ? trivial : null, "trivial endpoint");
+        _report.Add("max-singles: latency p99", recorder.Latencies.Percentile(99), "ms");
+        Errors(recorder);
+    }
+
+    private async Task ImportAsync(CancellationToken cancellationToken)
+    {
+        var lines = _options.ImportLines;
+        await SettleAsync(cancellationToken);
+        var file = EventGenerator.Generate(lines, DateTimeOffset.UtcNow, TimeSpan.FromHours(6), seed: 37)
+            .Select(e => JsonSerializer.Serialize(new { id = $"{_run}-import-{e.Id}", timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }));
+        var clock = Stopwatch.StartNew();
+        using var content = new PipelineBenchmark.StreamedLines(file);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
+        using var response = await _api.PostAsync("/api/imports?fileName=load.ndjson", content, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("importId").GetGuid();
+        var uploaded = lines / clock.Elapsed.TotalSeconds;
+        _context.Progress($"import: uploaded {lines:N0} lines at {uploaded:N0}/s");
+        var state = "";
+        var lastShown = TimeSpan.Zero;
+        await PipelineBenchmark.WaitAsync(_context, async () =>
+        {
+            var status = await _api.GetFromJsonAsync<JsonElement>($"/api/imports/{id}", cancellationToken);
+            state = status.GetProperty("state").GetString()!;
+            if (clock.Elapsed - lastShown > TimeSpan.FromSeconds(5))
+            {
+                _context.Progress($"import: {state}, {status.GetProperty("stored").GetInt64():N0} of {status.GetProperty("accepted").GetInt64():N0} stored");
+                lastShown = clock.Elapsed;
+            }
+
+            return state is not ("Receiving" or "Persisting");
+        }, "the import to finish", cancellationToken);
+        var completed = lines / clock.Elapsed.TotalSeconds;
+        _report.Add($"import: {lines:N0} NDJSON lines uploaded", uploaded, "lines/s", _rawCopy, "raw COPY");
+        _report.Add($"import: {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", _rawCopy, "raw COPY");
+    }
+
+    /// <summary>Readers of the explorer and of dashboards at once: stats (cached), searches, text, by id, sources.</summary>
+    private async Task QueryMixAsync(CancellationToken cancellationToken)
+    {
+        var senders = _options.Senders ?? 8;
+        var kinds = new (string Name, Func<long, string> Url)[]
+        {
+            ("stats, last hour (cached)", _ => "/api/query/stats?hoursBack=1"),
+            ("newest 50, last 15 min", _ => $"/api/query/logs?from={Since(TimeSpan.FromMinutes(15))}&limit=50"),
+            ("level ERROR, last hour", _ => $"/api/query/logs?from={Since(TimeSpan.FromHours(1))}&level=ERROR&limit=50"),
+            ("one source, last hour", i => $"/api/query/logs?from={Since(TimeSpan.FromHours(1))}&source={EventGenerator.Sources[i % 10]}&limit=50"),
+            ("text, last hour", _ => $"/api/query/logs?from={Since(TimeSpan.FromHours(1))}&q=timeout&limit=50"),
+            ("by id", i => $"/api/query/logs/{Uri.EscapeDataString(KnownId(i))}"),
+            ("sources", _ => "/api/query/sources"),
+        };
+        var driver = Driver(_query);
+
+        // A dashboard refreshing its stats panel on its own: the cached answer's latency without a crowd beside it.
+        var alone = Recorder("query: cached stats, 1 sender");
+        await driver.ClosedLoopAsync(alone, 1, Seconds(10), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats?hoursBack=1"), 0), cancellationToken);
+        _report.Add("cached stats (1 sender), p50", alone.Latencies.Percentile(50), "ms");
+        _report.Add("cached stats (1 sender), p99", alone.Latencies.Percentile(99), "ms",
+            _baseline.TryGetValue("stats p99", out var trivialStats) ? trivialStats : null, "trivial GET p99");
+
+        var recorders = kinds.Select(k => Recorder($"query kind: {k.Name}")).ToList();
+        var mix = Recorder($"query: mix, {senders} senders");
+        await driver.ClosedLoopAsync(mix, senders, Duration(15), i =>
+        {
+            var kind = (int)(i % kinds.Length);
+            return new LoadRequest(new HttpRequestMessage(HttpMethod.Get, kinds[kind].Url(i / kinds.Length)), 0) { Kind = recorders[kind] };
+        }, cancellationToken);
+        _report.Add($"query mix: requests answered ({senders} senders)", mix.Requests / mix.Elapsed, "req/s");
+        for (var k = 0; k < kinds.Length; k++)
+        {
+            _report.Add($"query mix: {kinds[k].Name}, p50", recorders[k].Latencies.Percentile(50), "ms");
+            _report.Add($"query mix: {kinds[k].Name}, p99", recorders[k].Latencies.Percentile(99), "ms");
+        }
+
+        Errors(mix);
+    }
+
+    /// <summary>Waits until what the Api accepted so far is stored, so one mode's backlog does not count against the next.</summary>
+    private async Task SettleAsync(CancellationToken cancellationToken)
+    {
+        if (_database is null)
+        {
+            return;
+        }
+
+        var target = Interlocked.Read(ref _acceptedByApi);
+        await PipelineBenchmark.WaitAsync(_context, async () => await PipelineBenchmark.CountAsync(_database, cancellationToken) >= target,
+            "the earlier modes' events to be stored", cancellationToken);
+    }
+
+    private void Latency(LoadRecorder recorder, string what, double? baselineP99 = null)
+    {
+        _report.Add($"{what}: HTTP p50", recorder.Latencies.Percentile(50), "ms", _baseline.TryGetValue("single p50", out var b50) && baselineP99 is not null ? b50 : null, "trivial endpoint");
+        _report.Add($"{what}: HTTP p99", recorder.Latencies.Percentile(99), "ms", baselineP99, "trivial endpoint");
+        _report.Add($"{what}: HTTP max", recorder.Latencies.Percentile(100), "ms");
+        _report.Add($"{what}: events accepted", recorder.AcceptedEvents / recorder.Elapsed, "events/s");
+        Errors(recorder);
+    }
+
+    private void Queryable(Latencies found, int notFound, string what)
+    {
+        _report.Add($"ingest-to-queryable at {what}: p50 ({found.Count:N0} sampled ids)", found.Percentile(50), "ms");
+        _report.Add($"ingest-to-queryable at {what}: p99", found.Percentile(99), "ms");
+        if (notFound > 0 || _poller.Skipped > 0)
+        {
+            _report.Notes.Add($"ingest-to-queryable at {what}: {notFound} sampled ids were not queryable within the wait; {_poller.Skipped} were not sampled (too many pending).");
+        }
+    }
+
+    private void Errors(LoadRecorder recorder) =>
+        _report.Notes.Add($"`{recorder.Scenario}`: {recorder.Requests:N0} requests, answers other than 2xx: {recorder.Errors()}.");
+
+    private LoadRecorder Recorder(string scenario)
+    {
+        var recorder = new LoadRecorder(scenario, _clock);
+        _recorders.Add(recorder);
+        return recorder;
+    }
+
+    private LoadDriver Driver(HttpClient http) => new(_context, http, _clock, _poller, ReferenceEquals(http, _api) ? AcceptedByApi : null);
+
+    private void AcceptedByApi(int events) => Interlocked.Add(ref _acceptedByApi, events);
+
+    private TimeSpan Duration(int seconds) => _options.Duration ?? TimeSpan.FromSeconds(seconds);
+
+    private static TimeSpan Seconds(int seconds) => TimeSpan.FromSeconds(seconds);
+
+    private static string Since(TimeSpan window) =>
+        Uri.EscapeDataString((DateTimeOffset.UtcNow - window).ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+
+    private LoadRequest Single(long i, string route, int sampleEvery)
+    {
+        var body = NextEvent(i);
+        var sample = sampleEvery > 0 && i % sampleEvery == 0 ? body.Id : null;
+        return new LoadRequest(Post(route, JsonSerializer.SerializeToUtf8Bytes(body, Json)), 1, sample);
+    }
+
+    private LoadRequest Batch(long i, int size, int sampleEvery)
+    {
+        var events = Enumerable.Range(0, size).Select(n => NextEvent((i * size) + n)).ToList();
+        var sample = sampleEvery > 0 && i % sampleEvery == 0 ? events[^1].Id : null;
+        return new LoadRequest(Post("/api/logs/batch", JsonSerializer.SerializeToUtf8Bytes(events, Json)), size, sample);
+    }
+
+    private static HttpRequestMessage Post(string route, byte[] body)
+    {
+        var content = new ByteArrayContent(body);
+        content.Headers.ContentType = JsonType;
+        return new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
+    }
+
+    /// <summary>The next realistic event (levels, sources, metadata, message text of the generator), stamped now, with an id unique to this run.</summary>
+    private LoadEvent NextEvent(long i)
+    {
+        GeneratedEvent generated;
+        lock (_eventsGate)
+        {
+            _events.MoveNext();
+            generated = _events.Current;
+        }
+
+        return new LoadEvent($"{_run}-{generated.Id}", DateTimeOffset.UtcNow, generated.Level, generated.Source, generated.Message, generated.Metadata());
+    }
+
+    /// <summary>An id the poller found stored, so lookups by id hit (misses are measured by the modes that poll).</summary>
+    private string KnownId(long i) => _poller.FoundId(i) ?? "none";
+
+    /// <summary>Issue 11's targets beside what this run measured; a missed one points at the CPU breakdown of its mode.</summary>
+    private void Targets()
+    {
+        double? Figure(Func<BenchmarkReport.Figure, bool> match) => _report.Figures.FirstOrDefault(match)?.Value;
+        var lines = new List<string> { "Targets (issue 11, a 2-core machine):", "", "| target | measured | |", "|---|---|---|" };
+        void Target(string name, double? value, Func<double, bool> met, string unit)
+        {
+            if (value is { } v && !double.IsNaN(v))
+            {
+                lines.Add($"| {name} | {v.ToString(v >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture)} {unit} | {(met(v) ? "met" : "missed")} |");
+            }
+        }
+
+        var endToEnd = Figure(f => f.Name.StartsWith("max-batches: end to end", StringComparison.Ordinal));
+        Target("end to end ≥ 30,000 events/s", endToEnd, v => v >= 30_000, "events/s");
+        if (endToEnd is { } e && _rawCopy is { } copy)
+        {
+            Target("end to end ≥ 50 % of raw COPY", e / copy * 100, v => v >= 50, "%");
+        }
+
+        Target("single-event POST p99 < 20 ms at 1,000 req/s", Figure(f => f.Name == "single-event POST at 1,000 req/s: HTTP p99"), v => v < 20, "ms");
+        Target("ingest-to-queryable p99 < 2 s at 10,000 events/s", Figure(f => f.Name == "ingest-to-queryable at 10,000 events/s: p99"), v => v < 2_000, "ms");
+        Target("cached stats p99 < 5 ms", Figure(f => f.Name == "cached stats (1 sender), p99"), v => v < 5, "ms");
+        foreach (var service in new[] { "Api", "Worker", "Query" })
+        {
+            Target($"{service} resident memory < 300 MB under load", Figure(f => f.Name == $"peak resident memory, {service}"), v => v < 300, "MB");
+        }
+
+        _report.Notes.Insert(0, string.Join('\n', lines));
+    }
+
+    private async Task WriteSeriesAsync(CancellationToken cancellationToken)
+    {
+        var series = _recorders.SelectMany(r => r.Series()).OrderBy(p => p.Second).ToList();
+        await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load-series.json"),
+            JsonSerializer.Serialize(series, new JsonSerializerOptions(Json) { WriteIndented = true }), cancellationToken);
+        var chart = SvgChart.Render("Logbus load run: throughput and latency over time", series.Where(p => !p.Scenario.StartsWith("baseline: ", StringComparison.Ordinal)
+            && !p.Scenario.StartsWith("query kind: ", StringComparison.Ordinal)).ToList());
+        await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load.svg"), chart, cancellationToken);
+        _report.Notes.Add("Throughput and latency over time: `load.svg` (per second of each Logbus mode: events accepted, p50 and p99 latency), every point, baselines included, in `load-series.json`.");
+    }
+
+    private static HttpClient Client(Uri address) => new(new SocketsHttpHandler
+    {
+        MaxConnectionsPerServer = 512,
+        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+    })
+    {
+        BaseAddress = address,
+        Timeout = TimeSpan.FromSeconds(30),
+    };
+
+    private sealed record LoadEvent(string Id, DateTimeOffset Timestamp, string Level, string Source, string Message, Dictionary<string, object> Metadata);
+}

@@ -1,0 +1,106 @@
+using System.Globalization;
+
+namespace Logbus.Bench.Load;
+
+/// <summary>
+/// Where the machine's time goes: CPU seconds of each part of the system (the services, PostgreSQL's processes, Redis,
+/// the dev broker, the load generator itself) from <c>/proc</c>, and their peak resident memory. Linux only; elsewhere
+/// it stays empty and the report says so.
+/// </summary>
+internal sealed class ProcessUsage
+{
+    private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on.
+    private readonly Dictionary<string, Func<IEnumerable<int>>> _parts;
+    private readonly Dictionary<string, double> _peakResidentMb = new(StringComparer.Ordinal);
+
+    public ProcessUsage(IReadOnlyDictionary<string, int> services)
+    {
+        _parts = new Dictionary<string, Func<IEnumerable<int>>>(StringComparer.Ordinal);
+        foreach (var (name, pid) in services)
+        {
+            _parts[name] = () => [pid];
+        }
+
+        _parts["PostgreSQL"] = () => ByName(c => c == "postgres");
+        _parts["Redis"] = () => ByName(c => c.StartsWith("redis-server", StringComparison.Ordinal));
+        _parts["dev broker"] = () => ByCommandLine("Logbus.DevBroker");
+        _parts["load generator"] = () => [Environment.ProcessId];
+    }
+
+    public static bool Available => File.Exists("/proc/self/stat");
+
+    public IReadOnlyDictionary<string, double> PeakResidentMb => _peakResidentMb;
+
+    /// <summary>CPU seconds used so far by each part.</summary>
+    public Dictionary<string, double> CpuSeconds() =>
+        _parts.ToDictionary(p => p.Key, p => p.Value().Sum(CpuSecondsOf), StringComparer.Ordinal);
+
+    /// <summary>Samples resident memory of the services (the parts that are one process) and keeps each one's peak.</summary>
+    public void SampleMemory()
+    {
+        foreach (var (name, pids) in _parts)
+        {
+            var resident = pids().Sum(ResidentMbOf);
+            _peakResidentMb[name] = Math.Max(_peakResidentMb.GetValueOrDefault(name), resident);
+        }
+    }
+
+    /// <summary>What each part used between two readings, as a share of the machine's cores over that time.</summary>
+    public static string Breakdown(Dictionary<string, double> before, Dictionary<string, double> after, double seconds)
+    {
+        var cores = Environment.ProcessorCount;
+        var used = after.Select(a => (Part: a.Key, Cpu: a.Value - before.GetValueOrDefault(a.Key))).OrderByDescending(p => p.Cpu).ToList();
+        var total = used.Sum(u => u.Cpu);
+        return string.Join(", ", used.Select(u => $"{u.Part} {u.Cpu / seconds:0.00} cores")) +
+               $"; together {total / seconds:0.00} of {cores} cores ({total / (seconds * cores):P0})";
+    }
+
+    private static double CpuSecondsOf(int pid)
+    {
+        try
+        {
+            // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+
+    private static double ResidentMbOf(int pid)
+    {
+        try
+        {
+            var line = File.ReadLines($"/proc/{pid}/status").FirstOrDefault(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+            return line is null ? 0 : double.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) / 1024;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        {
+            return 0;
+        }
+    }
+
+    private static IEnumerable<int> ByName(Func<string, bool> matches) =>
+        Pids().Where(pid => Read($"/proc/{pid}/comm")?.Trim() is { } comm && matches(comm));
+
+    private static IEnumerable<int> ByCommandLine(string part) =>
+        Pids().Where(pid => Read($"/proc/{pid}/cmdline")?.Contains(part, StringComparison.Ordinal) == true);
+
+    private static IEnumerable<int> Pids() =>
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n is not null && n.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
+
+    private static string? Read(string path)
+    {
+        try
+        {
+            return File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+    }
+}
