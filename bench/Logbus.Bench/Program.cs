@@ -51,7 +51,7 @@ foreach (var benchmark in selected)
     Console.WriteLine(text);
     markdown.Add(text);
     await File.WriteAllTextAsync(Path.Combine(results, $"{benchmark.Name}.json"),
-        JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true }));
+        JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 }
 
 await File.WriteAllLinesAsync(Path.Combine(results, "report.md"), markdown);

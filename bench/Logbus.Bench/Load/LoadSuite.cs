@@ -243,7 +243,7 @@ internal sealed class LoadSuite : IAsyncDisposable
 
         // A dashboard refreshing its stats panel on its own: the cached answer's latency without a crowd beside it.
         var alone = Recorder("query: cached stats, 1 sender");
-        await driver.ClosedLoopAsync(alone, 1, Seconds(10), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats?hoursBack=1"), 0), cancellationToken);
+        await driver.ClosedLoopAsync(alone, 1, Duration(10), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats?hoursBack=1"), 0), cancellationToken);
         _report.Add("cached stats (1 sender), p50", alone.Latencies.Percentile(50), "ms");
         _report.Add("cached stats (1 sender), p99", alone.Latencies.Percentile(99), "ms",
             _baseline.TryGetValue("stats p99", out var trivialStats) ? trivialStats : null, "trivial GET p99");
@@ -390,7 +390,7 @@ internal sealed class LoadSuite : IAsyncDisposable
     {
         var series = _recorders.SelectMany(r => r.Series()).OrderBy(p => p.Second).ToList();
         await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load-series.json"),
-            JsonSerializer.Serialize(series, new JsonSerializerOptions(Json) { WriteIndented = true }), cancellationToken);
+            JsonSerializer.Serialize(series, new JsonSerializerOptions(Json) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), cancellationToken);
         var chart = SvgChart.Render("Logbus load run: throughput and latency over time", series.Where(p => !p.Scenario.StartsWith("baseline: ", StringComparison.Ordinal)
             && !p.Scenario.StartsWith("query kind: ", StringComparison.Ordinal)).ToList());
         await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load.svg"), chart, cancellationToken);
