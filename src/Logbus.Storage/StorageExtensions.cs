@@ -83,6 +83,14 @@ public static class StorageExtensions
             csb.CommandTimeout = options.CommandTimeoutSeconds;
         }
 
+        if (!given.Has("No Reset On Close", "NoResetOnClose"))
+        {
+            // Logbus keeps no session state a later user could trip over (settings are SET LOCAL, locks are released,
+            // the outbox listener unlistens), except the Worker's staging table, which is worth keeping: with a reset,
+            // every return to the pool costs a DISCARD ALL and the next chunk creates the table again.
+            csb.NoResetOnClose = true;
+        }
+
         var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString);
         return dataSource.Build();
     }

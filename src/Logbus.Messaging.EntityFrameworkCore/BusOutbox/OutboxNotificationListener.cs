@@ -59,6 +59,29 @@ internal sealed class OutboxNotificationListener<TDbContext>(IServiceScopeFactor
         finally
         {
             connection.Notification -= OnNotification;
+            await UnlistenAsync(db, connection);
+        }
+    }
+
+    /// <summary>
+    /// The connection goes back to the pool, where a session that still listens but is never read would hold back
+    /// PostgreSQL's notification queue for every other listener.
+    /// </summary>
+    private static async Task UnlistenAsync(TDbContext db, NpgsqlConnection connection)
+    {
+        if (connection.State != System.Data.ConnectionState.Open)
+        {
+            return;
+        }
+
+        try
+        {
+            await using var unlisten = PgCommands.Create(db, "UNLISTEN *");
+            await unlisten.ExecuteNonQueryAsync(CancellationToken.None);
+        }
+        catch (Exception e) when (e is NpgsqlException or InvalidOperationException)
+        {
+            // A broken connection is not pooled again; nothing listens on it any more.
         }
     }
 

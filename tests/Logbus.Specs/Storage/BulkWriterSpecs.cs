@@ -2,6 +2,7 @@ using Logbus.Specs.Infrastructure;
 using Logbus.Storage;
 using Logbus.Storage.Partitions;
 using Logbus.Storage.Writing;
+using Npgsql;
 
 namespace Logbus.Specs.Storage;
 
@@ -59,6 +60,28 @@ public sealed class BulkWriterSpecs
         Assert.Equal(importId, await db.ScalarAsync<Guid>("SELECT import_id FROM log_events WHERE id = 'ancient'"));
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT jsonb_array_length(metadata->'a'->'b')::bigint FROM log_events WHERE id = 'ancient'"));
         Assert.Equal("00f067aa0ba902b7", await db.ScalarAsync<string>("SELECT span_id FROM log_events WHERE id = 'ancient'"));
+    }
+
+    [Fact]
+    public async Task Keeps_one_staging_table_per_session_and_nothing_of_one_write_leaks_into_the_next()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        for (var round = 0; round < 3; round++)
+        {
+            await using var transaction = await connection.BeginTransactionAsync();
+            Assert.Equal(new StoredCounts(50, 0), await LogEventBulkWriter.WriteAsync(connection, Events(round * 50, 50), CancellationToken.None));
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(150L, await db.ScalarAsync<long>("SELECT count(DISTINCT id) FROM log_events"));
+        // Created once for the session, not per write (that cost ~1 ms of PostgreSQL time per chunk), and empty between writes.
+        await using var staging = new NpgsqlCommand(
+            "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'log_events_staging' AND relpersistence = 't'), (SELECT count(*) FROM log_events_staging)",
+            connection);
+        await using var reader = await staging.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        Assert.Equal((1L, 0L), (reader.GetInt64(0), reader.GetInt64(1)));
     }
 
     private static async Task<StoredCounts> WriteInTransactionAsync(SpecDatabase db, IReadOnlyCollection<LogEvent> events)
