@@ -45,8 +45,8 @@ public static class HostingExtensions
     /// <summary>The shared middleware: errors as ProblemDetails (never a stack trace), request logs, HTTP metrics.</summary>
     public static WebApplication UseServiceDefaults(this WebApplication app)
     {
-        app.UseExceptionHandler();
-        app.UseStatusCodePages();
+        // Request logs and HTTP metrics sit outside the exception handler, so they record the status the client got
+        // (a 503 with Retry-After while PostgreSQL is down), not the 500 an exception would mean before it is handled.
         app.UseSerilogRequestLogging(options =>
         {
             // Successful requests and probes are Debug, so a busy ingest path does not pay for a log line per request
@@ -59,6 +59,8 @@ public static class HostingExtensions
                 : LogEventLevel.Debug;
         });
         app.UseHttpMetrics();
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
         return app;
     }
 
