@@ -1,4 +1,3 @@
-using Logbus.Bench.Pipeline;
 using Npgsql;
 
 namespace Logbus.Bench.Load;
@@ -27,42 +26,15 @@ internal sealed class LoadBenchmark : IBenchmark
             return await external.RunAsync(cancellationToken);
         }
 
-        var database = $"logbus_bench_load_{DateTime.UtcNow:HHmmss}";
-        var target = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = database }.ConnectionString;
-        var admin = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
-        await PipelineBenchmark.ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken);
-        try
-        {
-            var topic = $"bench-load-{Guid.NewGuid():N}"[..22];
-            await context.CreateTopicAsync(topic, Partitions, cancellationToken);
-            await context.CreateTopicAsync(topic + ".imports", 4, cancellationToken);
-            var settings = new Dictionary<string, string>
-            {
-                ["ConnectionStrings__Logbus"] = target,
-                ["ConnectionStrings__Redis"] = context.RedisConnectionString,
-                ["Kafka__BootstrapServers"] = context.KafkaBootstrapServers,
-                ["Ingest__Topic"] = topic,
-                ["Imports__Topic"] = topic + ".imports",
-                ["Worker__Storing__Topic"] = topic,
-                ["Worker__Storing__ProgressTopic"] = topic + ".imports",
-                ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
-                ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
-                ["Cache__KeyPrefix"] = topic + ":",
-            };
+        await using var deployment = await BenchDeployment.CreateAsync(context, "load", Partitions, cancellationToken);
 
-            // The Api migrates the new database; the others start once it is there.
-            await using var api = await ServiceProcess.StartAsync("Logbus.Api", settings, cancellationToken);
-            await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", settings, cancellationToken);
-            await using var query = await ServiceProcess.StartAsync("Logbus.Query", settings, cancellationToken);
-            await using var dataSource = NpgsqlDataSource.Create(target);
-            var services = new Dictionary<string, int> { ["Api"] = api.ProcessId, ["Worker"] = worker.ProcessId, ["Query"] = query.ProcessId };
-            await using var suite = new LoadSuite(context, options, api.BaseAddress, query.BaseAddress, dataSource, services);
-            return await suite.RunAsync(cancellationToken);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await PipelineBenchmark.ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None);
-        }
+        // The Api migrates the new database; the others start once it is there.
+        await using var api = await ServiceProcess.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
+        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
+        await using var query = await ServiceProcess.StartAsync("Logbus.Query", deployment.Settings, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(deployment.ConnectionString);
+        var services = new Dictionary<string, int> { ["Api"] = api.ProcessId, ["Worker"] = worker.ProcessId, ["Query"] = query.ProcessId };
+        await using var suite = new LoadSuite(context, options, api.BaseAddress, query.BaseAddress, dataSource, services);
+        return await suite.RunAsync(cancellationToken);
     }
 }

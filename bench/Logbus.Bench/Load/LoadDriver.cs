@@ -103,10 +103,9 @@ internal sealed class LoadDriver(BenchContext context, HttpClient http, Stopwatc
         return new Timer(_ =>
         {
             var (requests, events) = (recorder.Requests, recorder.AcceptedEvents);
-            var latest = recorder.Series().LastOrDefault();
             context.Progress($"{recorder.Scenario}: {(clock.Elapsed - started).TotalSeconds:0}/{duration.TotalSeconds:0} s, "
                 + $"{(requests - lastRequests) / 5.0:N0} req/s, {(events - lastEvents) / 5.0:N0} events/s, "
-                + $"p99 {latest?.P99Ms ?? double.NaN:0.0} ms, errors: {recorder.Errors()}"
+                + $"p99 {recorder.LatestP99():0.0} ms, errors: {recorder.Errors()}"
                 + (poller is null ? "" : $", {poller.Pending} ids awaiting queryability"));
             (lastRequests, lastEvents) = (requests, events);
         }, null, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(5));

@@ -56,6 +56,15 @@ internal sealed class LoadRecorder(string scenario, Stopwatch clock)
         }
     }
 
+    /// <summary>p99 of the latest second with answers, for progress lines (NaN before any).</summary>
+    public double LatestP99()
+    {
+        lock (_gate)
+        {
+            return _seconds.Count == 0 ? double.NaN : _seconds.Last().Value.Latencies.Percentile(99);
+        }
+    }
+
     /// <summary>One point per second of the run's clock: events accepted, requests answered, latency percentiles.</summary>
     public List<LoadPoint> Series()
     {

@@ -77,7 +77,7 @@ internal sealed class LoadSuite : IAsyncDisposable
         }
 
         _usage.SampleMemory();
-        foreach (var (part, megabytes) in _usage.PeakResidentMb.Where(p => p.Value > 0 && p.Key is "Api" or "Worker" or "Query"))
+        foreach (var (part, megabytes) in _usage.PeakResidentMb.Where(p => p.Value > 0))
         {
             _report.Add($"peak resident memory, {part}", megabytes, "MB");
         }
@@ -196,31 +196,7 @@ internal sealed class LoadSuite : IAsyncDisposable
     {
         var lines = _options.ImportLines;
         await SettleAsync(cancellationToken);
-        var file = EventGenerator.Generate(lines, DateTimeOffset.UtcNow, TimeSpan.FromHours(6), seed: 37)
-            .Select(e => JsonSerializer.Serialize(new { id = $"{_run}-import-{e.Id}", timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }));
-        var clock = Stopwatch.StartNew();
-        using var content = new PipelineBenchmark.StreamedLines(file);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/x-ndjson");
-        using var response = await _api.PostAsync("/api/imports?fileName=load.ndjson", content, cancellationToken);
-        response.EnsureSuccessStatusCode();
-        var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("importId").GetGuid();
-        var uploaded = lines / clock.Elapsed.TotalSeconds;
-        _context.Progress($"import: uploaded {lines:N0} lines at {uploaded:N0}/s");
-        var state = "";
-        var lastShown = TimeSpan.Zero;
-        await PipelineBenchmark.WaitAsync(_context, async () =>
-        {
-            var status = await _api.GetFromJsonAsync<JsonElement>($"/api/imports/{id}", cancellationToken);
-            state = status.GetProperty("state").GetString()!;
-            if (clock.Elapsed - lastShown > TimeSpan.FromSeconds(5))
-            {
-                _context.Progress($"import: {state}, {status.GetProperty("stored").GetInt64():N0} of {status.GetProperty("accepted").GetInt64():N0} stored");
-                lastShown = clock.Elapsed;
-            }
-
-            return state is not ("Receiving" or "Persisting");
-        }, "the import to finish", cancellationToken);
-        var completed = lines / clock.Elapsed.TotalSeconds;
+        var (uploaded, completed, state) = await PipelineBenchmark.ImportAsync(_context, _api, lines, DateTimeOffset.UtcNow, $"{_run}-import-", cancellationToken);
         _report.Add($"import: {lines:N0} NDJSON lines uploaded", uploaded, "lines/s", _rawCopy, "raw COPY");
         _report.Add($"import: {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", _rawCopy, "raw COPY");
     }

@@ -11,10 +11,12 @@ internal sealed class ProcessUsage
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on.
     private readonly Dictionary<string, Func<IEnumerable<int>>> _parts;
+    private readonly IReadOnlyDictionary<string, int> _services;
     private readonly Dictionary<string, double> _peakResidentMb = new(StringComparer.Ordinal);
 
     public ProcessUsage(IReadOnlyDictionary<string, int> services)
     {
+        _services = services;
         _parts = new Dictionary<string, Func<IEnumerable<int>>>(StringComparer.Ordinal);
         foreach (var (name, pid) in services)
         {
@@ -29,19 +31,22 @@ internal sealed class ProcessUsage
 
     public static bool Available => File.Exists("/proc/self/stat");
 
+    /// <summary>Peak resident memory of each service, in MB.</summary>
     public IReadOnlyDictionary<string, double> PeakResidentMb => _peakResidentMb;
 
     /// <summary>CPU seconds used so far by each part.</summary>
     public Dictionary<string, double> CpuSeconds() =>
         _parts.ToDictionary(p => p.Key, p => p.Value().Sum(CpuSecondsOf), StringComparer.Ordinal);
 
-    /// <summary>Samples resident memory of the services (the parts that are one process) and keeps each one's peak.</summary>
+    /// <summary>
+    /// Samples the resident memory of each Logbus service and keeps its peak. Only the services: PostgreSQL's processes
+    /// share their buffers, so a sum of theirs would count those many times over.
+    /// </summary>
     public void SampleMemory()
     {
-        foreach (var (name, pids) in _parts)
+        foreach (var (name, pid) in _services)
         {
-            var resident = pids().Sum(ResidentMbOf);
-            _peakResidentMb[name] = Math.Max(_peakResidentMb.GetValueOrDefault(name), resident);
+            _peakResidentMb[name] = Math.Max(_peakResidentMb.GetValueOrDefault(name), ResidentMbOf(pid));
         }
     }
 

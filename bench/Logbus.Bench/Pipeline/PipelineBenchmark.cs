@@ -18,6 +18,9 @@ internal sealed class PipelineBenchmark : IBenchmark
     private const int Partitions = 12;
     private const int FixedRate = 5_000;
 
+    // Lines without an id get one derived by the Api; a null id is left out rather than sent as null.
+    private static readonly JsonSerializerOptions ImportLineJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+
     public string Name => "pipeline";
 
     public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 200k-line import (1M with --full), beside raw COPY (LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
@@ -26,43 +29,12 @@ internal sealed class PipelineBenchmark : IBenchmark
     {
         var events = Setting("LOGBUS_BENCH_PIPELINE_EVENTS", 200_000);
         var lines = Setting("LOGBUS_BENCH_IMPORT_LINES", context.Full ? 1_000_000 : 200_000);
-        var database = $"logbus_bench_pipeline_{DateTime.UtcNow:HHmmss}";
-        var target = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = database }.ConnectionString;
-        var admin = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
-        await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken);
-        try
-        {
-            return await RunAsync(context, target, events, lines, cancellationToken);
-        }
-        finally
-        {
-            NpgsqlConnection.ClearAllPools();
-            await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {database} WITH (FORCE)", CancellationToken.None);
-        }
-    }
-
-    private async Task<BenchmarkReport> RunAsync(BenchContext context, string database, int events, int lines, CancellationToken cancellationToken)
-    {
-        var topic = $"bench-events-{Guid.NewGuid():N}"[..24];
-        await context.CreateTopicAsync(topic, Partitions, cancellationToken);
-        await context.CreateTopicAsync(topic + ".imports", 4, cancellationToken);
-        var settings = new Dictionary<string, string>
-        {
-            ["ConnectionStrings__Logbus"] = database,
-            ["ConnectionStrings__Redis"] = context.RedisConnectionString,
-            ["Kafka__BootstrapServers"] = context.KafkaBootstrapServers,
-            ["Ingest__Topic"] = topic,
-            ["Imports__Topic"] = topic + ".imports",
-            ["Worker__Storing__Topic"] = topic,
-            ["Worker__Storing__ProgressTopic"] = topic + ".imports",
-            ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
-            ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
-        };
+        await using var deployment = await BenchDeployment.CreateAsync(context, "pipeline", Partitions, cancellationToken);
 
         // The Api migrates the new database; the Worker starts once it is there.
-        await using var api = await ServiceProcess.StartAsync("Logbus.Api", settings, cancellationToken);
-        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", settings, cancellationToken);
-        await using var dataSource = NpgsqlDataSource.Create(database);
+        await using var api = await ServiceProcess.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
+        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
+        await using var dataSource = NpgsqlDataSource.Create(deployment.ConnectionString);
         var end = DateTimeOffset.UtcNow;
         var report = new BenchmarkReport(Name);
 
@@ -81,7 +53,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         report.Add($"ingest-to-stored p99 at {rate:N0} events/s offered", p99, "ms");
 
         await Execute(dataSource, "TRUNCATE log_events", cancellationToken);
-        var (uploaded, completed, state) = await ImportAsync(context, http, lines, end, cancellationToken);
+        var (uploaded, completed, state) = await ImportAsync(context, http, lines, end, idPrefix: null, cancellationToken);
         report.Add($"import of {lines:N0} NDJSON lines, upload", uploaded, "lines/s", copyRate, "raw COPY");
         report.Add($"import of {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", copyRate, "raw COPY");
         report.Notes.Add($"Release builds of Logbus.Api and Logbus.Worker as processes, the dev broker ({Partitions} partitions) and PostgreSQL of "
@@ -126,11 +98,15 @@ internal sealed class PipelineBenchmark : IBenchmark
         return (accepted, stored);
     }
 
-    private static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines, DateTimeOffset end,
-        CancellationToken cancellationToken)
+    /// <summary>
+    /// Uploads a generated NDJSON file of <paramref name="lines"/> lines streamed as it is sent, then follows the import
+    /// to its end, showing progress. Lines carry ids with <paramref name="idPrefix"/>, or none (the Api derives them).
+    /// </summary>
+    internal static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines, DateTimeOffset end,
+        string? idPrefix, CancellationToken cancellationToken)
     {
         var file = EventGenerator.Generate(lines, end, TimeSpan.FromHours(6), seed: 13)
-            .Select(e => JsonSerializer.Serialize(new { timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }));
+            .Select(e => JsonSerializer.Serialize(new { id = idPrefix is null ? null : idPrefix + e.Id, timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }, ImportLineJson));
         var clock = Stopwatch.StartNew();
         using var content = new StreamedLines(file);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
@@ -138,12 +114,27 @@ internal sealed class PipelineBenchmark : IBenchmark
         response.EnsureSuccessStatusCode();
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>(cancellationToken)).GetProperty("importId").GetGuid();
         var uploaded = lines / clock.Elapsed.TotalSeconds;
-        context.Progress($"uploaded {lines:N0} lines at {uploaded:N0}/s; waiting for the import to complete");
+        context.Progress($"import: uploaded {lines:N0} lines at {uploaded:N0}/s; waiting for the import to complete");
         var state = "";
+        var lastShown = TimeSpan.Zero;
         await WaitAsync(context, async () =>
         {
-            var status = await http.GetFromJsonAsync<JsonElement>($"/api/imports/{id}", cancellationToken);
+            using var answer = await http.GetAsync($"/api/imports/{id}", cancellationToken);
+            if (answer.StatusCode == System.Net.HttpStatusCode.NotFound)
+            {
+                // A small file can be uploaded before the saga has recorded the import's start.
+                return false;
+            }
+
+            answer.EnsureSuccessStatusCode();
+            var status = await answer.Content.ReadFromJsonAsync<JsonElement>(cancellationToken);
             state = status.GetProperty("state").GetString()!;
+            if (clock.Elapsed - lastShown > TimeSpan.FromSeconds(5))
+            {
+                context.Progress($"import: {state}, {status.GetProperty("stored").GetInt64():N0} of {status.GetProperty("accepted").GetInt64():N0} stored");
+                lastShown = clock.Elapsed;
+            }
+
             return state is not ("Receiving" or "Persisting");
         }, "import finished", cancellationToken);
         var completed = lines / clock.Elapsed.TotalSeconds;
@@ -229,14 +220,6 @@ internal sealed class PipelineBenchmark : IBenchmark
     internal static async Task Execute(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)
     {
         await using var command = dataSource.CreateCommand(sql);
-        await command.ExecuteNonQueryAsync(cancellationToken);
-    }
-
-    internal static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
-    {
-        await using var connection = new NpgsqlConnection(connectionString);
-        await connection.OpenAsync(cancellationToken);
-        await using var command = new NpgsqlCommand(sql, connection);
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 

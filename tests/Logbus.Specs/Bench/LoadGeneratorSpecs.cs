@@ -16,22 +16,12 @@ public sealed class LoadGeneratorSpecs(ITestOutputHelper output)
     public async Task Driving_a_running_stack_reports_latency_queryability_and_errors_and_draws_the_chart()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        var broker = SharedServers.Kafka;
-        var topic = SpecNames.Unique("load");
-        broker.CreateTopic(topic, 3);
-        broker.CreateTopic(topic + ".progress", 2);
-        var common = ServiceSettings.For(db, broker.BootstrapServers);
-        using var api = new ServiceProcess("Logbus.Api", With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress")));
-        using var worker = new ServiceProcess("Logbus.Worker", With(common, ("Worker:Storing:Topic", topic), ("Worker:Storing:ProgressTopic", topic + ".progress"),
-            ("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
-            ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports"))));
-        using var query = new ServiceProcess("Logbus.Query", With(common, ("Cache:KeyPrefix", topic + ":")));
-        await Task.WhenAll(api.StartAsync(), worker.StartAsync(), query.StartAsync());
+        using var stack = await ServiceProcessStack.StartAsync(db, "load", 3);
         var results = Directory.CreateTempSubdirectory("logbus-load-");
         try
         {
             var (exitCode, printed) = await RunBenchAsync(results.FullName, "load", "--mode=steady,query", "--rate=50", "--duration=4",
-                $"--api={api.BaseAddress}", $"--query={query.BaseAddress}");
+                $"--api={stack.Api.BaseAddress}", $"--query={stack.Query.BaseAddress}");
             output.WriteLine(printed);
             Assert.True(exitCode == 0, printed);
 
@@ -85,16 +75,5 @@ public sealed class LoadGeneratorSpecs(ITestOutputHelper output)
         }
 
         return (process.ExitCode, await stdout + await stderr);
-    }
-
-    private static Dictionary<string, string?> With(Dictionary<string, string?> common, params (string Key, string Value)[] extra)
-    {
-        var settings = new Dictionary<string, string?>(common);
-        foreach (var (key, value) in extra)
-        {
-            settings[key] = value;
-        }
-
-        return settings;
     }
 }

@@ -27,4 +27,16 @@ internal static class ServiceSettings
         ["ConnectionStrings:Redis"] = redis ?? SharedServers.Redis.ConnectionString,
         ["Kafka:BootstrapServers"] = kafkaBootstrap ?? SharedServers.Kafka.BootstrapServers,
     };
+
+    /// <summary>A copy of <paramref name="common"/> with <paramref name="settings"/> added or replaced.</summary>
+    public static Dictionary<string, string?> With(Dictionary<string, string?> common, params (string Key, string Value)[] settings)
+    {
+        var all = new Dictionary<string, string?>(common);
+        foreach (var (key, value) in settings)
+        {
+            all[key] = value;
+        }
+
+        return all;
+    }
 }

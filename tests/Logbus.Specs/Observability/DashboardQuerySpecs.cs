@@ -34,20 +34,10 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
     public async Task Every_dashboard_panel_and_alert_rule_parses_and_names_only_metrics_the_running_services_export()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        var broker = SharedServers.Kafka;
-        var topic = SpecNames.Unique("observed");
-        broker.CreateTopic(topic, 3);
-        var common = ServiceSettings.For(db, broker.BootstrapServers);
-        using var api = new ServiceProcess("Logbus.Api", With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress"),
-            ("Messaging:BusOutbox:DeliveryServiceEnabled", "true")));
-        using var workerProcess = new ServiceProcess("Logbus.Worker", With(common,
-            ("Worker:Storing:Topic", topic), ("Worker:Storing:ProgressTopic", topic + ".progress"),
-            ("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
-            ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), ("Worker:Imports:WatchdogInterval", "00:00:01")));
-        using var query = new ServiceProcess("Logbus.Query", common);
-        await Task.WhenAll(api.StartAsync(), workerProcess.StartAsync(), query.StartAsync());
+        using var stack = await ServiceProcessStack.StartAsync(db, "observed", 3, ("Worker:Imports:WatchdogInterval", "00:00:01"));
+        var (api, workerProcess, query) = (stack.Api, stack.Worker, stack.Query);
 
-        await ProduceTrafficAsync(db, topic, broker.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress, query.BaseAddress);
+        await ProduceTrafficAsync(db, stack.Topic, SharedServers.Kafka.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress, query.BaseAddress);
 
         using var prometheus = await LocalPrometheus.StartAsync(new Dictionary<string, Uri>
         {
@@ -147,16 +137,5 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
                 Assert.Equal(HttpStatusCode.OK, (await http.GetAsync(new Uri(query, path))).StatusCode);
             }
         }
-    }
-
-    private static Dictionary<string, string?> With(Dictionary<string, string?> common, params (string Key, string Value)[] settings)
-    {
-        var all = new Dictionary<string, string?>(common);
-        foreach (var (key, value) in settings)
-        {
-            all[key] = value;
-        }
-
-        return all;
     }
 }

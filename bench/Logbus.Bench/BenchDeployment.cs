@@ -1,0 +1,78 @@
+using Npgsql;
+
+namespace Logbus.Bench;
+
+/// <summary>
+/// A database and topics of one benchmark's own on the stack, with the settings that point the services at them, so a
+/// run neither sees nor touches anyone else's data. The database is dropped afterwards.
+/// </summary>
+internal sealed class BenchDeployment : IAsyncDisposable
+{
+    private readonly string _admin;
+    private readonly string _database;
+
+    private BenchDeployment(string admin, string database, string connectionString, string topic, Dictionary<string, string> settings)
+    {
+        _admin = admin;
+        _database = database;
+        ConnectionString = connectionString;
+        Topic = topic;
+        Settings = settings;
+    }
+
+    public string ConnectionString { get; }
+
+    /// <summary>The ingest topic; the imports topic is this with <c>.imports</c>.</summary>
+    public string Topic { get; }
+
+    /// <summary>Environment settings for the services (connection strings, topics, consumer groups, cache prefix).</summary>
+    public IReadOnlyDictionary<string, string> Settings { get; }
+
+    /// <param name="name">Part of the database and topic names, e.g. <c>load</c>.</param>
+    public static async Task<BenchDeployment> CreateAsync(BenchContext context, string name, int partitions, CancellationToken cancellationToken)
+    {
+        var database = $"logbus_bench_{name}_{DateTime.UtcNow:HHmmss}";
+        var connectionString = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = database }.ConnectionString;
+        var admin = new NpgsqlConnectionStringBuilder(context.PostgresConnectionString) { Database = "postgres", Pooling = false }.ConnectionString;
+        var topic = $"bench-{name}-{Guid.NewGuid():N}"[..24];
+        await ExecuteAsync(admin, $"CREATE DATABASE {database}", cancellationToken);
+        var deployment = new BenchDeployment(admin, database, connectionString, topic, new Dictionary<string, string>
+        {
+            ["ConnectionStrings__Logbus"] = connectionString,
+            ["ConnectionStrings__Redis"] = context.RedisConnectionString,
+            ["Kafka__BootstrapServers"] = context.KafkaBootstrapServers,
+            ["Ingest__Topic"] = topic,
+            ["Imports__Topic"] = topic + ".imports",
+            ["Worker__Storing__Topic"] = topic,
+            ["Worker__Storing__ProgressTopic"] = topic + ".imports",
+            ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
+            ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
+            ["Cache__KeyPrefix"] = topic + ":",
+        });
+        try
+        {
+            await context.CreateTopicAsync(topic, partitions, cancellationToken);
+            await context.CreateTopicAsync(topic + ".imports", 4, cancellationToken);
+            return deployment;
+        }
+        catch
+        {
+            await deployment.DisposeAsync();
+            throw;
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        NpgsqlConnection.ClearAllPools();
+        await ExecuteAsync(_admin, $"DROP DATABASE IF EXISTS {_database} WITH (FORCE)", CancellationToken.None);
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken cancellationToken)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(cancellationToken);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+}

@@ -1,0 +1,60 @@
+namespace Logbus.Specs.Infrastructure;
+
+/// <summary>
+/// The three services as processes, as <c>./logbus up</c> runs them, on a spec's database and on topics and consumer
+/// groups of their own on the shared dev broker.
+/// </summary>
+internal sealed class ServiceProcessStack : IDisposable
+{
+    private ServiceProcessStack(string topic, ServiceProcess api, ServiceProcess worker, ServiceProcess query)
+    {
+        Topic = topic;
+        Api = api;
+        Worker = worker;
+        Query = query;
+    }
+
+    /// <summary>The ingest topic; imports go to <c>{Topic}.progress</c>.</summary>
+    public string Topic { get; }
+
+    public ServiceProcess Api { get; }
+
+    public ServiceProcess Worker { get; }
+
+    public ServiceProcess Query { get; }
+
+    /// <param name="worker">Settings of the Worker beside the stack's own (a shorter watchdog interval, say).</param>
+    public static async Task<ServiceProcessStack> StartAsync(SpecDatabase db, string name, int partitions, params (string Key, string Value)[] worker)
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique(name);
+        broker.CreateTopic(topic, partitions);
+        broker.CreateTopic(topic + ".progress", 2);
+        var common = ServiceSettings.For(db, broker.BootstrapServers);
+        var stack = new ServiceProcessStack(
+            topic,
+            new ServiceProcess("Logbus.Api", ServiceSettings.With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress"))),
+            new ServiceProcess("Logbus.Worker", ServiceSettings.With(common,
+                [("Worker:Storing:Topic", topic), ("Worker:Storing:ProgressTopic", topic + ".progress"),
+                    ("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
+                    ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), .. worker])),
+            new ServiceProcess("Logbus.Query", ServiceSettings.With(common, ("Cache:KeyPrefix", topic + ":"))));
+        try
+        {
+            await Task.WhenAll(stack.Api.StartAsync(), stack.Worker.StartAsync(), stack.Query.StartAsync());
+            return stack;
+        }
+        catch
+        {
+            stack.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        Api.Dispose();
+        Worker.Dispose();
+        Query.Dispose();
+    }
+}
