@@ -45,6 +45,13 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             IngestMetrics.Rejected(context, "not_json");
             return new IngestOutcome.Unreadable(IngestProblems.NotJson(e));
         }
+        catch (InvalidOperationException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // System.Text.Json reads text lazily: a decoder meets bytes that are not UTF-8 (or a lone surrogate escape)
+            // only when it asks for a string.
+            IngestMetrics.Rejected(context, "not_json");
+            return new IngestOutcome.Unreadable(IngestProblems.NotUnicode());
+        }
 
         if (events.Errors.Count > 0 && mode != IngestMode.StoreValid)
         {
