@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Logbus.Contracts;
 using Logbus.Storage;
+using Logbus.Storage.Writing;
 using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Ingest;
@@ -38,11 +39,11 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
     {
         if (IsAbsent(value))
         {
-            // Time-ordered, so ids of a day sit together in the primary key.
-            return Guid.CreateVersion7(timestamp).ToString();
+            // Time-ordered, so ids of a day sit together in the primary key. A UUIDv7 cannot name a time before 1970.
+            return Guid.CreateVersion7(timestamp < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : timestamp).ToString();
         }
 
-        if (value!.Value.ValueKind != JsonValueKind.String || value.Value.GetString() is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
+        if (value!.Value.ValueKind != JsonValueKind.String || StringOf(value.Value) is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
         {
             errors.Add(new FieldError("id", "must be a non-empty string (or absent, for a generated UUIDv7)"));
             return null;
@@ -54,7 +55,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        return NoNul(id, "id", errors);
+        return Storable(id, "id", errors);
     }
 
     private static DateTimeOffset ReadTimestamp(JsonElement? value, DateTimeOffset receivedAt, List<FieldError> errors)
@@ -65,7 +66,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         }
 
         if (value!.Value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(value.Value.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+            && DateTimeOffset.TryParse(StringOf(value.Value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
         {
             return timestamp;
         }
@@ -81,7 +82,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return LogLevels.Info;
         }
 
-        if (value!.Value.ValueKind == JsonValueKind.String && LogLevels.TryNormalize(value.Value.GetString(), out var level))
+        if (value!.Value.ValueKind == JsonValueKind.String && LogLevels.TryNormalize(StringOf(value.Value), out var level))
         {
             return level;
         }
@@ -125,7 +126,12 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        var text = value.Value.GetString()!;
+        if (StringOf(value.Value) is not { } text)
+        {
+            errors.Add(new FieldError(field, "must be valid Unicode text (it is not valid UTF-8 or holds a lone surrogate escape)"));
+            return null;
+        }
+
         if (required && string.IsNullOrWhiteSpace(text))
         {
             errors.Add(new FieldError(field, "must not be empty"));
@@ -139,7 +145,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        return NoNul(text, field, errors);
+        return Storable(text, field, errors);
     }
 
     private JsonElement? ReadMetadata(JsonElement? value, List<FieldError> errors)
@@ -163,16 +169,9 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        if (Depth(value.Value) > _limits.MaxMetadataDepth)
+        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
         {
-            errors.Add(new FieldError("metadata", $"must nest at most {_limits.MaxMetadataDepth} levels deep"));
-            return null;
-        }
-
-        // PostgreSQL's jsonb cannot hold the NUL character.
-        if (raw.Contains("\\u0000", StringComparison.Ordinal))
-        {
-            errors.Add(new FieldError("metadata", "must not contain the NUL character (\\u0000)"));
+            errors.Add(new FieldError("metadata", problem));
             return null;
         }
 
@@ -187,7 +186,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        if (value!.Value.ValueKind == JsonValueKind.String && value.Value.GetString() is { } text
+        if (value!.Value.ValueKind == JsonValueKind.String && StringOf(value.Value) is { } text
             && text.Length == length && text.All(char.IsAsciiHexDigit))
         {
             return text.ToLowerInvariant();
@@ -197,24 +196,30 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         return null;
     }
 
-    private static string? NoNul(string text, string field, List<FieldError> errors)
+    private static string? Storable(string text, string field, List<FieldError> errors)
     {
-        if (!text.Contains('\0', StringComparison.Ordinal))
+        if (StorableValues.ProblemWithText(text) is not { } problem)
         {
             return text;
         }
 
-        // PostgreSQL text cannot hold it; say so rather than fail later in the Worker.
-        errors.Add(new FieldError(field, "must not contain the NUL character (\\u0000)"));
+        // Said here rather than found out in the Worker, where it would fail the chunk it shares with other events.
+        errors.Add(new FieldError(field, problem));
         return null;
     }
 
-    private static int Depth(JsonElement element) => element.ValueKind switch
+    /// <summary>The string, or null when the JSON text is not valid UTF-8 or escapes a lone surrogate.</summary>
+    private static string? StringOf(JsonElement value)
     {
-        JsonValueKind.Object => 1 + element.EnumerateObject().Select(p => Depth(p.Value)).DefaultIfEmpty(0).Max(),
-        JsonValueKind.Array => 1 + element.EnumerateArray().Select(Depth).DefaultIfEmpty(0).Max(),
-        _ => 0,
-    };
+        try
+        {
+            return value.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
+    }
 
     private static bool IsAbsent(JsonElement? value) => value is null || value.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
 

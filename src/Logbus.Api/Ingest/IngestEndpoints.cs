@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
 
 namespace Logbus.Api.Ingest;
@@ -40,60 +41,33 @@ internal static class IngestEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> IngestOneAsync(HttpContext context, IngestRequestReader reader, EventIngestor ingestor, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (events, problem) = await reader.ReadAsync(context, IngestRequestReader.Shape.SingleObject, cancellationToken);
-        if (problem is not null)
+    private static async Task<IResult> IngestOneAsync(HttpContext context, IngestPipeline pipeline, CancellationToken cancellationToken) =>
+        await pipeline.RunAsync(context, JsonEventDecoder.SingleObject, IngestMode.SingleEvent, cancellationToken) switch
         {
-            return problem;
-        }
+            IngestOutcome.Unreadable unreadable => unreadable.Problem,
+            IngestOutcome.Invalid invalid => IngestProblems.InvalidEvent([.. invalid.Events.Errors.Select(e => e.Error)]),
+            IngestOutcome.Stored stored => TypedResults.Accepted((string?)null, new { status = "accepted", logId = stored.Events.Valid[0].Event.Id }),
+            _ => throw new UnreachableException(),
+        };
 
-        if (events!.Errors.Count > 0)
+    private static async Task<IResult> IngestBatchAsync(HttpContext context, IngestPipeline pipeline, bool? partial, CancellationToken cancellationToken) =>
+        await pipeline.RunAsync(context, JsonEventDecoder.Array, partial == true ? IngestMode.StoreValid : IngestMode.AllOrNothing, cancellationToken) switch
         {
-            IngestMetrics.Rejected(context, "invalid");
-            IngestMetrics.RejectedEvents(context, 1);
-            return IngestProblems.InvalidEvent([.. events.Errors.Select(e => e.Error)]);
-        }
-
-        var accepted = events.Valid[0].Event;
-        await ingestor.IngestOneAsync(accepted, cancellationToken);
-        IngestMetrics.Accepted(context, 1, Stopwatch.GetElapsedTime(started));
-        return TypedResults.Accepted((string?)null, new { status = "accepted", logId = accepted.Id });
-    }
-
-    private static async Task<IResult> IngestBatchAsync(HttpContext context, IngestRequestReader reader, EventIngestor ingestor, bool? partial, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (events, problem) = await reader.ReadAsync(context, IngestRequestReader.Shape.Array, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        if (events!.Errors.Count > 0 && partial != true)
-        {
-            IngestMetrics.Rejected(context, "invalid");
-            IngestMetrics.RejectedEvents(context, events.Total);
-            return IngestProblems.InvalidBatch(events.Errors);
-        }
-
-        await ingestor.IngestAsync(events.Events, cancellationToken);
-        IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
-        IngestMetrics.RejectedEvents(context, events.RejectedCount);
-        var logIds = events.Valid.Select(v => v.Event.Id).ToList();
-        return partial == true
-            ? TypedResults.Accepted((string?)null, new
+            IngestOutcome.Unreadable unreadable => unreadable.Problem,
+            IngestOutcome.Invalid invalid => IngestProblems.InvalidBatch(invalid.Events.Errors),
+            IngestOutcome.Stored { Events: var events } when partial == true => TypedResults.Accepted((string?)null, new
             {
                 status = "accepted",
-                accepted = logIds.Count,
-                logIds,
+                accepted = events.Valid.Count,
+                logIds = events.Valid.Select(v => v.Event.Id),
                 rejected = events.Errors.GroupBy(e => e.Index).Select(g => new
                 {
                     index = g.Key,
                     reason = string.Join("; ", g.Select(e => $"{e.Error.Field} {e.Error.Reason}")),
                 }),
-            })
-            : TypedResults.Accepted((string?)null, new { status = "accepted", accepted = logIds.Count, logIds });
-    }
+            }),
+            IngestOutcome.Stored { Events: var events } =>
+                TypedResults.Accepted((string?)null, new { status = "accepted", accepted = events.Valid.Count, logIds = events.Valid.Select(v => v.Event.Id) }),
+            _ => throw new UnreachableException(),
+        };
 }

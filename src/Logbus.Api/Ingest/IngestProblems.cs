@@ -27,4 +27,10 @@ public static class IngestProblems
 
     public static IResult WrongShape(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body does not have the expected shape.");
+
+    public static IResult NotUnicode() =>
+        TypedResults.Problem(
+            "The body holds text that is not valid UTF-8, or a \\uD800-\\uDFFF escape without its pair. Send UTF-8 JSON.",
+            statusCode: StatusCodes.Status400BadRequest,
+            title: "The body is not valid Unicode text.");
 }

@@ -11,7 +11,9 @@ internal static class IngestRegistration
         builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
         builder.Services.Configure<ApiKeyOptions>(builder.Configuration.GetSection(ApiKeyOptions.Section));
         builder.Services.AddSingleton<EventValidator>();
-        builder.Services.AddSingleton<IngestRequestReader>();
+        builder.Services.AddSingleton<IngestPipeline>();
+        builder.Services.AddSingleton<ClefDecoder>();
+        builder.Services.AddSingleton<SeqJsonDecoder>();
         builder.Services.AddSingleton<EventIngestor>();
         builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<IngestBulkheads>();

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
 
 namespace Logbus.Api.Ingest;
@@ -16,13 +17,13 @@ internal static class SeedIngestEndpoints
             .WithTags("Seed producer")
             .AddEndpointFilter<RequireApiKeyFilter>()
             .RequireRateLimiting(IngestRateLimiting.Policy);
-        producer.MapPost("/ingest", (HttpContext c, IngestRequestReader r, EventIngestor i, CancellationToken t) =>
-                IngestOneAsync(c, r, i, StatusCodes.Status200OK, "Log event successfully ingested", t))
+        producer.MapPost("/ingest", (HttpContext c, IngestPipeline p, CancellationToken t) =>
+                IngestOneAsync(c, p, StatusCodes.Status200OK, "Log event successfully ingested", t))
             .AddEndpointFilter(bulkheads.Single)
             .WithName("SeedIngest")
             .WithSummary("Ingest one event (seed)");
-        producer.MapPost("/ingest/async", (HttpContext c, IngestRequestReader r, EventIngestor i, CancellationToken t) =>
-                IngestOneAsync(c, r, i, StatusCodes.Status202Accepted, "Log event queued for processing", t))
+        producer.MapPost("/ingest/async", (HttpContext c, IngestPipeline p, CancellationToken t) =>
+                IngestOneAsync(c, p, StatusCodes.Status202Accepted, "Log event queued for processing", t))
             .AddEndpointFilter(bulkheads.Single)
             .WithName("SeedIngestAsync")
             .WithSummary("Ingest one event (seed, async)");
@@ -33,46 +34,27 @@ internal static class SeedIngestEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> IngestOneAsync(HttpContext context, IngestRequestReader reader, EventIngestor ingestor, int status, string message, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (events, problem) = await reader.ReadAsync(context, IngestRequestReader.Shape.SingleObject, cancellationToken);
-        if (problem is not null)
+    private static async Task<IResult> IngestOneAsync(HttpContext context, IngestPipeline pipeline, int status, string message,
+        CancellationToken cancellationToken) =>
+        await pipeline.RunAsync(context, JsonEventDecoder.SingleObject, IngestMode.SingleEvent, cancellationToken) switch
         {
-            return problem;
-        }
+            IngestOutcome.Unreadable unreadable => unreadable.Problem,
+            IngestOutcome.Invalid invalid => IngestProblems.InvalidEvent([.. invalid.Events.Errors.Select(e => e.Error)]),
+            IngestOutcome.Stored stored => TypedResults.Json(new { status = "accepted", logId = stored.Events.Valid[0].Event.Id, message }, statusCode: status),
+            _ => throw new UnreachableException(),
+        };
 
-        if (events!.Errors.Count > 0)
+    private static async Task<IResult> BatchAsync(HttpContext context, IngestPipeline pipeline, CancellationToken cancellationToken) =>
+        await pipeline.RunAsync(context, JsonEventDecoder.Array, IngestMode.StoreValid, cancellationToken) switch
         {
-            IngestMetrics.Rejected(context, "invalid");
-            IngestMetrics.RejectedEvents(context, 1);
-            return IngestProblems.InvalidEvent([.. events.Errors.Select(e => e.Error)]);
-        }
-
-        var accepted = events.Valid[0].Event;
-        await ingestor.IngestOneAsync(accepted, cancellationToken);
-        IngestMetrics.Accepted(context, 1, Stopwatch.GetElapsedTime(started));
-        return TypedResults.Json(new { status = "accepted", logId = accepted.Id, message }, statusCode: status);
-    }
-
-    private static async Task<IResult> BatchAsync(HttpContext context, IngestRequestReader reader, EventIngestor ingestor, CancellationToken cancellationToken)
-    {
-        var started = Stopwatch.GetTimestamp();
-        var (events, problem) = await reader.ReadAsync(context, IngestRequestReader.Shape.Array, cancellationToken);
-        if (problem is not null)
-        {
-            return problem;
-        }
-
-        await ingestor.IngestAsync(events!.Events, cancellationToken);
-        IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
-        IngestMetrics.RejectedEvents(context, events.RejectedCount);
-        return TypedResults.Ok(new
-        {
-            status = "completed",
-            totalEvents = events.Total,
-            successCount = events.Valid.Count,
-            failureCount = events.RejectedCount,
-        });
-    }
+            IngestOutcome.Unreadable unreadable => unreadable.Problem,
+            IngestOutcome.Stored { Events: var events } => TypedResults.Ok(new
+            {
+                status = "completed",
+                totalEvents = events.Total,
+                successCount = events.Valid.Count,
+                failureCount = events.RejectedCount,
+            }),
+            _ => throw new UnreachableException(),
+        };
 }

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using Logbus.Api.Ingest;
+using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
 
 namespace Logbus.Api.Seq;
@@ -21,41 +22,31 @@ internal static class SeqEndpoints
             .AddEndpointFilter<RequireApiKeyFilter>()
             .AddEndpointFilter(bulkheads.Seq)
             .RequireRateLimiting(IngestRateLimiting.Policy);
-        seq.MapPost("/api/events/raw", (HttpContext context, IngestRequestReader reader, EventIngestor ingestor, CancellationToken cancellationToken) =>
-                IngestAsync(context, reader, ingestor, IsClef(context.Request) ? IngestRequestReader.Shape.Clef : IngestRequestReader.Shape.SeqClassic, cancellationToken))
+        seq.MapPost("/api/events/raw", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, SeqJsonDecoder json, CancellationToken cancellationToken) =>
+                IngestAsync(context, pipeline, IsClef(context.Request) ? clef : json, cancellationToken))
             .WithName("SeqRawEvents")
             .WithSummary("Seq-compatible ingestion (CLEF or classic JSON)");
-        seq.MapPost("/ingest/clef", (HttpContext context, IngestRequestReader reader, EventIngestor ingestor, CancellationToken cancellationToken) =>
-                IngestAsync(context, reader, ingestor, IngestRequestReader.Shape.Clef, cancellationToken))
+        seq.MapPost("/ingest/clef", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, CancellationToken cancellationToken) =>
+                IngestAsync(context, pipeline, clef, cancellationToken))
             .WithName("SeqClef")
             .WithSummary("Seq-compatible CLEF ingestion");
         return endpoints;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IngestRequestReader reader, EventIngestor ingestor, IngestRequestReader.Shape shape, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext context, IngestPipeline pipeline, IEventDecoder decoder, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
         if (context.Request.ContentLength == 0)
         {
             return Accepted();
         }
 
-        var (events, problem) = await reader.ReadAsync(context, shape, cancellationToken);
-        if (problem is not null)
+        return await pipeline.RunAsync(context, decoder, IngestMode.AllOrNothing, cancellationToken) switch
         {
-            return problem;
-        }
-
-        if (events!.Errors.Count > 0)
-        {
-            IngestMetrics.Rejected(context, "invalid");
-            IngestMetrics.RejectedEvents(context, events.Total);
-            return IngestProblems.InvalidBatch(events.Errors);
-        }
-
-        await ingestor.IngestAsync(events.Events, cancellationToken);
-        IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
-        return Accepted();
+            IngestOutcome.Unreadable unreadable => unreadable.Problem,
+            IngestOutcome.Invalid invalid => IngestProblems.InvalidBatch(invalid.Events.Errors),
+            IngestOutcome.Stored => Accepted(),
+            _ => throw new UnreachableException(),
+        };
     }
 
     // Written as is: Seq clients look for this exact, PascalCase, name.

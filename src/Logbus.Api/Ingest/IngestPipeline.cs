@@ -1,0 +1,100 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Logbus.Api.Ingest.Decoding;
+using Logbus.Api.Security;
+using Logbus.Contracts;
+using Microsoft.Extensions.Options;
+
+namespace Logbus.Api.Ingest;
+
+/// <summary>
+/// The one path every ingest route takes: read the body within its limit, decode it with the route's wire format,
+/// validate every event, commit what the route's <see cref="IngestMode"/> lets through, and count it all. Routes only
+/// choose a decoder and a mode, and turn the <see cref="IngestOutcome"/> into their own answer.
+/// </summary>
+public sealed class IngestPipeline(EventValidator validator, EventIngestor ingestor, ApiKeys keys, IOptions<IngestOptions> options, TimeProvider time)
+{
+    private readonly IngestOptions _options = options.Value;
+
+    public async Task<IngestOutcome> RunAsync(HttpContext context, IEventDecoder decoder, IngestMode mode, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var body = await RequestBody.ReadAsync(context.Request, _options.MaxBodyBytes, cancellationToken);
+        if (!body.Succeeded)
+        {
+            IngestMetrics.Rejected(context, body.Status == StatusCodes.Status413PayloadTooLarge ? "too_large" : "not_json");
+            return new IngestOutcome.Unreadable(body.ToProblem());
+        }
+
+        IngestMetrics.Received(context, body.Body.Length);
+        var keySource = keys.Identify(context, out _)?.Source;
+        ParsedEvents events;
+        try
+        {
+            using var decoded = decoder.Decode(body.Body, keySource);
+            if (decoded.WrongShape is { } whatToSend)
+            {
+                IngestMetrics.Rejected(context, "invalid");
+                return new IngestOutcome.Unreadable(IngestProblems.WrongShape(whatToSend));
+            }
+
+            events = Validate(decoded.Events, time.GetUtcNow());
+        }
+        catch (JsonException e)
+        {
+            IngestMetrics.Rejected(context, "not_json");
+            return new IngestOutcome.Unreadable(IngestProblems.NotJson(e));
+        }
+        catch (InvalidOperationException) when (!context.RequestAborted.IsCancellationRequested)
+        {
+            // System.Text.Json reads text lazily: a decoder meets bytes that are not UTF-8 (or a lone surrogate escape)
+            // only when it asks for a string.
+            IngestMetrics.Rejected(context, "not_json");
+            return new IngestOutcome.Unreadable(IngestProblems.NotUnicode());
+        }
+
+        if (events.Errors.Count > 0 && mode != IngestMode.StoreValid)
+        {
+            IngestMetrics.Rejected(context, "invalid");
+            IngestMetrics.RejectedEvents(context, events.Total);
+            return new IngestOutcome.Invalid(events);
+        }
+
+        if (mode == IngestMode.SingleEvent)
+        {
+            await ingestor.IngestOneAsync(events.Valid[0].Event, cancellationToken);
+        }
+        else
+        {
+            await ingestor.IngestAsync(events.Events, cancellationToken);
+        }
+
+        IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));
+        if (events.RejectedCount > 0)
+        {
+            IngestMetrics.RejectedEvents(context, events.RejectedCount);
+        }
+
+        return new IngestOutcome.Stored(events);
+    }
+
+    /// <summary>Validates every event; one that names no source gets its decoder's default (none makes source required).</summary>
+    private ParsedEvents Validate(IReadOnlyList<(IncomingEvent Event, string? DefaultSource)> events, DateTimeOffset receivedAt)
+    {
+        var valid = new List<(int, AcceptedLogEvent)>(events.Count);
+        var errors = new List<(int, FieldError)>();
+        var found = new List<FieldError>();
+        for (var i = 0; i < events.Count; i++)
+        {
+            if (validator.Validate(events[i].Event, events[i].DefaultSource, receivedAt, found) is { } accepted)
+            {
+                valid.Add((i, accepted));
+            }
+
+            errors.AddRange(found.Select(f => (i, f)));
+            found.Clear();
+        }
+
+        return new ParsedEvents(valid, errors, events.Count);
+    }
+}
