@@ -38,30 +38,31 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
         Initially(
             When(Started).Then(Record).TransitionTo(Receiving),
             When(ChunkStored).Then(Record).TransitionTo(Receiving),
-            When(Received).Then(Record).IfElse(Cancelling, Cancel, EndOfFile),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, EndOfFile),
             When(UploadFailed).Then(Record).Then(Finished).TransitionTo(Failed));
 
         During(Receiving,
-            When(Started).Then(Record).If(Cancelling, Cancel),
-            When(ChunkStored).Then(Record).If(Cancelling, Cancel),
-            When(Received).Then(Record).IfElse(Cancelling, Cancel, EndOfFile),
-            When(UploadFailed).Then(Record).IfElse(Cancelling, Cancel, failed => failed.Then(Finished).TransitionTo(Failed)),
-            When(Stalled).IfElse(Cancelling, Cancel, Stall));
+            When(Started).Then(Record).If(CancelRequested, Cancel),
+            When(ChunkStored).Then(Record).If(CancelRequested, Cancel),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, EndOfFile),
+            When(UploadFailed).Then(Record).IfElse(CancelRequested, Cancel, Fail),
+            When(Stalled).IfElse(CancelRequested, Cancel, Stall));
 
         // The end of the upload is known: a second report of it, or a late report that it broke off, changes nothing.
         During(Persisting,
-            When(Started).Then(Record).If(Cancelling, Cancel),
-            When(ChunkStored).Then(Record).IfElse(Cancelling, Cancel, stored => stored.If(AllStored, Complete)),
-            When(Received).Then(Record).If(Cancelling, Cancel),
-            When(UploadFailed).Then(Record).If(Cancelling, Cancel),
-            When(Stalled).IfElse(Cancelling, Cancel, Stall));
+            When(Started).Then(Record).If(CancelRequested, Cancel),
+            When(ChunkStored).Then(Record).IfElse(CancelRequested, Cancel, stored => stored.If(EveryChunkStored, Complete)),
+            When(Received).Then(Record).If(CancelRequested, Cancel),
+            When(UploadFailed).Then(Record).If(CancelRequested, Cancel),
+            When(Stalled).IfElse(CancelRequested, Cancel, Stall));
 
         // Failed by the watchdog, the import may still finish: the missing chunks, or the end of a file whose upload
-        // seemed to have stopped, can still arrive. A broken-off upload stays Failed (AllStored is never true for it).
+        // seemed to have stopped, can still arrive (that end may say a cancel stopped the upload). A broken-off upload
+        // stays Failed: EveryChunkStored is never true for it.
         During(Failed,
             When(Started).Then(Record),
-            When(ChunkStored).Then(Record).If(AllStored, Complete),
-            When(Received).Then(Record).IfElse(Cancelling, Cancel, received => received.If(AllStored, Complete)),
+            When(ChunkStored).Then(Record).If(EveryChunkStored, Complete),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, received => received.If(EveryChunkStored, Complete)),
             When(UploadFailed).Then(Record),
             Ignore(Stalled));
 
@@ -96,9 +97,9 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
 
     public Event<ImportStalled>? Stalled { get; private set; }
 
-    private static bool Cancelling(BehaviorContext<ImportState> context) => ImportFacts.CancelRequested(context.Saga);
+    private static bool CancelRequested(BehaviorContext<ImportState> context) => ImportFacts.CancelRequested(context.Saga);
 
-    private static bool AllStored(BehaviorContext<ImportState> context) => ImportFacts.EveryChunkStored(context.Saga);
+    private static bool EveryChunkStored(BehaviorContext<ImportState> context) => ImportFacts.EveryChunkStored(context.Saga);
 
     private void Record(BehaviorContext<ImportState, ImportStarted> context) =>
         ImportFacts.Record(context.Saga, context.Message, _time.GetUtcNow());
@@ -115,8 +116,9 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
     /// <summary>The upload's end is known: complete if every chunk is already stored (or there were none), else wait for them.</summary>
     private EventActivityBinder<ImportState, T> EndOfFile<T>(EventActivityBinder<ImportState, T> binder)
         where T : class =>
-        binder.IfElse(AllStored, Complete, waiting => waiting.TransitionTo(Persisting));
+        binder.IfElse(EveryChunkStored, Complete, waiting => waiting.TransitionTo(Persisting));
 
+    /// <summary>Every chunk of the file is stored: a reason the watchdog gave earlier no longer holds.</summary>
     private EventActivityBinder<ImportState, T> Complete<T>(EventActivityBinder<ImportState, T> binder)
         where T : class =>
         binder
@@ -128,8 +130,12 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
         where T : class =>
         binder.Then(Finished).TransitionTo(Cancelled);
 
+    private EventActivityBinder<ImportState, T> Fail<T>(EventActivityBinder<ImportState, T> binder)
+        where T : class =>
+        binder.Then(Finished).TransitionTo(Failed);
+
     private EventActivityBinder<ImportState, ImportStalled> Stall(EventActivityBinder<ImportState, ImportStalled> binder) =>
-        binder.Then(c => c.Saga.FailureReason = ImportFacts.StallReason(c.Saga)).Then(Finished).TransitionTo(Failed);
+        Fail(binder.Then(c => c.Saga.FailureReason = ImportFacts.StallReason(c.Saga)));
 
     /// <summary>When the import first reached an outcome; a Failed import that completes later keeps it.</summary>
     private void Finished(BehaviorContext<ImportState> context) => context.Saga.FinishedAt ??= _time.GetUtcNow();
