@@ -11,7 +11,4 @@ public static class ImportStates
     public const string Cancelled = nameof(Cancelled);
 
     public static readonly IReadOnlyList<string> All = [Receiving, Persisting, Completed, CompletedWithErrors, Failed, Cancelled];
-
-    /// <summary>States in which chunks are still expected and a cancel still has an effect.</summary>
-    public static bool IsActive(string state) => state is Receiving or Persisting;
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Logbus.Contracts;
 using Logbus.Storage.Imports;
 using MassTransit;
@@ -6,22 +5,28 @@ using MassTransit;
 namespace Logbus.Worker.Imports;
 
 /// <summary>
-/// Tracks a bulk import from its upload to its last stored chunk. Messages may arrive in any order and more than once
-/// (chunks are stored in parallel, on other partitions than the upload's own messages): every event updates the
-/// counts, then <see cref="Decide"/> picks the state from what is known, so the outcome never depends on arrival order.
-/// An import is complete only when every chunk of the file, whose number is known once the upload ends, was reported.
+/// Tracks a bulk import from its upload to its last stored chunk: Receiving (the file is being read) → Persisting (its
+/// chunk count is known) → Completed or CompletedWithErrors once every chunk was stored; Failed, or Cancelled. Messages
+/// arrive in any order and more than once (chunks are stored in parallel, on other partitions than the upload's own
+/// messages), so every state accepts every message: <see cref="ImportFacts"/> records what it says, idempotently, and
+/// the transitions below ask only what is known by then, never which message came first.
 /// </summary>
+/// <remarks>
+/// No state is final: a late chunk still adds to the counts of a finished import, and completes one the watchdog
+/// failed. A cancel is not a message but a flag the Api writes to the row; an active import notices it on any message.
+/// </remarks>
 public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly TimeProvider _time;
 
     public ImportStateMachine(TimeProvider time)
     {
+        _time = time;
         InstanceState(x => x.CurrentState);
         Event(() => Started, e => e.CorrelateById(m => m.Message.ImportId));
         Event(() => Received, e => e.CorrelateById(m => m.Message.ImportId));
         Event(() => UploadFailed, e => e.CorrelateById(m => m.Message.ImportId));
-        Event(() => ChunkStored, e => e.CorrelateById(m => m.Message.ImportId ?? Guid.Empty));
+        Event(() => ChunkStored, e => e.CorrelateById(m => m.Message.ImportId));
         Event(() => Stalled, e =>
         {
             e.CorrelateById(m => m.Message.ImportId);
@@ -29,18 +34,45 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
             e.OnMissingInstance(m => m.Discard());
         });
 
+        // Whichever message comes first creates the import: a stored chunk can overtake the upload's start.
         Initially(
-            When(Started).ThenAsync(c => Apply(c, c.Message, time)),
-            When(Received).ThenAsync(c => Apply(c, c.Message, time)),
-            When(UploadFailed).ThenAsync(c => Apply(c, c.Message, time)),
-            When(ChunkStored).ThenAsync(c => Apply(c, c.Message, time)));
+            When(Started).Then(Record).TransitionTo(Receiving),
+            When(ChunkStored).Then(Record).TransitionTo(Receiving),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, EndOfFile),
+            When(UploadFailed).Then(Record).Then(Finished).TransitionTo(Failed));
 
-        DuringAny(
-            When(Started).ThenAsync(c => Apply(c, c.Message, time)),
-            When(Received).ThenAsync(c => Apply(c, c.Message, time)),
-            When(UploadFailed).ThenAsync(c => Apply(c, c.Message, time)),
-            When(ChunkStored).ThenAsync(c => Apply(c, c.Message, time)),
-            When(Stalled).ThenAsync(c => Apply(c, c.Message, time)));
+        During(Receiving,
+            When(Started).Then(Record).If(CancelRequested, Cancel),
+            When(ChunkStored).Then(Record).If(CancelRequested, Cancel),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, EndOfFile),
+            When(UploadFailed).Then(Record).IfElse(CancelRequested, Cancel, Fail),
+            When(Stalled).IfElse(CancelRequested, Cancel, Stall));
+
+        // The end of the upload is known: a second report of it, or a late report that it broke off, changes nothing.
+        During(Persisting,
+            When(Started).Then(Record).If(CancelRequested, Cancel),
+            When(ChunkStored).Then(Record).IfElse(CancelRequested, Cancel, stored => stored.If(EveryChunkStored, Complete)),
+            When(Received).Then(Record).If(CancelRequested, Cancel),
+            When(UploadFailed).Then(Record).If(CancelRequested, Cancel),
+            When(Stalled).IfElse(CancelRequested, Cancel, Stall));
+
+        // Failed by the watchdog, the import may still finish: the missing chunks, or the end of a file whose upload
+        // seemed to have stopped, can still arrive (that end may say a cancel stopped the upload). A broken-off upload
+        // stays Failed: EveryChunkStored is never true for it.
+        During(Failed,
+            When(Started).Then(Record),
+            When(ChunkStored).Then(Record).If(EveryChunkStored, Complete),
+            When(Received).Then(Record).IfElse(CancelRequested, Cancel, received => received.If(EveryChunkStored, Complete)),
+            When(UploadFailed).Then(Record),
+            Ignore(Stalled));
+
+        // The outcome stands; late and repeated messages still add what they report (a skipped chunk of a cancelled import).
+        During(Completed, CompletedWithErrors, Cancelled,
+            When(Started).Then(Record),
+            When(ChunkStored).Then(Record),
+            When(Received).Then(Record),
+            When(UploadFailed).Then(Record),
+            Ignore(Stalled));
     }
 
     public State? Receiving { get; private set; }
@@ -65,156 +97,46 @@ public sealed class ImportStateMachine : MassTransitStateMachine<ImportState>
 
     public Event<ImportStalled>? Stalled { get; private set; }
 
-    private Task Apply(BehaviorContext<ImportState> context, ImportStarted message, TimeProvider time)
-    {
-        var import = context.Saga;
-        import.FileName = message.FileName;
-        import.Format = message.Format;
-        import.StartedAt = message.StartedAt;
-        return Settle(context, time);
-    }
+    private static bool CancelRequested(BehaviorContext<ImportState> context) => ImportFacts.CancelRequested(context.Saga);
 
-    private Task Apply(BehaviorContext<ImportState> context, ImportReceived message, TimeProvider time)
-    {
-        var import = context.Saga;
-        if (import.ChunksExpected is null)
-        {
-            SetUpload(import, message.LinesRead, message.Accepted, message.Rejected, message.Chunks, message.Errors);
-            import.ReceivedAt = message.ReceivedAt;
-            if (message.CancelledWhileReceiving)
-            {
-                import.CancelRequestedAt ??= message.ReceivedAt;
-            }
-        }
+    private static bool EveryChunkStored(BehaviorContext<ImportState> context) => ImportFacts.EveryChunkStored(context.Saga);
 
-        return Settle(context, time);
-    }
+    private void Record(BehaviorContext<ImportState, ImportStarted> context) =>
+        ImportFacts.Record(context.Saga, context.Message, _time.GetUtcNow());
 
-    private Task Apply(BehaviorContext<ImportState> context, ImportUploadFailed message, TimeProvider time)
-    {
-        var import = context.Saga;
-        if (import.ChunksExpected is null)
-        {
-            SetUpload(import, message.LinesRead, message.Accepted, message.Rejected, message.Chunks, message.Errors);
-            import.ReceivedAt = message.FailedAt;
-            import.UploadFailed = true;
-            import.FailureReason = message.Reason;
-        }
+    private void Record(BehaviorContext<ImportState, ImportReceived> context) =>
+        ImportFacts.Record(context.Saga, context.Message, _time.GetUtcNow());
 
-        return Settle(context, time);
-    }
+    private void Record(BehaviorContext<ImportState, ImportUploadFailed> context) =>
+        ImportFacts.Record(context.Saga, context.Message, _time.GetUtcNow());
 
-    private Task Apply(BehaviorContext<ImportState> context, LogEventsStored message, TimeProvider time)
-    {
-        var import = context.Saga;
-        if (message.ChunkNumber is { } number && MarkSeen(import, number))
-        {
-            import.ChunksStored++;
-            import.Stored += message.Stored;
-            import.Duplicates += message.Duplicates;
-            import.Skipped += message.Skipped;
-        }
+    private void Record(BehaviorContext<ImportState, LogEventsStored> context) =>
+        ImportFacts.Record(context.Saga, context.Message, _time.GetUtcNow());
 
-        return Settle(context, time);
-    }
+    /// <summary>The upload's end is known: complete if every chunk is already stored (or there were none), else wait for them.</summary>
+    private EventActivityBinder<ImportState, T> EndOfFile<T>(EventActivityBinder<ImportState, T> binder)
+        where T : class =>
+        binder.IfElse(EveryChunkStored, Complete, waiting => waiting.TransitionTo(Persisting));
 
-    private Task Apply(BehaviorContext<ImportState> context, ImportStalled message, TimeProvider time)
-    {
-        var import = context.Saga;
-        if (ImportStates.IsActive(import.CurrentState) && import.CancelRequestedAt is null)
-        {
-            import.FailureReason = import.ChunksExpected is { } expected
-                ? $"{expected - import.ChunksStored} of {expected} chunks were not stored within the timeout (missing: {Missing(import, expected)}); "
-                  + "they may still arrive, which completes the import"
-                : $"the upload stopped after {import.ChunksStored} stored chunks and never finished; upload the file again with the same Idempotency-Key";
-        }
+    /// <summary>Every chunk of the file is stored: a reason the watchdog gave earlier no longer holds.</summary>
+    private EventActivityBinder<ImportState, T> Complete<T>(EventActivityBinder<ImportState, T> binder)
+        where T : class =>
+        binder
+            .Then(c => c.Saga.FailureReason = null)
+            .Then(Finished)
+            .IfElse(c => c.Saga.Rejected > 0, withErrors => withErrors.TransitionTo(CompletedWithErrors), clean => clean.TransitionTo(Completed));
 
-        return Settle(context, time, progress: false);
-    }
+    private EventActivityBinder<ImportState, T> Cancel<T>(EventActivityBinder<ImportState, T> binder)
+        where T : class =>
+        binder.Then(Finished).TransitionTo(Cancelled);
 
-    /// <summary>The state everything known so far amounts to.</summary>
-    private async Task Settle(BehaviorContext<ImportState> context, TimeProvider time, bool progress = true)
-    {
-        var import = context.Saga;
-        var now = time.GetUtcNow();
-        if (progress)
-        {
-            import.LastProgressAt = now;
-        }
+    private EventActivityBinder<ImportState, T> Fail<T>(EventActivityBinder<ImportState, T> binder)
+        where T : class =>
+        binder.Then(Finished).TransitionTo(Failed);
 
-        if (import.StartedAt == default)
-        {
-            import.StartedAt = now;
-        }
+    private EventActivityBinder<ImportState, ImportStalled> Stall(EventActivityBinder<ImportState, ImportStalled> binder) =>
+        Fail(binder.Then(c => c.Saga.FailureReason = ImportFacts.StallReason(c.Saga)));
 
-        var state = Decide(import);
-        if (state != Receiving && state != Persisting)
-        {
-            import.FinishedAt ??= now;
-        }
-
-        await context.TransitionToState(state!);
-    }
-
-    private State? Decide(ImportState import)
-    {
-        if (import.CancelRequestedAt is not null)
-        {
-            return Cancelled;
-        }
-
-        if (import.UploadFailed)
-        {
-            return Failed;
-        }
-
-        if (import.ChunksExpected is { } expected && import.ChunksStored >= expected)
-        {
-            // A late chunk can complete an import the watchdog had given up on.
-            import.FailureReason = null;
-            return import.Rejected > 0 ? CompletedWithErrors : Completed;
-        }
-
-        if (import.FailureReason is not null)
-        {
-            return Failed;
-        }
-
-        return import.ChunksExpected is null ? Receiving : Persisting;
-    }
-
-    private static void SetUpload(ImportState import, long lines, long accepted, long rejected, int chunks, IReadOnlyList<ImportLineError> errors)
-    {
-        import.LinesRead = lines;
-        import.Accepted = accepted;
-        import.Rejected = rejected;
-        import.ChunksExpected = chunks;
-        import.Errors = errors.Count == 0 ? null : JsonSerializer.Serialize(errors, Json);
-    }
-
-    /// <summary>Sets the chunk's bit; false when it was already set.</summary>
-    private static bool MarkSeen(ImportState import, int chunk)
-    {
-        var index = chunk / 8;
-        var bit = (byte)(1 << (chunk % 8));
-        if (index < import.ChunksSeen.Length && (import.ChunksSeen[index] & bit) != 0)
-        {
-            return false;
-        }
-
-        // A new array rather than an edit in place, so the change tracker sees the column change.
-        var seen = new byte[Math.Max(index + 1, import.ChunksSeen.Length)];
-        import.ChunksSeen.CopyTo(seen, 0);
-        seen[index] |= bit;
-        import.ChunksSeen = seen;
-        return true;
-    }
-
-    private static string Missing(ImportState import, int expected)
-    {
-        var missing = Enumerable.Range(0, expected)
-            .Where(c => c / 8 >= import.ChunksSeen.Length || (import.ChunksSeen[c / 8] & (1 << (c % 8))) == 0)
-            .ToList();
-        return string.Join(", ", missing.Take(20)) + (missing.Count > 20 ? $" and {missing.Count - 20} more" : "");
-    }
+    /// <summary>When the import first reached an outcome; a Failed import that completes later keeps it.</summary>
+    private void Finished(BehaviorContext<ImportState> context) => context.Saga.FinishedAt ??= _time.GetUtcNow();
 }

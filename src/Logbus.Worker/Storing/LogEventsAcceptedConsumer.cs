@@ -40,13 +40,14 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
             ReceivedAt = e.ReceivedAt,
         }).ToList();
 
-        if (chunk.ImportId is { } importId)
+        if (chunk is { ImportId: { } importId, ChunkNumber: { } chunkNumber })
         {
             // Same scope, same DbContext: the look runs inside the inbox transaction. A cancelled import's chunks are skipped.
             var cancelled = await imports.IsCancelRequestedAsync(importId, context.CancellationToken);
             var counts = cancelled ? new StoredCounts(0, 0) : await StoreAsync(rows, context.CancellationToken);
             await context.Send(_progressTopic,
-                new LogEventsStored(chunk.ChunkId, importId, chunk.ChunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(), cancelled ? rows.Count : 0),
+                new LogEventsStored(
+                    chunk.ChunkId, importId, chunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(), cancelled ? rows.Count : 0),
                 progress => progress.SetKafkaKey(importId.ToString()));
             if (cancelled)
             {

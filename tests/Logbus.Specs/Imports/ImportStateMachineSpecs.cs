@@ -191,6 +191,64 @@ public sealed class ImportStateMachineSpecs : IAsyncLifetime
         Assert.Null(_sagas.Sagas.Contains(id));
     }
 
+    [Fact]
+    public async Task A_stalled_upload_whose_end_arrives_after_every_chunk_was_stored_completes()
+    {
+        var id = NewId.NextGuid();
+        await Publish(new ImportStarted(id, null, "ndjson", At));
+        await Publish(Chunk(id, 0, stored: 1000));
+        await Publish(new ImportStalled(id, At));
+        Assert.Contains("never finished", (await ExpectState(id, ImportStates.Failed)).FailureReason);
+
+        await Publish(Received(id, chunks: 1, accepted: 1000));
+        var import = await ExpectState(id, ImportStates.Completed);
+        Assert.Null(import.FailureReason);
+    }
+
+    [Fact]
+    public async Task A_broken_off_upload_stays_Failed_whatever_arrives_after_it()
+    {
+        var id = NewId.NextGuid();
+        await Publish(new ImportUploadFailed(id, "the upload broke off after line 10", 10, 10, 0, 1, [], At));
+        await Publish(Chunk(id, 0, stored: 10));
+        await Publish(Received(id, chunks: 1, accepted: 10));
+        await Publish(new ImportStalled(id, At));
+
+        var import = await ExpectState(id, ImportStates.Failed);
+        Assert.Equal((10L, 1, "the upload broke off after line 10"), (import.Stored, import.ChunksStored, import.FailureReason));
+    }
+
+    [Fact]
+    public async Task A_stall_report_for_a_completed_import_changes_nothing()
+    {
+        var id = NewId.NextGuid();
+        await Publish(Received(id, chunks: 1, accepted: 5));
+        await Publish(Chunk(id, 0, stored: 5));
+        var finishedAt = (await ExpectState(id, ImportStates.Completed)).FinishedAt;
+        await Publish(new ImportStalled(id, At));
+
+        var import = await ExpectState(id, ImportStates.Completed);
+        Assert.Null(import.FailureReason);
+        Assert.NotNull(finishedAt);
+        Assert.Equal(finishedAt, import.FinishedAt);
+    }
+
+    [Fact]
+    public async Task A_cancel_no_chunk_acted_on_ends_Cancelled_on_the_watchdogs_report()
+    {
+        var id = NewId.NextGuid();
+        await Publish(new ImportStarted(id, null, "ndjson", At));
+        await ExpectState(id, ImportStates.Receiving);
+
+        // What DELETE /api/imports/{id} writes to the row.
+        _sagas.Sagas.Contains(id)!.CancelRequestedAt = At;
+        await Publish(new ImportStalled(id, At));
+
+        var import = await ExpectState(id, ImportStates.Cancelled);
+        Assert.Null(import.FailureReason);
+        Assert.NotNull(import.FinishedAt);
+    }
+
     private static LogEventsStored Chunk(Guid id, int number, int stored, int duplicates = 0, int skipped = 0) =>
         new(NewId.NextGuid(), id, number, stored, duplicates, At, skipped);
 
