@@ -11,8 +11,8 @@ public static class HistogramBuckets
     {
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(start);
         ArgumentOutOfRangeException.ThrowIfNegativeOrZero(count);
-        // In decimal, so every boundary is the double nearest its decimal value (0.016, not 0.016000000000000004): the
-        // le labels stay the ones the dashboards have always seen.
+        // In decimal, as the Prometheus client library computed the buckets these histograms had before, so the le
+        // labels are the very ones the dashboards have always seen.
         var boundaries = new double[count];
         for (var (i, next) = (0, start); i < count; i++, next *= 2)
         {

@@ -6,8 +6,9 @@ namespace Logbus.ServiceDefaults.Monitoring;
 /// The meters of Logbus's own instruments. prometheus-net exports an instrument as <c>meter_instrument</c> (lower case,
 /// dots as underscores) and adds nothing else, so instrument names carry their Prometheus suffixes (<c>_total</c>,
 /// <c>_seconds</c>): <c>worker_events_stored_total</c> on <see cref="Logbus"/> is <c>logbus_worker_events_stored_total</c>.
-/// The meters are process-wide, as is the registry prometheus-net exports them to: a counter's total is the process's,
-/// however many hosts one process runs.
+/// These meters are process-wide, as is the registry prometheus-net exports them to: a counter's total is the process's,
+/// however many hosts one process runs (as with the static prometheus-net metrics they replace). State that belongs to
+/// one host, such as its readiness, goes on a meter of the same name from that host's <c>IMeterFactory</c>.
 /// </summary>
 public static class LogbusMeters
 {

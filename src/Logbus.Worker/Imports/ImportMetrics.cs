@@ -15,5 +15,5 @@ public static class ImportMetrics
             "{import}", "Imports by saga state (all kept imports, refreshed by the watchdog).");
 
     /// <summary>The latest count of kept imports in a saga state, which the gauge reports until the next.</summary>
-    public static void ByState(string state, int count) => CountByState[state] = count;
+    public static void SetCount(string state, int count) => CountByState[state] = count;
 }
