@@ -1,6 +1,7 @@
+using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Logbus.Contracts;
-using Prometheus;
+using Logbus.ServiceDefaults.Monitoring;
 
 namespace Logbus.Api.Ingest;
 
@@ -12,9 +13,9 @@ namespace Logbus.Api.Ingest;
 /// </summary>
 public sealed class GroupCommitter : IAsyncDisposable
 {
-    private static readonly Histogram GroupSizes = Metrics.CreateHistogram(
-        "logbus_ingest_group_commit_size", "Single-event requests committed per transaction.",
-        new HistogramConfiguration { Buckets = [1, 2, 4, 8, 16, 32, 64, 128, 256, 512, 1024] });
+    private static readonly Histogram<double> GroupSizes = LogbusMeters.Logbus.CreateHistogram("ingest_group_commit_size", "{request}",
+        "Single-event requests committed per transaction.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(1, 11) });
 
     private readonly Channel<Pending> _queue;
     private readonly Func<IReadOnlyList<AcceptedLogEvent>, CancellationToken, Task> _commit;
@@ -67,7 +68,7 @@ public sealed class GroupCommitter : IAsyncDisposable
             try
             {
                 await _commit([.. group.Select(p => p.Event)], _stopping.Token);
-                GroupSizes.Observe(group.Count);
+                GroupSizes.Record(group.Count);
                 group.ForEach(p => p.Done.TrySetResult());
             }
             catch (Exception e)

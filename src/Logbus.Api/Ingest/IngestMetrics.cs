@@ -1,44 +1,46 @@
-using Prometheus;
+using System.Diagnostics.Metrics;
+using Logbus.ServiceDefaults.Monitoring;
 
 namespace Logbus.Api.Ingest;
 
 /// <summary>Ingest metrics, including the seed's names.</summary>
 public static class IngestMetrics
 {
-    private static readonly Counter Events = Metrics.CreateCounter(
-        "logbus_ingest_events_total", "Events received, by route and result (accepted, rejected).", "route", "result");
+    private static readonly CumulativeCounter Events = new(LogbusMeters.Logbus, "ingest_events_total", "{event}",
+        "Events received, by route and result (accepted, rejected).", "route", "result");
 
-    private static readonly Counter Bytes = Metrics.CreateCounter(
-        "logbus_ingest_bytes_total", "Request body bytes received (after decompression), by route.", "route");
+    private static readonly CumulativeCounter Bytes = new(LogbusMeters.Logbus, "ingest_bytes_total", "By",
+        "Request body bytes received (after decompression), by route.", "route");
 
-    private static readonly Counter Rejections = Metrics.CreateCounter(
-        "logbus_ingest_rejected_requests_total", "Requests refused, by route and reason (invalid, not_json, too_large, unauthorized, rate_limited, busy, unavailable).", "route", "reason");
+    private static readonly CumulativeCounter Rejections = new(LogbusMeters.Logbus, "ingest_rejected_requests_total", "{request}",
+        "Requests refused, by route and reason (invalid, not_json, too_large, unauthorized, rate_limited, busy, unavailable).",
+        "route", "reason");
 
-    private static readonly Histogram Duration = Metrics.CreateHistogram(
-        "logbus_ingest_duration_seconds", "Time from request to commit, by route.", new HistogramConfiguration
-        {
-            LabelNames = ["route"],
-            Buckets = Histogram.ExponentialBuckets(0.0005, 2, 16),
-        });
+    private static readonly Histogram<double> Duration = LogbusMeters.Logbus.CreateHistogram("ingest_duration_seconds", "s",
+        "Time from request to commit, by route.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.0005m, 16) });
 
-    private static readonly Counter SeedIngested = Metrics.CreateCounter("log_ingestion_total", "Events ingested (the seed's metric).");
+    private static readonly CumulativeCounter SeedIngested =
+        new(LogbusMeters.SeedLog, "ingestion_total", "{event}", "Events ingested (the seed's metric).");
 
-    private static readonly Histogram SeedDuration = Metrics.CreateHistogram("log_ingestion_duration_seconds", "Time spent ingesting a request (the seed's metric).");
+    private static readonly Histogram<double> SeedDuration = LogbusMeters.SeedLog.CreateHistogram("ingestion_duration_seconds", "s",
+        "Time spent ingesting a request (the seed's metric).", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.ClientDefault });
 
     public static void Accepted(HttpContext context, int count, TimeSpan elapsed)
     {
         var route = Route(context);
-        Events.WithLabels(route, "accepted").Inc(count);
-        SeedIngested.Inc(count);
-        Duration.WithLabels(route).Observe(elapsed.TotalSeconds);
-        SeedDuration.Observe(elapsed.TotalSeconds);
+        Events.Add(count, route, "accepted");
+        SeedIngested.Add(count);
+        Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("route", route));
+        SeedDuration.Record(elapsed.TotalSeconds);
     }
 
-    public static void RejectedEvents(HttpContext context, int count) => Events.WithLabels(Route(context), "rejected").Inc(count);
+    public static void RejectedEvents(HttpContext context, int count) => Events.Add(count, Route(context), "rejected");
 
-    public static void Received(HttpContext context, int bytes) => Bytes.WithLabels(Route(context)).Inc(bytes);
+    public static void Received(HttpContext context, int bytes) => Bytes.Add(bytes, Route(context));
 
-    public static void Rejected(HttpContext context, string reason) => Rejections.WithLabels(Route(context), reason).Inc();
+    public static void Rejected(HttpContext context, string reason) => Rejections.Add(1, Route(context), reason);
 
     private static string Route(HttpContext context) =>
         (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";

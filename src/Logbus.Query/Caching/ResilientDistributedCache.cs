@@ -1,6 +1,6 @@
+using Logbus.ServiceDefaults.Monitoring;
 using Logbus.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Caching.Distributed;
-using Prometheus;
 using StackExchange.Redis;
 
 namespace Logbus.Query.Caching;
@@ -13,11 +13,11 @@ namespace Logbus.Query.Caching;
 /// </summary>
 public sealed class ResilientDistributedCache : IDistributedCache
 {
-    private static readonly Counter Reads = Metrics.CreateCounter(
-        "logbus_query_cache_reads_total", "Cache reads by result: hit, miss, error (Redis failed or timed out), skipped (circuit open).", "result");
+    private static readonly CumulativeCounter Reads = new(LogbusMeters.Logbus, "query_cache_reads_total", "{read}",
+        "Cache reads by result: hit, miss, error (Redis failed or timed out), skipped (circuit open).", "result");
 
-    private static readonly Counter Writes = Metrics.CreateCounter(
-        "logbus_query_cache_writes_total", "Cache writes by result: stored, error, skipped (circuit open).", "result");
+    private static readonly CumulativeCounter Writes = new(LogbusMeters.Logbus, "query_cache_writes_total", "{write}",
+        "Cache writes by result: stored, error, skipped (circuit open).", "result");
 
     private readonly IDistributedCache _redis;
     private readonly TimeSpan _timeout;
@@ -39,12 +39,12 @@ public sealed class ResilientDistributedCache : IDistributedCache
         try
         {
             var value = await _breaker.ExecuteAsync(async t => await _redis.GetAsync(key, t).WaitAsync(_timeout, t), token);
-            Reads.WithLabels(value is null ? "miss" : "hit").Inc();
+            Reads.Add(1, value is null ? "miss" : "hit");
             return value;
         }
         catch (DependencyUnavailableException e)
         {
-            Reads.WithLabels(e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error").Inc();
+            Reads.Add(1, e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error");
             return null;
         }
     }
@@ -54,11 +54,11 @@ public sealed class ResilientDistributedCache : IDistributedCache
         try
         {
             await _breaker.ExecuteAsync(async t => await _redis.SetAsync(key, value, options, t).WaitAsync(_timeout, t), token);
-            Writes.WithLabels("stored").Inc();
+            Writes.Add(1, "stored");
         }
         catch (DependencyUnavailableException e)
         {
-            Writes.WithLabels(e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error").Inc();
+            Writes.Add(1, e.InnerException is Polly.CircuitBreaker.BrokenCircuitException ? "skipped" : "error");
         }
     }
 

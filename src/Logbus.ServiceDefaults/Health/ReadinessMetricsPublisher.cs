@@ -1,5 +1,6 @@
+using System.Diagnostics.Metrics;
+using Logbus.ServiceDefaults.Monitoring;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
-using Prometheus;
 
 namespace Logbus.ServiceDefaults.Health;
 
@@ -14,19 +15,32 @@ public sealed class ReadinessMetricsPublisher : IHealthCheckPublisher
     /// <summary>How often readiness is measured for the metrics; well under the alert's window.</summary>
     public static readonly TimeSpan Period = TimeSpan.FromSeconds(5);
 
-    private static readonly Gauge Ready = Metrics.CreateGauge("logbus_ready", "1 while every dependency this service needs answers (what /health/ready says), else 0.");
+    private volatile HealthReport? _latest;
 
-    private static readonly Gauge Checks = Metrics.CreateGauge("logbus_health_check_status", "1 while the dependency answers its readiness check (healthy), 0 while it does not (degraded or unhealthy).", "check");
+    public ReadinessMetricsPublisher(IMeterFactory meters)
+    {
+        ArgumentNullException.ThrowIfNull(meters);
+        // Observed at every scrape, so the gauges stay on /metrics however long readiness stays the same.
+        var meter = meters.Create(LogbusMeters.LogbusName);
+        meter.CreateObservableGauge("ready", ObserveReady, unit: null,
+            "1 while every dependency this service needs answers (what /health/ready says), else 0.");
+        meter.CreateObservableGauge("health_check_status", ObserveChecks, unit: null,
+            "1 while the dependency answers its readiness check (healthy), 0 while it does not (degraded or unhealthy).");
+    }
 
     public Task PublishAsync(HealthReport report, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(report);
-        Ready.Set(report.Status == HealthStatus.Unhealthy ? 0 : 1);
-        foreach (var (name, entry) in report.Entries)
-        {
-            Checks.WithLabels(name).Set(entry.Status == HealthStatus.Healthy ? 1 : 0);
-        }
-
+        _latest = report;
         return Task.CompletedTask;
     }
+
+    private IEnumerable<Measurement<int>> ObserveReady() =>
+        _latest is { } report ? [new Measurement<int>(report.Status == HealthStatus.Unhealthy ? 0 : 1)] : [];
+
+    private IEnumerable<Measurement<int>> ObserveChecks() =>
+        _latest is { } report
+            ? [.. report.Entries.Select(e =>
+                new Measurement<int>(e.Value.Status == HealthStatus.Healthy ? 1 : 0, new KeyValuePair<string, object?>("check", e.Key)))]
+            : [];
 }

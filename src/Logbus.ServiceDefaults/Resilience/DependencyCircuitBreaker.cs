@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
+using System.Diagnostics.Metrics;
+using Logbus.ServiceDefaults.Monitoring;
 using Polly;
 using Polly.CircuitBreaker;
-using Prometheus;
 
 namespace Logbus.ServiceDefaults.Resilience;
 
@@ -11,12 +13,17 @@ namespace Logbus.ServiceDefaults.Resilience;
 /// </summary>
 public sealed class DependencyCircuitBreaker
 {
-    private static readonly Gauge CircuitOpen = Metrics.CreateGauge(
-        "logbus_circuit_open", "1 while the circuit breaker around a dependency is open (calls fail fast), else 0.", "dependency");
+    /// <summary>1 while the circuit around a dependency is open, by dependency: the last breaker to change it decides.</summary>
+    private static readonly ConcurrentDictionary<string, int> OpenByDependency = new(StringComparer.Ordinal);
 
     private readonly ResiliencePipeline _pipeline;
     private readonly Func<Exception, bool> _isOutage;
     private readonly TimeSpan _breakDuration;
+
+    static DependencyCircuitBreaker() =>
+        LogbusMeters.Logbus.CreateObservableGauge("circuit_open",
+            () => OpenByDependency.Select(d => new Measurement<int>(d.Value, new KeyValuePair<string, object?>("dependency", d.Key))).ToList(),
+            unit: null, "1 while the circuit breaker around a dependency is open (calls fail fast), else 0.");
 
     /// <param name="dependency">Its name in answers, logs and metrics, e.g. <c>PostgreSQL</c>.</param>
     /// <param name="isOutage">Which exceptions mean the dependency is unreachable (as opposed to a bad request).</param>
@@ -27,7 +34,6 @@ public sealed class DependencyCircuitBreaker
         Dependency = dependency;
         _isOutage = isOutage;
         _breakDuration = settings.BreakDuration;
-        var gauge = CircuitOpen.WithLabels(dependency);
         _pipeline = new ResiliencePipelineBuilder()
             .AddCircuitBreaker(new CircuitBreakerStrategyOptions
             {
@@ -38,17 +44,17 @@ public sealed class DependencyCircuitBreaker
                 ShouldHandle = new PredicateBuilder().Handle<Exception>(isOutage),
                 OnOpened = _ =>
                 {
-                    gauge.Set(1);
+                    OpenByDependency[dependency] = 1;
                     return ValueTask.CompletedTask;
                 },
                 OnClosed = _ =>
                 {
-                    gauge.Set(0);
+                    OpenByDependency[dependency] = 0;
                     return ValueTask.CompletedTask;
                 },
             })
             .Build();
-        gauge.Set(0);
+        OpenByDependency[dependency] = 0;
     }
 
     public string Dependency { get; }

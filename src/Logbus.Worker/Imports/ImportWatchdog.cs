@@ -64,7 +64,7 @@ public sealed class ImportWatchdog(IServiceScopeFactory scopes, IOptions<ImportO
             .Select(g => new { State = g.Key, Count = g.Count() }).ToListAsync(cancellationToken);
         foreach (var state in ImportStates.All)
         {
-            ImportMetrics.ByState.WithLabels(state).Set(counts.FirstOrDefault(c => c.State == state)?.Count ?? 0);
+            ImportMetrics.SetCount(state, counts.FirstOrDefault(c => c.State == state)?.Count ?? 0);
         }
     }
 }

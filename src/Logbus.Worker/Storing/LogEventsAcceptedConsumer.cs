@@ -51,7 +51,7 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
                 progress => progress.SetKafkaKey(importId.ToString()));
             if (cancelled)
             {
-                WorkerMetrics.EventsSkipped.Inc(rows.Count);
+                WorkerMetrics.EventsSkipped.Add(rows.Count);
                 return;
             }
 
@@ -64,14 +64,14 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
 
     private void Observe(List<LogEvent> rows, StoredCounts counts, long started)
     {
-        WorkerMetrics.EventsConsumed.Inc(rows.Count);
-        WorkerMetrics.EventsStored.Inc(counts.Stored);
-        WorkerMetrics.EventsDuplicate.Inc(counts.Duplicates);
-        WorkerMetrics.ChunkSize.Observe(rows.Count);
-        WorkerMetrics.StoreDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        WorkerMetrics.EventsConsumed.Add(rows.Count);
+        WorkerMetrics.EventsStored.Add(counts.Stored);
+        WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
+        WorkerMetrics.ChunkSize.Record(rows.Count);
+        WorkerMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
         if (rows.Count > 0)
         {
-            WorkerMetrics.IngestToStored.Observe(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
+            WorkerMetrics.IngestToStored.Record(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
         }
     }
 

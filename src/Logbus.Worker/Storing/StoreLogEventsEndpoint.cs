@@ -16,7 +16,6 @@ public static class StoreLogEventsEndpoint
 {
     public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, DependencyCircuitBreaker postgres)
     {
-        WorkerMetrics.Publish();
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
         endpoint.SessionTimeout = options.SessionTimeout;
         endpoint.DeadLetterOnFault(options.DeadLetterTopic);

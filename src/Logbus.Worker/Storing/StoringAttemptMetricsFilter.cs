@@ -1,4 +1,6 @@
 using System.Diagnostics;
+using System.Diagnostics.Metrics;
+using Logbus.ServiceDefaults.Monitoring;
 using MassTransit;
 
 namespace Logbus.Worker.Storing;
@@ -9,11 +11,16 @@ namespace Logbus.Worker.Storing;
 /// </summary>
 public sealed class StoringAttemptMetricsFilter : IFilter<ConsumeContext>
 {
+    private readonly CumulativeCounter _retries = WorkerMetrics.Retries;
+    private readonly CumulativeCounter _errors = WorkerMetrics.SeedConsumptionErrors;
+    private readonly CumulativeCounter _consumed = WorkerMetrics.SeedMessagesConsumed;
+    private readonly Histogram<double> _duration = WorkerMetrics.SeedProcessingDuration;
+
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
         if (context.GetRetryAttempt() > 0)
         {
-            WorkerMetrics.Retries.Inc();
+            _retries.Add(1);
         }
 
         var started = Stopwatch.GetTimestamp();
@@ -23,12 +30,12 @@ public sealed class StoringAttemptMetricsFilter : IFilter<ConsumeContext>
         }
         catch
         {
-            WorkerMetrics.SeedConsumptionErrors.Inc();
+            _errors.Add(1);
             throw;
         }
 
-        WorkerMetrics.SeedMessagesConsumed.Inc();
-        WorkerMetrics.SeedProcessingDuration.Observe(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        _consumed.Add(1);
+        _duration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
     }
 
     public void Probe(ProbeContext context) => context.CreateFilterScope("storingAttemptMetrics");
