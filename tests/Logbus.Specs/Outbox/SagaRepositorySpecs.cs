@@ -95,7 +95,7 @@ public sealed class SagaRepositorySpecs
                     e.ConcurrentMessageLimit = 16;
                     if (retry)
                     {
-                        // Optimistic conflicts of 16 writers on one row (xmin) need many patient retries, not fast ones.
+                        // Conflicts of 16 writers on one row need many patient retries, not fast ones.
                         e.UseMessageRetry(r => r.Exponential(30, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)));
                     }
 
