@@ -85,14 +85,6 @@ internal sealed class LoadRecorder(string scenario, Stopwatch clock)
         }
     }
 
-    public long ErrorCount()
-    {
-        lock (_gate)
-        {
-            return _statuses.Where(s => !s.Key.StartsWith('2')).Sum(s => s.Value);
-        }
-    }
-
     private sealed class Bucket
     {
         public long Requests { get; set; }

@@ -151,7 +151,7 @@ public sealed class ConsumerOutboxSpecs
         Assert.Empty(probe.Messages<FailedForGood>());
     }
 
-    /// <summary>Pitfall P1: EF identity resolution returns a tracked instance unchanged, however the row changed.</summary>
+    /// <summary>EF's identity resolution returns a tracked instance unchanged, however the row changed since.</summary>
     [Fact]
     public async Task A_stale_inbox_row_tracked_by_the_DbContext_cannot_make_a_copy_run_again()
     {

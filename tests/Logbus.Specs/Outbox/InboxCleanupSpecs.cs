@@ -55,7 +55,7 @@ public sealed class InboxCleanupSpecs
         var item = Guid.NewGuid();
 
         // No retry on the endpoint: the delivery pass fails once and the message goes to the error queue, consumed,
-        // its two announcements stranded in the outbox (pitfall P6).
+        // its two announcements stranded in the consumer outbox with no delivery left to send them.
         await SendAsync(host, new SubmitItem(item, Publishes: 2, FailFirstDelivery: true));
         await Eventually.TrueAsync(() => probe.Messages<FailedForGood>().Any(), Patience, "the message reached the error queue");
         Assert.Equal(2, await MessagingRows.OutboxMessagesAsync(db));

@@ -49,7 +49,7 @@ public sealed class SagaRepositorySpecs
     /// <summary>
     /// Two first events for a new instance: the loser's INSERT hits the primary key. With <c>InsertOnInitial</c> the
     /// repository's savepoint keeps the transaction alive and the event is applied to the winner's instance at once
-    /// (pitfall P11: without the savepoint PostgreSQL aborts the transaction, and with no retry the event is lost);
+    /// (without the savepoint PostgreSQL aborts the whole transaction at the failed INSERT, and with no retry the event is lost);
     /// with the default Add path the whole transaction is retried.
     /// </summary>
     [Theory]
@@ -95,7 +95,7 @@ public sealed class SagaRepositorySpecs
                     e.ConcurrentMessageLimit = 16;
                     if (retry)
                     {
-                        // Conflicts of 16 writers on one row need patience, not speed (pitfall P9).
+                        // Conflicts of 16 writers on one row need many patient retries, not fast ones.
                         e.UseMessageRetry(r => r.Exponential(30, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)));
                     }
 

@@ -4,7 +4,7 @@ namespace Logbus.Specs.Outbox.Support;
 
 /// <summary>
 /// Makes every new <see cref="OutboxSpecDbContext"/> start out tracking an outdated copy of an inbox row, the situation
-/// of pitfall P1: EF hands back a tracked instance as it is, so code that re-reads the row through the change tracker
+/// EF's identity resolution creates: EF hands back a tracked instance as it is, so code that re-reads the row through the change tracker
 /// sees the stale values instead of the committed ones.
 /// </summary>
 public sealed class StaleInboxSeed
