@@ -21,7 +21,8 @@ internal sealed class ParsersBenchmark : IBenchmark
 
     public string Name => "parsers";
 
-    public string Description => $"CSV reader over {CsvRows:N0} rows and template renderer over {Templates:N0} templates, in process (best of {Rounds})";
+    public string Description =>
+        $"CSV reader over {CsvRows:N0} rows and template renderer over {Templates:N0} templates, in process (best of {Rounds})";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -38,7 +39,8 @@ internal sealed class ParsersBenchmark : IBenchmark
         }
 
         return new BenchmarkReport(Name)
-            .Add("CSV reader (6 columns, quoted commas, 1 row in 10 spans 2 lines)", csvRates.Max(), "rows/s", lineRates.Max(), "ReadLineAsync over the same text")
+            .Add("CSV reader (6 columns, quoted commas, 1 row in 10 spans 2 lines)", csvRates.Max(), "rows/s",
+                lineRates.Max(), "ReadLineAsync over the same text")
             .Add("message-template renderer (3 tokens: plain, format, alignment)", templateRates.Max(), "templates/s");
     }
 

@@ -57,7 +57,8 @@ public static class MessageTemplateRenderer
         return text.ToString();
     }
 
-    private static string RenderProperty(PropertyToken token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, ref int rendering)
+    private static string RenderProperty(
+        PropertyToken token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, ref int rendering)
     {
         string rendered;
         if (token.Format is not null && rendering < renderings.Count)
