@@ -2,11 +2,15 @@ using System.Text.Json;
 using Logbus.Bench;
 using Logbus.Bench.Load;
 using Logbus.Bench.Outbox;
+using Logbus.Bench.Parsers;
 using Logbus.Bench.Pipeline;
 using Logbus.Bench.Query;
 
 // Every benchmark is listed here; `./logbus bench` with no names runs them all.
-IBenchmark[] benchmarks = [new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark(), new PipelineBenchmark(), new LoadBenchmark()];
+IBenchmark[] benchmarks =
+[
+    new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark(), new PipelineBenchmark(), new LoadBenchmark(), new ParsersBenchmark(),
+];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();
 if (names is ["list"])

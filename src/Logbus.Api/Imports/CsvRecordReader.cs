@@ -1,90 +1,93 @@
-using System.Text;
+using System.Globalization;
+using CsvHelper;
+using CsvHelper.Configuration;
 
 namespace Logbus.Api.Imports;
 
 /// <summary>
 /// Reads CSV records (RFC 4180: comma-separated, fields optionally in double quotes, <c>""</c> for a quote inside
-/// one, line breaks allowed inside quoted fields) from a text stream, one record at a time.
+/// one, line breaks allowed inside quoted fields) from a text stream, one record at a time. Blank lines are skipped;
+/// a quote inside an unquoted field is kept as text; line breaks inside a field read as <c>\n</c>.
 /// </summary>
-public sealed class CsvRecordReader(TextReader reader)
+public sealed class CsvRecordReader : IDisposable
 {
-    private int _line;
+    /// <summary>
+    /// The longest field read, in characters. Far above what an event's fields may hold (the ingest limits are tens of
+    /// KiB), so only a broken file meets it: an unterminated quote would otherwise take the rest of the file into one
+    /// field, held in memory.
+    /// </summary>
+    public const int MaxFieldLength = 1024 * 1024;
 
-    /// <summary>The next record and the line it starts on; null at the end of the input.</summary>
-    public async Task<(List<string> Fields, int Line)?> ReadAsync(CancellationToken cancellationToken)
+    private readonly CsvParser _parser;
+    private int _lastLine;
+    private bool _stopped;
+
+    public CsvRecordReader(TextReader reader)
     {
-        var fields = new List<string>();
-        var field = new StringBuilder();
-        var quoted = false;
-        var any = false;
-        var startLine = _line + 1;
-        while (true)
+        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
         {
-            var text = await reader.ReadLineAsync(cancellationToken);
-            if (text is null)
+            Delimiter = ",",
+            Mode = CsvMode.RFC4180,
+            IgnoreBlankLines = false,
+            MaxFieldSize = MaxFieldLength,
+            BadDataFound = null,
+            DetectColumnCountChanges = false,
+        };
+        _parser = new CsvParser(reader, configuration, leaveOpen: true);
+    }
+
+    /// <summary>The next record; null at the end of the input or after a record that could not be read.</summary>
+    public async Task<CsvRecord?> ReadAsync(CancellationToken cancellationToken)
+    {
+        cancellationToken.ThrowIfCancellationRequested();
+        if (_stopped)
+        {
+            return null;
+        }
+
+        string[] fields;
+        do
+        {
+            try
             {
-                if (!any)
+                if (!await _parser.ReadAsync())
                 {
                     return null;
                 }
-
-                // An unterminated quote at the end of input: take what is there.
-                fields.Add(field.ToString());
-                return (fields, startLine);
             }
-
-            _line++;
-            if (!quoted && !any && text.Length == 0)
+            catch (MaxFieldSizeException)
             {
-                // A blank line between records.
-                startLine = _line + 1;
-                continue;
+                // The parser cannot resume inside the oversized field, so reading ends with this record.
+                _stopped = true;
+                return new CsvRecord(_lastLine + 1, [],
+                    $"has a field longer than {MaxFieldLength:N0} characters (an unterminated quote?); the rest of the file was not read");
             }
 
-            any = true;
-            for (var i = 0; i < text.Length; i++)
-            {
-                var c = text[i];
-                if (quoted)
-                {
-                    if (c == '"' && i + 1 < text.Length && text[i + 1] == '"')
-                    {
-                        field.Append('"');
-                        i++;
-                    }
-                    else if (c == '"')
-                    {
-                        quoted = false;
-                    }
-                    else
-                    {
-                        field.Append(c);
-                    }
-                }
-                else if (c == '"' && field.Length == 0)
-                {
-                    quoted = true;
-                }
-                else if (c == ',')
-                {
-                    fields.Add(field.ToString());
-                    field.Clear();
-                }
-                else
-                {
-                    field.Append(c);
-                }
-            }
-
-            if (quoted)
-            {
-                // The quoted field goes on on the next line.
-                field.Append('\n');
-                continue;
-            }
-
-            fields.Add(field.ToString());
-            return (fields, startLine);
+            fields = _parser.Record!;
+            _lastLine = _parser.RawRow;
         }
+        while (IsBlankLine(fields));
+
+        var breaks = 0;
+        for (var i = 0; i < fields.Length; i++)
+        {
+            if (fields[i].AsSpan().IndexOfAny('\r', '\n') >= 0)
+            {
+                fields[i] = fields[i].Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
+                breaks += fields[i].AsSpan().Count('\n');
+            }
+        }
+
+        // The parser counts lines up to the end of the record; it starts as many lines earlier as its fields span.
+        return new CsvRecord(_lastLine - breaks, fields);
     }
+
+    /// <summary>
+    /// Blank lines are read as records (not skipped by the parser) so that every line is counted: a record cut off by
+    /// <see cref="MaxFieldLength"/> is reported at the line it starts on. <c>""</c> alone is a record, not a blank line.
+    /// </summary>
+    private bool IsBlankLine(string[] fields) =>
+        fields is [{ Length: 0 }] && _parser.RawRecord.AsSpan().TrimEnd("\r\n").IsEmpty;
+
+    public void Dispose() => _parser.Dispose();
 }

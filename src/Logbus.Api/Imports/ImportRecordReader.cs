@@ -70,15 +70,27 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
 
     private static async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var csv = new CsvRecordReader(text);
+        using var csv = new CsvRecordReader(text);
         if (await csv.ReadAsync(cancellationToken) is not { } header)
         {
+            yield break;
+        }
+
+        if (header.Unreadable is not null)
+        {
+            yield return new ImportRecord(header.Line, null, null, header.Unreadable);
             yield break;
         }
 
         var columns = header.Fields.Select(f => f.Trim()).ToList();
         while (await csv.ReadAsync(cancellationToken) is { } record)
         {
+            if (record.Unreadable is not null)
+            {
+                yield return new ImportRecord(record.Line, null, null, record.Unreadable);
+                continue;
+            }
+
             if (record.Fields.Count != columns.Count)
             {
                 yield return new ImportRecord(record.Line, null, null, $"has {record.Fields.Count} fields where the header has {columns.Count}");
@@ -89,7 +101,7 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
         }
     }
 
-    private static IncomingEvent FromCsv(List<string> columns, List<string> fields)
+    private static IncomingEvent FromCsv(List<string> columns, IReadOnlyList<string> fields)
     {
         JsonElement? id = null, timestamp = null, level = null, message = null, source = null, traceId = null, spanId = null, exception = null;
         var metadata = new List<(string Name, string Value)>();

@@ -1,6 +1,6 @@
-using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Serilog.Parsing;
 
 namespace Logbus.Api.Seq;
 
@@ -8,91 +8,90 @@ namespace Logbus.Api.Seq;
 /// Renders a Serilog message template (<c>"User {UserId} logged in after {Elapsed:0.0} ms"</c>) with the event's
 /// properties, as Serilog renders it: strings in double quotes unless formatted <c>:l</c>, other scalars as written;
 /// tokens with a format take their text from the CLEF renderings (<c>@r</c>), in order; a token without a value stays
-/// as written. Used when a CLEF event carries a template but no rendered message.
+/// as written. Used when a CLEF event carries a template but no rendered message. Serilog's own parser reads the
+/// template; the template comes from the client, so the rendering is bounded here: alignment is capped at
+/// <see cref="MaxAlignment"/> and the text at <see cref="MaxRenderedLength"/> characters.
 /// </summary>
 public static class MessageTemplateRenderer
 {
+    /// <summary>The widest alignment honoured: <c>{A,1000000000}</c> pads to this, not to a gigabyte.</summary>
+    public const int MaxAlignment = 1024;
+
+    /// <summary>
+    /// Where rendering stops, in characters. Above the ingest limit on a message (32 KiB by default), so an event cut
+    /// here is still refused as too long rather than stored cut short.
+    /// </summary>
+    public const int MaxRenderedLength = 1024 * 1024;
+
+    private static readonly MessageTemplateParser Parser = new();
+
     public static string Render(string template, Func<string, JsonElement?> property, IReadOnlyList<string> renderings)
     {
-        var text = new StringBuilder(template.Length + 32);
-        var rendering = 0;
-        for (var i = 0; i < template.Length; i++)
+        Serilog.Events.MessageTemplate parsed;
+        try
         {
-            var c = template[i];
-            if (c == '{' && i + 1 < template.Length && template[i + 1] == '{')
-            {
-                text.Append('{');
-                i++;
-                continue;
-            }
+            parsed = Parser.Parse(template);
+        }
+        catch (OverflowException)
+        {
+            // Serilog's parser takes the absolute value of an alignment, which int.MinValue does not have.
+            return Bounded(template);
+        }
 
-            if (c == '}' && i + 1 < template.Length && template[i + 1] == '}')
+        var text = new StringBuilder(Math.Min(template.Length + 32, MaxRenderedLength));
+        var rendering = 0;
+        foreach (var token in parsed.Tokens)
+        {
+            var piece = token switch
             {
-                text.Append('}');
-                i++;
-                continue;
-            }
-
-            var close = c == '{' ? template.IndexOf('}', i + 1) : -1;
-            if (close < 0)
+                TextToken t => t.Text,
+                PropertyToken p => RenderProperty(p, property, renderings, ref rendering),
+                _ => token.ToString() ?? "",
+            };
+            if (!Append(text, piece))
             {
-                text.Append(c);
-                continue;
+                break;
             }
-
-            var token = template[(i + 1)..close];
-            text.Append(RenderToken(token, property, renderings, ref rendering) ?? template[i..(close + 1)]);
-            i = close;
         }
 
         return text.ToString();
     }
 
-    private static string? RenderToken(string token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, ref int rendering)
+    private static string RenderProperty(
+        PropertyToken token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, ref int rendering)
     {
-        var name = token.TrimStart('@', '$');
-        string? format = null;
-        var colon = name.IndexOf(':', StringComparison.Ordinal);
-        if (colon >= 0)
-        {
-            format = name[(colon + 1)..];
-            name = name[..colon];
-        }
-
-        var alignment = 0;
-        var comma = name.IndexOf(',', StringComparison.Ordinal);
-        if (comma >= 0)
-        {
-            _ = int.TryParse(name[(comma + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out alignment);
-            name = name[..comma];
-        }
-
-        if (name.Length == 0 || !name.All(ch => char.IsLetterOrDigit(ch) || ch == '_'))
-        {
-            return null;
-        }
-
-        string? rendered;
-        if (format is not null && rendering < renderings.Count)
+        string rendered;
+        if (token.Format is not null && rendering < renderings.Count)
         {
             rendered = renderings[rendering++];
         }
-        else if (property(name) is { } value)
+        else if (property(token.PropertyName) is { } value)
         {
-            rendered = Scalar(value, format);
+            rendered = Scalar(value, token.Format);
         }
         else
         {
-            return null;
+            return token.ToString();
         }
 
-        return alignment switch
+        if (token.Alignment is not { } alignment)
         {
-            > 0 => rendered.PadLeft(alignment),
-            < 0 => rendered.PadRight(-alignment),
-            _ => rendered,
-        };
+            return rendered;
+        }
+
+        var width = Math.Min(alignment.Width, MaxAlignment);
+        return alignment.Direction == AlignmentDirection.Left ? rendered.PadRight(width) : rendered.PadLeft(width);
     }
+
+    /// <summary>Appends as much of <paramref name="piece"/> as fits; false once the text is full.</summary>
+    private static bool Append(StringBuilder text, string piece)
+    {
+        var room = MaxRenderedLength - text.Length;
+        text.Append(piece, 0, Math.Min(room, piece.Length));
+        return piece.Length < room;
+    }
+
+    private static string Bounded(string template) => template.Length <= MaxRenderedLength ? template : template[..MaxRenderedLength];
 
     private static string Scalar(JsonElement value, string? format) => value.ValueKind switch
     {

@@ -55,11 +55,59 @@ public sealed class ClefSpecs
     [InlineData("Order {@Order}", """{"Order":{"Id":7}}""", "Order {\"Id\":7}")]
     [InlineData("{{literal}} and {Missing}", "{}", "{literal} and {Missing}")]
     [InlineData("[{Name,6}] [{Name,-6}]", """{"Name":"ab"}""", "[  \"ab\"] [\"ab\"  ]")]
+    [InlineData("{$Name} {N:000} {N} {A,x} }", """{"Name":"ab","N":7}""", "\"ab\" 7 7 {A,x} }")]
     public void Templates_render_as_Serilog_renders_them(string template, string properties, string rendered)
     {
         var values = JsonDocument.Parse(properties).RootElement;
         Assert.Equal(rendered, MessageTemplateRenderer.Render(template,
             name => values.TryGetProperty(name, out var v) ? v : null, []));
+    }
+
+    [Fact]
+    public void Formatted_tokens_take_the_clef_renderings_in_order()
+    {
+        var values = JsonDocument.Parse("""{"N":7,"M":8}""").RootElement;
+
+        Assert.Equal("007 at 8.0 and {Missing:x}", MessageTemplateRenderer.Render("{N:000} at {M:0.0} and {Missing:x}",
+            name => values.TryGetProperty(name, out var v) ? v : null, ["007", "8.0"]));
+    }
+
+    [Theory]
+    [InlineData("{A,1000000000}")]
+    [InlineData("{A,-1000000000}")]
+    [InlineData("{A,-2147483648} {A}")]
+    [InlineData("{A,2147483647}{A,-2147483647}{A,99999999999}")]
+    public void A_hostile_alignment_renders_quickly_within_the_bound_and_never_throws(string template)
+    {
+        var values = JsonDocument.Parse("""{"A":"x"}""").RootElement;
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        var rendered = MessageTemplateRenderer.Render(template, name => values.TryGetProperty(name, out var v) ? v : null, []);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(1), $"took {watch.Elapsed}");
+        Assert.InRange(rendered.Length, 1, 3 * MessageTemplateRenderer.MaxAlignment + template.Length);
+    }
+
+    [Fact]
+    public void Rendering_stops_at_the_bound_however_often_a_large_property_repeats()
+    {
+        var large = JsonSerializer.SerializeToElement(new string('x', 100_000));
+        var template = string.Concat(Enumerable.Repeat("{A:l}", 10_000));
+
+        var rendered = MessageTemplateRenderer.Render(template, _ => large, []);
+
+        Assert.Equal(MessageTemplateRenderer.MaxRenderedLength, rendered.Length);
+    }
+
+    [Fact]
+    public void Parsing_is_linear_in_the_template_length()
+    {
+        var template = string.Concat(Enumerable.Repeat("{ {A", 100_000));
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var rendered = MessageTemplateRenderer.Render(template, _ => null, []);
+
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(2), $"took {watch.Elapsed}");
+        Assert.Equal(template, rendered);
     }
 
     [Fact]

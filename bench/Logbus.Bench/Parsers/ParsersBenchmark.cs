@@ -1,0 +1,109 @@
+extern alias api;
+
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using api::Logbus.Api.Imports;
+using api::Logbus.Api.Seq;
+
+namespace Logbus.Bench.Parsers;
+
+/// <summary>
+/// In-process speed of the import CSV reader (rows/s, against reading the same text line by line) and of the CLEF
+/// message-template renderer (templates/s). Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
+/// </summary>
+internal sealed class ParsersBenchmark : IBenchmark
+{
+    private const int CsvRows = 200_000;
+    private const int Templates = 500_000;
+    private const int Rounds = 5;
+
+    public string Name => "parsers";
+
+    public string Description =>
+        $"CSV reader over {CsvRows:N0} rows and template renderer over {Templates:N0} templates, in process (best of {Rounds})";
+
+    public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
+    {
+        var csv = CsvText(CsvRows);
+        var csvRates = new List<double>();
+        var lineRates = new List<double>();
+        var templateRates = new List<double>();
+        for (var round = 1; round <= Rounds; round++)
+        {
+            csvRates.Add(await ReadCsvAsync(csv, cancellationToken));
+            lineRates.Add(await ReadLinesAsync(csv, cancellationToken));
+            templateRates.Add(RenderTemplates());
+            context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s");
+        }
+
+        return new BenchmarkReport(Name)
+            .Add("CSV reader (6 columns, quoted commas, 1 row in 10 spans 2 lines)", csvRates.Max(), "rows/s",
+                lineRates.Max(), "ReadLineAsync over the same text")
+            .Add("message-template renderer (3 tokens: plain, format, alignment)", templateRates.Max(), "templates/s");
+    }
+
+    private static string CsvText(int rows)
+    {
+        var text = new StringBuilder("timestamp,level,source,message,userId,region\n");
+        var start = new DateTimeOffset(2026, 11, 20, 10, 0, 0, TimeSpan.Zero);
+        for (var i = 0; i < rows; i++)
+        {
+            var message = (i % 10) switch
+            {
+                0 => $"\"order {i} failed\nretrying\"",
+                1 or 2 => $"\"card declined, \"\"{i}\"\" retrying\"",
+                _ => $"user logged in after {i % 977} ms",
+            };
+            text.Append(CultureInfo.InvariantCulture,
+                $"{start.AddMilliseconds(i):O},{(i % 7 == 0 ? "WARN" : "INFO")},billing,{message},u-{i % 5000},eu\n");
+        }
+
+        return text.ToString();
+    }
+
+    private static async Task<double> ReadCsvAsync(string csv, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var reader = new CsvRecordReader(new StringReader(csv));
+        var rows = 0;
+        while (await reader.ReadAsync(cancellationToken) is not null)
+        {
+            rows++;
+        }
+
+        return Rate(rows - 1, watch, CsvRows);
+    }
+
+    private static async Task<double> ReadLinesAsync(string csv, CancellationToken cancellationToken)
+    {
+        var watch = Stopwatch.StartNew();
+        var reader = new StringReader(csv);
+        var lines = 0;
+        while (await reader.ReadLineAsync(cancellationToken) is not null)
+        {
+            lines++;
+        }
+
+        return lines / watch.Elapsed.TotalSeconds;
+    }
+
+    private static double RenderTemplates()
+    {
+        var properties = JsonDocument.Parse("""{"UserId":"bob","Amount":12.5,"Elapsed":42}""").RootElement;
+        string[] renderings = ["12.50"];
+        JsonElement? Property(string name) => properties.TryGetProperty(name, out var value) ? value : null;
+        var watch = Stopwatch.StartNew();
+        var length = 0L;
+        for (var i = 0; i < Templates; i++)
+        {
+            length += MessageTemplateRenderer.Render("User {UserId} paid {Amount:0.00} in {Elapsed,6} ms", Property, renderings).Length;
+        }
+
+        return Rate(length > 0 ? Templates : 0, watch, Templates);
+    }
+
+    private static double Rate(int counted, Stopwatch watch, int expected) =>
+        counted == expected ? counted / watch.Elapsed.TotalSeconds : throw new InvalidOperationException($"counted {counted}, expected {expected}");
+}
