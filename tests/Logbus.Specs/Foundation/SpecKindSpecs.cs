@@ -16,6 +16,7 @@ namespace Logbus.Specs.Foundation;
 [Trait("Kind", "Unit")]
 public sealed class SpecKindSpecs
 {
+    private const BindingFlags AllMethods = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic;
     private static readonly string[] Kinds = ["Unit", "Integration", "Browser", "Chaos"];
 
     [Fact]
@@ -37,7 +38,7 @@ public sealed class SpecKindSpecs
     public void No_spec_method_has_a_kind_of_its_own()
     {
         var methods = typeof(SpecKindSpecs).Assembly.GetTypes()
-            .SelectMany(type => type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly))
+            .SelectMany(type => type.GetMethods(AllMethods | BindingFlags.DeclaredOnly))
             .Where(method => KindTraits(method).Count > 0)
             .Select(method => $"{method.DeclaringType!.FullName}.{method.Name}")
             .ToList();
@@ -48,7 +49,7 @@ public sealed class SpecKindSpecs
 
     private static bool HasSpecs(Type type) =>
         !type.IsAbstract
-        && type.GetMethods(BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic)
+        && type.GetMethods(AllMethods)
             .Any(method => method.IsDefined(typeof(FactAttribute), inherit: true));
 
     private static List<string> KindTraits(MemberInfo member) =>
