@@ -29,9 +29,9 @@ internal sealed class LoadBenchmark : IBenchmark
         await using var deployment = await BenchDeployment.CreateAsync(context, "load", Partitions, cancellationToken);
 
         // The Api migrates the new database; the others start once it is there.
-        await using var api = await ServiceProcess.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
-        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
-        await using var query = await ServiceProcess.StartAsync("Logbus.Query", deployment.Settings, cancellationToken);
+        await using var api = await BenchService.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
+        await using var worker = await BenchService.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
+        await using var query = await BenchService.StartAsync("Logbus.Query", deployment.Settings, cancellationToken);
         await using var dataSource = NpgsqlDataSource.Create(deployment.ConnectionString);
         var services = new Dictionary<string, int> { ["Api"] = api.ProcessId, ["Worker"] = worker.ProcessId, ["Query"] = query.ProcessId };
         await using var suite = new LoadSuite(context, options, api.BaseAddress, query.BaseAddress, dataSource, services);

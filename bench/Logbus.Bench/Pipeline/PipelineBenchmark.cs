@@ -32,8 +32,8 @@ internal sealed class PipelineBenchmark : IBenchmark
         await using var deployment = await BenchDeployment.CreateAsync(context, "pipeline", Partitions, cancellationToken);
 
         // The Api migrates the new database; the Worker starts once it is there.
-        await using var api = await ServiceProcess.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
-        await using var worker = await ServiceProcess.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
+        await using var api = await BenchService.StartAsync("Logbus.Api", deployment.Settings, cancellationToken);
+        await using var worker = await BenchService.StartAsync("Logbus.Worker", deployment.Settings, cancellationToken);
         await using var dataSource = NpgsqlDataSource.Create(deployment.ConnectionString);
         var end = DateTimeOffset.UtcNow;
         var report = new BenchmarkReport(Name);

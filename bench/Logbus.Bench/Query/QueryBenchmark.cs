@@ -23,7 +23,7 @@ internal sealed class QueryBenchmark : IBenchmark
     {
         var rows = int.Parse(Environment.GetEnvironmentVariable("LOGBUS_BENCH_QUERY_ROWS") ?? (context.Full ? "10000000" : "1000000"), CultureInfo.InvariantCulture);
         var dataset = await QueryBenchDataset.EnsureAsync(context, rows, cancellationToken);
-        await using var service = await ServiceProcess.StartAsync("Logbus.Query", new Dictionary<string, string>
+        await using var service = await BenchService.StartAsync("Logbus.Query", new Dictionary<string, string>
         {
             ["ConnectionStrings__Logbus"] = dataset.ConnectionString,
             ["ConnectionStrings__Redis"] = context.RedisConnectionString,

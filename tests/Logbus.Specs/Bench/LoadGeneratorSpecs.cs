@@ -10,6 +10,7 @@ namespace Logbus.Specs.Bench;
 /// <c>./logbus up</c>: its report has the latency, queryability and error figures, its chart is drawn, and what it
 /// sent is stored. Figures are not judged here (benchmarks never are), only that they were measured.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class LoadGeneratorSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -9,6 +9,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Logbus.Specs.Browser;
 
 [Collection("browser")]
+[Trait("Kind", "Browser")]
 public sealed class ImportsPageSpecs(BrowserStack stack)
 {
     [Fact]

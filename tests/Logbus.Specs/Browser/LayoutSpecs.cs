@@ -4,6 +4,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Logbus.Specs.Browser;
 
 [Collection("browser")]
+[Trait("Kind", "Browser")]
 public sealed class LayoutSpecs(BrowserStack stack)
 {
     [Fact]

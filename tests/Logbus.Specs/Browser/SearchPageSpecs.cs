@@ -5,6 +5,7 @@ using static Microsoft.Playwright.Assertions;
 namespace Logbus.Specs.Browser;
 
 [Collection("browser")]
+[Trait("Kind", "Browser")]
 public sealed partial class SearchPageSpecs(BrowserStack stack)
 {
     [Fact]

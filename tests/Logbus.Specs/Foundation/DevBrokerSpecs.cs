@@ -4,6 +4,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Foundation;
 
+[Trait("Kind", "Chaos")]
 public sealed class DevBrokerSpecs
 {
     [Fact]

@@ -11,6 +11,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Foundation;
 
+[Trait("Kind", "Chaos")]
 public sealed class HealthSpecs
 {
     [Theory]

@@ -6,6 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Logbus.Specs.Foundation;
 
+[Trait("Kind", "Integration")]
 public sealed class MigrationSpecs
 {
     [Fact]

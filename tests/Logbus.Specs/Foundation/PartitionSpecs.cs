@@ -5,6 +5,7 @@ using Microsoft.Extensions.Options;
 
 namespace Logbus.Specs.Foundation;
 
+[Trait("Kind", "Integration")]
 public sealed class PartitionSpecs
 {
     private static readonly DateOnly Today = DateOnly.FromDateTime(DateTime.UtcNow);

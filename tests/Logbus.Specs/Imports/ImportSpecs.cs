@@ -9,6 +9,7 @@ using Logbus.Specs.Worker;
 namespace Logbus.Specs.Imports;
 
 /// <summary>Bulk imports end to end: the Api streams the file into chunks, the Worker stores them and its saga tracks them.</summary>
+[Trait("Kind", "Chaos")]
 public sealed class ImportSpecs
 {
     private static readonly Dictionary<string, string?> QuickWatchdog = new()

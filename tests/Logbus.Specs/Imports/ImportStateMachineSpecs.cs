@@ -12,6 +12,7 @@ namespace Logbus.Specs.Imports;
 /// Every transition of the import saga, on MassTransit's test harness (a unit of logic: no I/O). Messages arrive in
 /// any order and more than once; the outcome and the counts must not depend on it.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class ImportStateMachineSpecs : IAsyncLifetime
 {
     private static readonly DateTimeOffset At = new(2026, 11, 24, 9, 0, 0, TimeSpan.Zero);

@@ -3,23 +3,13 @@ namespace Logbus.Specs.Infrastructure;
 /// <summary>Where the repository and its git-ignored <c>.logbus/</c> folder are.</summary>
 internal static class RepositoryPaths
 {
-    public static string Root { get; } = FindRoot();
+    /// <summary>The build the specs run against, services included: <c>./logbus test</c> builds Debug.</summary>
+    public const string Configuration = "Debug";
+
+    public static string Root => RepositoryRoot.Folder;
 
     /// <summary>The folder for this test run's private servers: <c>.logbus/test/&lt;run&gt;</c>.</summary>
     public static string RunFolder { get; } = CreateRunFolder();
-
-    private static string FindRoot()
-    {
-        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
-        {
-            if (File.Exists(Path.Combine(dir.FullName, "Logbus.sln")))
-            {
-                return dir.FullName;
-            }
-        }
-
-        return Path.GetTempPath();
-    }
 
     private static string CreateRunFolder()
     {

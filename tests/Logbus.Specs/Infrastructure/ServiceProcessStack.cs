@@ -33,12 +33,13 @@ internal sealed class ServiceProcessStack : IDisposable
         var common = ServiceSettings.For(db, broker.BootstrapServers);
         var stack = new ServiceProcessStack(
             topic,
-            new ServiceProcess("Logbus.Api", ServiceSettings.With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress"))),
-            new ServiceProcess("Logbus.Worker", ServiceSettings.With(common,
+            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration,
+                ServiceSettings.With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress"))),
+            new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(common,
                 [("Worker:Storing:Topic", topic), ("Worker:Storing:ProgressTopic", topic + ".progress"),
                     ("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
                     ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), .. worker])),
-            new ServiceProcess("Logbus.Query", ServiceSettings.With(common, ("Cache:KeyPrefix", topic + ":"))));
+            new ServiceProcess("Logbus.Query", RepositoryPaths.Configuration, ServiceSettings.With(common, ("Cache:KeyPrefix", topic + ":"))));
         try
         {
             await Task.WhenAll(stack.Api.StartAsync(), stack.Worker.StartAsync(), stack.Query.StartAsync());

@@ -7,6 +7,7 @@ using Microsoft.AspNetCore.Mvc;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Unit")]
 public sealed class BulkheadSpecs
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.Options;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Unit")]
 public sealed class ClefSpecs
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);

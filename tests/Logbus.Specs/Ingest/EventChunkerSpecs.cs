@@ -5,6 +5,7 @@ using Logbus.Contracts;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Unit")]
 public sealed class EventChunkerSpecs
 {
     [Fact]

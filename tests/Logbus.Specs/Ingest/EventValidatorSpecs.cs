@@ -6,6 +6,7 @@ using Microsoft.Extensions.Options;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Unit")]
 public sealed class EventValidatorSpecs
 {
     private static readonly DateTimeOffset Now = new(2026, 11, 24, 9, 30, 0, TimeSpan.Zero);

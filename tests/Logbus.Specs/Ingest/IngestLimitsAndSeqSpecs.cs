@@ -7,6 +7,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Integration")]
 public sealed class IngestLimitsAndSeqSpecs
 {
     [Fact]

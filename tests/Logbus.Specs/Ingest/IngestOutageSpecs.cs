@@ -8,6 +8,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Chaos")]
 public sealed class IngestOutageSpecs
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

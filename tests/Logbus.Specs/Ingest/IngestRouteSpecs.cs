@@ -6,6 +6,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Integration")]
 public sealed class IngestRouteSpecs : IAsyncLifetime
 {
     private SpecDatabase _db = null!;

@@ -5,6 +5,7 @@ using Serilog.Events;
 
 namespace Logbus.Specs.Ingest;
 
+[Trait("Kind", "Integration")]
 public sealed class SerilogSinkSpecs
 {
     [Fact]

@@ -9,6 +9,7 @@ namespace Logbus.Specs.Kafka;
 
 public sealed record KeyedMessage(string Key, int Sequence);
 
+[Trait("Kind", "Integration")]
 public sealed class ConcurrencySpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 
 namespace Logbus.Specs.Kafka;
 
+[Trait("Kind", "Integration")]
 public sealed class FaultSpecs(ITestOutputHelper output)
 {
     [Fact]

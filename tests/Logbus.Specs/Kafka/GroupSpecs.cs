@@ -8,6 +8,7 @@ using Xunit.Abstractions;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>Commits, restarts, stops and a group of two: what is redelivered and what never is.</summary>
+[Trait("Kind", "Integration")]
 public sealed class GroupSpecs(ITestOutputHelper output)
 {
     // The dev broker lets a new member join only after a departed member's session ran out, so keep sessions short.

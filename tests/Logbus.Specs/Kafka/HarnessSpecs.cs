@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>MassTransit's own machinery on topic endpoints: the test harness and batch consumers.</summary>
+[Trait("Kind", "Integration")]
 public sealed class HarnessSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -11,6 +11,7 @@ using Xunit.Abstractions;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>MassTransit middleware and instrumentation on topic endpoints, as on any other endpoint.</summary>
+[Trait("Kind", "Integration")]
 public sealed class MiddlewareSpecs(ITestOutputHelper output)
 {
     [Fact]

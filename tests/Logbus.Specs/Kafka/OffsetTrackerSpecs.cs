@@ -3,6 +3,7 @@ using Logbus.Messaging.Kafka.Consuming;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>The committable offset only moves over records that all finished, whatever order they finish in.</summary>
+[Trait("Kind", "Unit")]
 public sealed class OffsetTrackerSpecs
 {
     [Fact]

@@ -7,6 +7,7 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace Logbus.Specs.Kafka;
 
+[Trait("Kind", "Integration")]
 public sealed class OrderingSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -10,6 +10,7 @@ using Xunit.Abstractions;
 
 namespace Logbus.Specs.Kafka;
 
+[Trait("Kind", "Chaos")]
 public sealed class OutageSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -46,6 +46,7 @@ public sealed class TransferStateMachine : MassTransitStateMachine<TransferState
     public Event<TransferChunkArrived>? ChunkArrived { get; private set; }
 }
 
+[Trait("Kind", "Integration")]
 public sealed class SagaSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -12,6 +12,7 @@ using Xunit.Abstractions;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>The contract other Logbus parts (the EF Core outbox above all) rely on when they send to Kafka through MassTransit.</summary>
+[Trait("Kind", "Integration")]
 public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -6,6 +6,7 @@ using Xunit.Abstractions;
 
 namespace Logbus.Specs.Kafka;
 
+[Trait("Kind", "Integration")]
 public sealed class TopologySpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -9,6 +9,7 @@ using Xunit.Abstractions;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>Mistakes that would make messages silently never arrive are start-up errors.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ValidationSpecs(ITestOutputHelper output)
 {
     [Fact]

@@ -8,6 +8,7 @@ namespace Logbus.Specs.Observability;
 /// compose/ without a Docker engine: Debian's docker-compose parses and resolves the file, every host path it mounts or
 /// builds from exists, promtool accepts its Prometheus configuration, and Grafana's provisioning matches the dashboards.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed partial class ComposeSpecs
 {
     private static string Compose => Path.Combine(RepositoryPaths.Root, "compose");

@@ -15,6 +15,7 @@ namespace Logbus.Specs.Observability;
 /// them every second with the repository's alert rules loaded, and every panel's and rule's PromQL sent to Prometheus's
 /// HTTP API. Each expression must parse, and every metric it names must exist.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class DashboardQuerySpecs(ITestOutputHelper output)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);

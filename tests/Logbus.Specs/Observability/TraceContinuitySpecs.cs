@@ -12,6 +12,7 @@ namespace Logbus.Specs.Observability;
 /// Kafka, the Worker's consume and its PostgreSQL write all carry the trace id the client sent in <c>traceparent</c>.
 /// Api and Worker run in this process, so one listener sees every span of both.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class TraceContinuitySpecs
 {
     [Fact]

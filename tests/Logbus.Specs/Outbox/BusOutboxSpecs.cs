@@ -13,6 +13,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Logbus.Specs.Outbox;
 
 /// <summary>The bus outbox of web-style requests and its delivery service, on real PostgreSQL.</summary>
+[Trait("Kind", "Integration")]
 public sealed class BusOutboxSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Logbus.Specs.Outbox;
 
 /// <summary>The inbox and consumer outbox on real PostgreSQL, behind an in-memory MassTransit endpoint.</summary>
+[Trait("Kind", "Integration")]
 public sealed class ConsumerOutboxSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

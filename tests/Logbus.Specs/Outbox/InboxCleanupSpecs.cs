@@ -7,6 +7,7 @@ using MassTransit;
 namespace Logbus.Specs.Outbox;
 
 /// <summary>The inbox's duplicate window and what happens to messages whose sends never reached the transport.</summary>
+[Trait("Kind", "Integration")]
 public sealed class InboxCleanupSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);

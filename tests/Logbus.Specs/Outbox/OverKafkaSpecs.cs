@@ -8,6 +8,7 @@ using Microsoft.Extensions.DependencyInjection;
 namespace Logbus.Specs.Outbox;
 
 /// <summary>The outbox and the inbox with the Kafka rider: the path of a log event from the Api to the Worker.</summary>
+[Trait("Kind", "Integration")]
 public sealed class OverKafkaSpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

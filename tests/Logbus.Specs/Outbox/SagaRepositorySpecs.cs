@@ -6,6 +6,7 @@ using MassTransit;
 namespace Logbus.Specs.Outbox;
 
 /// <summary>The saga repository on PostgreSQL, with and without the inbox transaction around it.</summary>
+[Trait("Kind", "Integration")]
 public sealed class SagaRepositorySpecs
 {
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(60);

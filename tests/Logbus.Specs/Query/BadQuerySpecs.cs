@@ -5,6 +5,7 @@ using System.Text.Json;
 namespace Logbus.Specs.Query;
 
 [Collection("query dataset")]
+[Trait("Kind", "Integration")]
 public sealed class BadQuerySpecs(QueryDataset dataset)
 {
     [Theory]

@@ -10,6 +10,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Query;
 
+[Trait("Kind", "Chaos")]
 public sealed class QueryResilienceSpecs
 {
     private static readonly DateTimeOffset End = DateTimeOffset.UtcNow.AddMinutes(-10);

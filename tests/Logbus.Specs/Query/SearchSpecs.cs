@@ -4,6 +4,7 @@ using bench::Logbus.Bench.Data;
 namespace Logbus.Specs.Query;
 
 [Collection("query dataset")]
+[Trait("Kind", "Integration")]
 public sealed class SearchSpecs(QueryDataset dataset)
 {
     private DateTimeOffset End => dataset.End;

@@ -9,6 +9,7 @@ using System.Text.Json;
 namespace Logbus.Specs.Query;
 
 [Collection("query dataset")]
+[Trait("Kind", "Integration")]
 public sealed class StatsAndSeedSpecs(QueryDataset dataset)
 {
     private HttpClient Client => dataset.Client;

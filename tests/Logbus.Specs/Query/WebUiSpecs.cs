@@ -5,6 +5,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Query;
 
+[Trait("Kind", "Integration")]
 public sealed class WebUiSpecs
 {
     [Fact]

@@ -6,6 +6,7 @@ using Npgsql;
 
 namespace Logbus.Specs.Storage;
 
+[Trait("Kind", "Integration")]
 public sealed class BulkWriterSpecs
 {
     [Fact]

@@ -66,7 +66,7 @@ internal sealed class Pipeline : IAsyncDisposable
 
         if (workerAsProcess)
         {
-            var process = new ServiceProcess("Logbus.Worker", settings);
+            var process = new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, settings);
             await process.StartAsync();
             return new Pipeline(api, db, broker, settings, null, process);
         }

@@ -9,6 +9,7 @@ using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Worker;
 
+[Trait("Kind", "Chaos")]
 public sealed class StoringSpecs
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
