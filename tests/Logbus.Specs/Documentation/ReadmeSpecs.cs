@@ -14,6 +14,7 @@ namespace Logbus.Specs.Documentation;
 /// The README's claims a newcomer acts on: every route it names is mapped by the service it names, and the indexes it
 /// says <c>log_events</c> has are the ones the migrations build.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed partial class ReadmeSpecs
 {
     private static readonly string Readme = File.ReadAllText(Path.Combine(RepositoryPaths.Root, "README.md"));

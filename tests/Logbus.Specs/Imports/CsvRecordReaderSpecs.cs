@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 namespace Logbus.Specs.Imports;
 
 /// <summary>How an import reads CSV: quoting, line breaks inside fields, line numbers, and a broken file's bound.</summary>
+[Trait("Kind", "Unit")]
 public sealed class CsvRecordReaderSpecs
 {
     [Fact]

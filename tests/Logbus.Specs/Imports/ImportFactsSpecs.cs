@@ -9,6 +9,7 @@ namespace Logbus.Specs.Imports;
 /// What the import saga records from each message, without the state machine: records are idempotent and do not depend on
 /// the order messages arrive in.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class ImportFactsSpecs
 {
     private static readonly Guid Id = Guid.NewGuid();

@@ -10,6 +10,7 @@ using Microsoft.Extensions.Options;
 namespace Logbus.Specs.Ingest;
 
 /// <summary>Each wire format decodes to events with the source they get by default, or says what shape to send.</summary>
+[Trait("Kind", "Unit")]
 public sealed class EventDecoderSpecs
 {
     private static readonly IOptions<IngestOptions> Options = Microsoft.Extensions.Options.Options.Create(new IngestOptions { DefaultClefSource = "seq-default" });

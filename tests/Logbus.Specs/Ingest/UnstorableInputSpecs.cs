@@ -10,6 +10,7 @@ namespace Logbus.Specs.Ingest;
 /// Input PostgreSQL could not store is refused at the door with a 400 naming the field, never accepted to fail the
 /// Worker's chunk (and other callers' events with it) later, and never a 500.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class UnstorableInputSpecs : IAsyncLifetime
 {
     private SpecDatabase _db = null!;

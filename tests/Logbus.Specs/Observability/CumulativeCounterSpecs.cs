@@ -9,6 +9,7 @@ namespace Logbus.Specs.Observability;
 /// meters: on <c>/metrics</c> from zero, a total per tag set, and still there after it stayed idle for longer than the
 /// adapter keeps an idle series.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class CumulativeCounterSpecs
 {
     [Fact]

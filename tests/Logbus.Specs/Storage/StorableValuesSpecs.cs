@@ -9,6 +9,7 @@ namespace Logbus.Specs.Storage;
 /// What Logbus calls storable is what PostgreSQL stores: each JSON value is put to PostgreSQL's own jsonb input and
 /// the verdicts must agree, so an event the Api accepts never fails the Worker's insert (and its chunk) later.
 /// </summary>
+[Trait("Kind", "Integration")]
 public sealed class StorableValuesSpecs(StorableValuesSpecs.Database database) : IClassFixture<StorableValuesSpecs.Database>
 {
     public static TheoryData<string> Values()
