@@ -1,4 +1,4 @@
-using Logbus.ServiceDefaults.Health;
+using Logbus.Storage.Health;
 using Logbus.Storage.Imports;
 using Logbus.Storage.Partitions;
 using Logbus.Storage.Schema;
@@ -14,6 +14,12 @@ namespace Logbus.Storage;
 public static class StorageExtensions
 {
     public const string ConnectionStringName = "Logbus";
+
+    /// <summary>
+    /// The tag of the checks a service's readiness (<c>/health/ready</c>) is made of. Storage knows no HTTP and so not
+    /// the service defaults that serve it; it tags its checks the same way Logbus.Messaging.Kafka does.
+    /// </summary>
+    public const string ReadyTag = "ready";
 
     /// <summary>
     /// The Logbus database for a service: one <see cref="NpgsqlDataSource"/> with explicit pool limits, the
@@ -37,9 +43,10 @@ public static class StorageExtensions
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseSchemaState>();
         builder.Services.AddHealthChecks()
-            .AddPostgreSql()
+            .Add(new HealthCheckRegistration("postgresql",
+                sp => ActivatorUtilities.CreateInstance<NpgsqlHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag], NpgsqlHealthCheck.ProbeTimeout))
             .Add(new HealthCheckRegistration("database-schema",
-                sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [HealthChecksBuilderExtensions.ReadyTag]));
+                sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag]));
         if (options.MigrateOnStartup)
         {
             builder.Services.AddHostedService<DatabaseMigrationService>();

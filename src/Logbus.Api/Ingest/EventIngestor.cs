@@ -2,6 +2,7 @@ using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
+using Logbus.Storage.Resilience;
 using MassTransit;
 using Microsoft.Extensions.Options;
 

@@ -41,7 +41,7 @@ internal static class QueryCacheExtensions
             options.MaximumPayloadBytes = 16 * 1024 * 1024;
         });
         builder.Services.AddSingleton<QueryCache>();
-        builder.Services.AddHealthChecks().AddRedis(HealthStatus.Degraded);
+        builder.Services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis", HealthStatus.Degraded);
         return builder;
     }
 }

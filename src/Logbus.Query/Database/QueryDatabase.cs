@@ -1,4 +1,5 @@
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage.Resilience;
 using Npgsql;
 
 namespace Logbus.Query.Database;

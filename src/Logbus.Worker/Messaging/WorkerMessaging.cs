@@ -4,6 +4,7 @@ using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
 using Logbus.Storage.Imports;
+using Logbus.Storage.Resilience;
 using Logbus.Worker.Imports;
 using Logbus.Worker.Storing;
 using MassTransit;

@@ -1,6 +1,7 @@
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
+using Logbus.Storage.Resilience;
 using Logbus.Worker.Messaging;
 using MassTransit;
 

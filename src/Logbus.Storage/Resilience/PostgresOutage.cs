@@ -1,7 +1,7 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Logbus.ServiceDefaults.Resilience;
+namespace Logbus.Storage.Resilience;
 
 /// <summary>Which exceptions mean PostgreSQL is unreachable or overwhelmed, as opposed to a bad statement.</summary>
 public static class PostgresOutage
