@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Logbus.Storage;
@@ -28,15 +29,14 @@ public static class StorageExtensions
     /// </summary>
     public static IHostApplicationBuilder AddLogbusStorage(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(StorageOptions.Section);
-        builder.Services.Configure<StorageOptions>(section);
-        builder.Services.Configure<LogEventPartitionOptions>(builder.Configuration.GetSection(LogEventPartitionOptions.Section));
-        var options = section.Get<StorageOptions>() ?? new StorageOptions();
+        // Bound the way the services bind theirs (AddValidatedOptions in Logbus.ServiceDefaults, which Storage does not know).
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LogEventPartitionOptions>().BindConfiguration(LogEventPartitionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack with ./logbus stack and use the settings it prints.");
 
-        builder.Services.AddSingleton(sp => BuildDataSource(connectionString, options));
+        builder.Services.AddSingleton(sp => BuildDataSource(connectionString, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         builder.Services.AddDbContext<LogbusDbContext>((sp, db) => db.UseLogbusNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<LogEventPartitions>();
         builder.Services.AddScoped<ImportStatusStore>();
@@ -47,14 +47,9 @@ public static class StorageExtensions
                 sp => ActivatorUtilities.CreateInstance<NpgsqlHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag], NpgsqlHealthCheck.ProbeTimeout))
             .Add(new HealthCheckRegistration("database-schema",
                 sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag]));
-        if (options.MigrateOnStartup)
-        {
-            builder.Services.AddHostedService<DatabaseMigrationService>();
-        }
-        else
-        {
-            builder.Services.AddHostedService<DatabaseSchemaCheckService>();
-        }
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.MigrateOnStartup
+            ? ActivatorUtilities.CreateInstance<DatabaseMigrationService>(sp)
+            : ActivatorUtilities.CreateInstance<DatabaseSchemaCheckService>(sp));
 
         return builder;
     }

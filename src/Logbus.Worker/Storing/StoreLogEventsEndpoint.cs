@@ -1,3 +1,4 @@
+using Logbus.Contracts;
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
@@ -15,12 +16,13 @@ namespace Logbus.Worker.Storing;
 /// </summary>
 public static class StoreLogEventsEndpoint
 {
-    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, DependencyCircuitBreaker postgres)
+    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, TopicOptions topics,
+        DependencyCircuitBreaker postgres)
     {
         WorkerMetrics.Publish();
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
         endpoint.SessionTimeout = options.SessionTimeout;
-        endpoint.DeadLetterOnFault(options.DeadLetterTopic);
+        endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>
         {
             retry.HandlePostgresOutages();
