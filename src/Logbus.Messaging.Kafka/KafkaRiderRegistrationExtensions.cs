@@ -43,7 +43,8 @@ public static class KafkaRiderRegistrationExtensions
     /// As <see cref="AddProducer{T}(IRiderRegistrationConfigurator, string, Func{T, string?}?)"/>, with the topic
     /// taken from the services when the producer is first needed (e.g. from bound and validated options).
     /// </summary>
-    public static void AddProducer<T>(this IRiderRegistrationConfigurator configurator, Func<IServiceProvider, string> topic, Func<T, string?>? keySelector = null)
+    public static void AddProducer<T>(this IRiderRegistrationConfigurator configurator, Func<IServiceProvider, string> topic,
+        Func<T, string?>? keySelector = null)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(configurator);

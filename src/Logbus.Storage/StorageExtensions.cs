@@ -30,8 +30,10 @@ public static class StorageExtensions
     public static IHostApplicationBuilder AddLogbusStorage(this IHostApplicationBuilder builder)
     {
         // Bound the way the services bind theirs (AddValidatedOptions in Logbus.ServiceDefaults, which Storage does not know).
-        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section).ValidateDataAnnotations().ValidateOnStart();
-        builder.Services.AddOptions<LogEventPartitionOptions>().BindConfiguration(LogEventPartitionOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LogEventPartitionOptions>().BindConfiguration(LogEventPartitionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack with ./logbus stack and use the settings it prints.");

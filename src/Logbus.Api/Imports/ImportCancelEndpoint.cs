@@ -12,7 +12,8 @@ internal static class ImportCancelEndpoint
         imports.MapDelete("/{id:guid}", CancelAsync)
             .WithName("CancelImport")
             .WithSummary("Cancel an import")
-            .WithDescription("202 when the cancel was recorded: chunks not yet stored are skipped and counted, an upload still running stops. 404 for an unknown import, 409 when it already finished.");
+            .WithDescription("202 when the cancel was recorded: chunks not yet stored are skipped and counted, an upload still running stops. "
+                + "404 for an unknown import, 409 when it already finished.");
         return imports;
     }
 

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Logbus.Api.Imports;
 
-/// <summary>Bulk imports on the Api (section <c>Imports</c>); the topic is <c>Kafka:Topics:Imports</c> (<see cref="Contracts.TopicOptions"/>).</summary>
+/// <summary>
+/// Bulk imports on the Api (section <c>Imports</c>); the topic is <c>Kafka:Topics:Imports</c>
+/// (<see cref="Contracts.TopicOptions"/>).
+/// </summary>
 public sealed class ImportUploadOptions
 {
     public const string Section = "Imports";

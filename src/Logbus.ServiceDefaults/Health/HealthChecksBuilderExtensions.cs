@@ -16,7 +16,8 @@ public static class HealthChecksBuilderExtensions
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary>A readiness check of type <typeparamref name="T"/>, built from the services, with the shared tag and probe timeout.</summary>
-    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name, HealthStatus failureStatus = HealthStatus.Unhealthy)
+    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name,
+        HealthStatus failureStatus = HealthStatus.Unhealthy)
         where T : class, IHealthCheck =>
         builder.Add(new HealthCheckRegistration(name, sp => ActivatorUtilities.CreateInstance<T>(sp), failureStatus, [ReadyTag], ProbeTimeout));
 }

@@ -2,7 +2,10 @@ using System.ComponentModel.DataAnnotations;
 
 namespace Logbus.Worker.Imports;
 
-/// <summary>The import saga's endpoint and watchdog (section <c>Worker:Imports</c>). The topic is <c>Kafka:Topics:Imports</c> (<see cref="Contracts.TopicOptions"/>).</summary>
+/// <summary>
+/// The import saga's endpoint and watchdog (section <c>Worker:Imports</c>). The topic is <c>Kafka:Topics:Imports</c>
+/// (<see cref="Contracts.TopicOptions"/>).
+/// </summary>
 public sealed class ImportOptions
 {
     public const string Section = "Worker:Imports";

@@ -43,7 +43,9 @@ internal static class WorkerMessaging
                     var topics = context.GetRequiredService<IOptions<TopicOptions>>().Value;
                     var storing = context.GetRequiredService<IOptions<StoringOptions>>().Value;
                     var imports = context.GetRequiredService<IOptions<ImportOptions>>().Value;
-                    var postgres = context.GetRequiredKeyedService<DependencyCircuitBreaker>(PostgresOutage.Dependency);
+                    // The registration context does not resolve keyed services; the container it wraps does.
+                    var postgres = context.GetRequiredService<IServiceProvider>()
+                        .GetRequiredKeyedService<DependencyCircuitBreaker>(PostgresOutage.Dependency);
                     kafka.Host(bootstrapServers);
                     kafka.UnreachableTimeout = unreachableTimeout;
                     kafka.TopicEndpoint<LogEventsAccepted>(topics.LogEvents, storing.ConsumerGroup,

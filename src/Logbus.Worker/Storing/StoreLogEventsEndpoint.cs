@@ -16,8 +16,8 @@ namespace Logbus.Worker.Storing;
 /// </summary>
 public static class StoreLogEventsEndpoint
 {
-    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, TopicOptions topics,
-        DependencyCircuitBreaker postgres)
+    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options,
+        TopicOptions topics, DependencyCircuitBreaker postgres)
     {
         WorkerMetrics.Publish();
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
