@@ -12,6 +12,7 @@ internal static class IngestRegistration
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.Services.AddValidatedOptions<IngestBulkheadOptions>(IngestBulkheadOptions.Section);
         builder.Services.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.Section);
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<EventValidator>();
