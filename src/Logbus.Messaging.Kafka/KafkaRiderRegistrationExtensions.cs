@@ -35,14 +35,29 @@ public static class KafkaRiderRegistrationExtensions
     public static void AddProducer<T>(this IRiderRegistrationConfigurator configurator, string topic, Func<T, string?>? keySelector = null)
         where T : class
     {
-        ArgumentNullException.ThrowIfNull(configurator);
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
+        configurator.AddProducer(_ => topic, keySelector);
+    }
+
+    /// <summary>
+    /// As <see cref="AddProducer{T}(IRiderRegistrationConfigurator, string, Func{T, string?}?)"/>, with the topic
+    /// taken from the services when the producer is first needed (e.g. from bound and validated options).
+    /// </summary>
+    public static void AddProducer<T>(this IRiderRegistrationConfigurator configurator, Func<IServiceProvider, string> topic,
+        Func<T, string?>? keySelector = null)
+        where T : class
+    {
+        ArgumentNullException.ThrowIfNull(configurator);
+        ArgumentNullException.ThrowIfNull(topic);
         if (keySelector is not null)
         {
-            configurator.AddSingleton<ITopicKeySelector>(new TopicKeySelector<T>(topic, keySelector));
+            configurator.AddSingleton<ITopicKeySelector>(sp => new TopicKeySelector<T>(topic(sp), keySelector));
         }
 
         configurator.TryAddScoped<IKafkaRider, ITopicProducer<T>>((rider, scope) =>
-            new ScopedTopicProducer<T>(((KafkaRider)rider).TopicEndpoints.GetTopicEndpoint(topic), topic, keySelector, scope));
+        {
+            var name = topic(scope);
+            return new ScopedTopicProducer<T>(((KafkaRider)rider).TopicEndpoints.GetTopicEndpoint(name), name, keySelector, scope);
+        });
     }
 }

@@ -5,7 +5,7 @@ using Logbus.Query.WebUi;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.Storage;
-using Logbus.Storage.Imports;
+using Logbus.Imports.Http;
 
 var builder = WebApplication.CreateBuilder(args);
 

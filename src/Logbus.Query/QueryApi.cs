@@ -4,6 +4,9 @@ using Logbus.Query.Search;
 using Logbus.Query.Sources;
 using Logbus.Query.Stats;
 using Logbus.Query.Tail;
+using Logbus.ServiceDefaults;
+using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage.Resilience;
 
 namespace Logbus.Query;
 
@@ -12,7 +15,8 @@ internal static class QueryApi
     /// <summary>The stores behind the query API and live tail.</summary>
     public static IHostApplicationBuilder AddLogQueries(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<LiveTailOptions>(builder.Configuration.GetSection(LiveTailOptions.Section));
+        builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
+        builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();
         builder.Services.AddSingleton<LogStatsStore>();

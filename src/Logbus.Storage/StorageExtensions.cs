@@ -1,4 +1,4 @@
-using Logbus.ServiceDefaults.Health;
+using Logbus.Storage.Health;
 using Logbus.Storage.Imports;
 using Logbus.Storage.Partitions;
 using Logbus.Storage.Schema;
@@ -7,6 +7,7 @@ using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Options;
 using Npgsql;
 
 namespace Logbus.Storage;
@@ -16,38 +17,41 @@ public static class StorageExtensions
     public const string ConnectionStringName = "Logbus";
 
     /// <summary>
+    /// The tag of the checks a service's readiness (<c>/health/ready</c>) is made of. Storage knows no HTTP and so not
+    /// the service defaults that serve it; it tags its checks the same way Logbus.Messaging.Kafka does.
+    /// </summary>
+    public const string ReadyTag = "ready";
+
+    /// <summary>
     /// The Logbus database for a service: one <see cref="NpgsqlDataSource"/> with explicit pool limits, the
     /// <see cref="LogbusDbContext"/> on it, schema migration at start-up (unless switched off) and the readiness checks
     /// of PostgreSQL and of the schema.
     /// </summary>
     public static IHostApplicationBuilder AddLogbusStorage(this IHostApplicationBuilder builder)
     {
-        var section = builder.Configuration.GetSection(StorageOptions.Section);
-        builder.Services.Configure<StorageOptions>(section);
-        builder.Services.Configure<LogEventPartitionOptions>(builder.Configuration.GetSection(LogEventPartitionOptions.Section));
-        var options = section.Get<StorageOptions>() ?? new StorageOptions();
+        // Bound the way the services bind theirs (AddValidatedOptions in Logbus.ServiceDefaults, which Storage does not know).
+        builder.Services.AddOptions<StorageOptions>().BindConfiguration(StorageOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<LogEventPartitionOptions>().BindConfiguration(LogEventPartitionOptions.Section)
+            .ValidateDataAnnotations().ValidateOnStart();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException(
                 $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack with ./logbus stack and use the settings it prints.");
 
-        builder.Services.AddSingleton(sp => BuildDataSource(connectionString, options));
+        builder.Services.AddSingleton(sp => BuildDataSource(connectionString, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         builder.Services.AddDbContext<LogbusDbContext>((sp, db) => db.UseLogbusNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));
         builder.Services.AddSingleton<LogEventPartitions>();
         builder.Services.AddScoped<ImportStatusStore>();
         builder.Services.AddSingleton<DatabaseMigrator>();
         builder.Services.AddSingleton<DatabaseSchemaState>();
         builder.Services.AddHealthChecks()
-            .AddPostgreSql()
+            .Add(new HealthCheckRegistration("postgresql",
+                sp => ActivatorUtilities.CreateInstance<NpgsqlHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag], NpgsqlHealthCheck.ProbeTimeout))
             .Add(new HealthCheckRegistration("database-schema",
-                sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [HealthChecksBuilderExtensions.ReadyTag]));
-        if (options.MigrateOnStartup)
-        {
-            builder.Services.AddHostedService<DatabaseMigrationService>();
-        }
-        else
-        {
-            builder.Services.AddHostedService<DatabaseSchemaCheckService>();
-        }
+                sp => ActivatorUtilities.CreateInstance<DatabaseSchemaHealthCheck>(sp), HealthStatus.Unhealthy, [ReadyTag]));
+        builder.Services.AddSingleton<IHostedService>(sp => sp.GetRequiredService<IOptions<StorageOptions>>().Value.MigrateOnStartup
+            ? ActivatorUtilities.CreateInstance<DatabaseMigrationService>(sp)
+            : ActivatorUtilities.CreateInstance<DatabaseSchemaCheckService>(sp));
 
         return builder;
     }

@@ -1,3 +1,4 @@
+using Logbus.Messaging.Kafka.Health;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -13,7 +14,8 @@ internal static class ApiHealthChecks
     public static IHostApplicationBuilder AddApiHealthChecks(this IHostApplicationBuilder builder)
     {
         builder.Services.AddHealthChecks()
-            .AddKafka(builder.Configuration.GetKafkaBootstrapServers(), HealthStatus.Degraded);
+            .AddKafkaBrokers(builder.Configuration.GetKafkaBootstrapServers(), HealthStatus.Degraded,
+                [HealthChecksBuilderExtensions.ReadyTag], HealthChecksBuilderExtensions.ProbeTimeout);
         return builder;
     }
 }

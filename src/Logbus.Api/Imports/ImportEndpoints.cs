@@ -1,17 +1,18 @@
 using Logbus.Api.Ingest;
 using Logbus.Api.Security;
+using Logbus.Imports.Http;
 using Logbus.Storage.Imports;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Features;
 
 namespace Logbus.Api.Imports;
 
-/// <summary><c>POST /api/imports</c> (a streamed file), beside the status routes shared with Logbus.Query.</summary>
+/// <summary><c>POST /api/imports</c> (a streamed file), beside the status routes shared with Logbus.Query and the Api's cancel.</summary>
 internal static class ImportEndpoints
 {
     public static IEndpointRouteBuilder MapImports(this IEndpointRouteBuilder endpoints)
     {
-        var imports = endpoints.MapImportStatus();
+        var imports = endpoints.MapImportStatus().MapImportCancel();
         imports.MapPost("/", UploadAsync)
             .AddEndpointFilter<RequireApiKeyFilter>()
             .WithName("StartImport")

@@ -20,12 +20,13 @@ public sealed class ImportUpload(
     IServiceScopeFactory scopes,
     IOptions<IngestOptions> ingestOptions,
     IOptions<ImportUploadOptions> importOptions,
+    IOptions<TopicOptions> topics,
     TimeProvider time)
 {
     private readonly IngestOptions _ingest = ingestOptions.Value;
     private readonly ImportUploadOptions _options = importOptions.Value;
-    private readonly Uri _events = TopicAddress.For(ingestOptions.Value.Topic);
-    private readonly Uri _imports = TopicAddress.For(importOptions.Value.Topic);
+    private readonly Uri _events = TopicAddress.For(topics.Value.LogEvents);
+    private readonly Uri _imports = TopicAddress.For(topics.Value.Imports);
 
     public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName, string? defaultSource,
         CancellationToken cancellationToken)

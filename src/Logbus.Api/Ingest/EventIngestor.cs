@@ -2,6 +2,7 @@ using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
+using Logbus.Storage.Resilience;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -18,15 +19,17 @@ public sealed class EventIngestor : IAsyncDisposable
 {
     private readonly IServiceScopeFactory _scopes;
     private readonly IngestOptions _options;
-    private readonly DependencyCircuitBreaker _postgres = new("PostgreSQL", PostgresOutage.IsOutage);
+    private readonly DependencyCircuitBreaker _postgres;
     private readonly GroupCommitter _singles;
     private readonly Uri _topic;
 
-    public EventIngestor(IServiceScopeFactory scopes, IOptions<IngestOptions> options)
+    public EventIngestor(IServiceScopeFactory scopes, IOptions<IngestOptions> options, IOptions<TopicOptions> topics,
+        [FromKeyedServices(PostgresOutage.Dependency)] DependencyCircuitBreaker postgres)
     {
         _scopes = scopes;
         _options = options.Value;
-        _topic = TopicAddress.For(_options.Topic);
+        _postgres = postgres;
+        _topic = TopicAddress.For(topics.Value.LogEvents);
         _singles = new GroupCommitter(CommitAsync, writers: 2, maxGroup: _options.ChunkMaxEvents, queueCapacity: 10_000);
     }
 

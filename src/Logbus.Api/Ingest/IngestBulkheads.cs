@@ -1,15 +1,17 @@
+using Microsoft.Extensions.Options;
+
 namespace Logbus.Api.Ingest;
 
 /// <summary>The concurrency limits of the ingest routes, one per kind of request (section <c>Ingest:Bulkheads</c>).</summary>
 public sealed class IngestBulkheads
 {
-    public IngestBulkheads(IConfiguration configuration)
+    public IngestBulkheads(IOptions<IngestBulkheadOptions> options)
     {
-        var section = configuration.GetSection("Ingest:Bulkheads");
-        var wait = TimeSpan.FromMilliseconds(section.GetValue("WaitMilliseconds", 200));
-        Single = new Bulkhead("single-event", section.GetValue("Single", 512), wait);
-        Batch = new Bulkhead("batch", section.GetValue("Batch", 32), wait);
-        Seq = new Bulkhead("Seq", section.GetValue("Seq", 32), wait);
+        var limits = options.Value;
+        var wait = TimeSpan.FromMilliseconds(limits.WaitMilliseconds);
+        Single = new Bulkhead("single-event", limits.Single, wait);
+        Batch = new Bulkhead("batch", limits.Batch, wait);
+        Seq = new Bulkhead("Seq", limits.Seq, wait);
     }
 
     public Bulkhead Single { get; }

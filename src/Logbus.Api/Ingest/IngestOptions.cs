@@ -1,12 +1,14 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Logbus.Api.Ingest;
 
-/// <summary>Limits and behaviour of ingest (section <c>Ingest</c>). Every limit is configurable.</summary>
+/// <summary>
+/// Limits and behaviour of ingest (section <c>Ingest</c>). Every limit is configurable; the topic is
+/// <c>Kafka:Topics:LogEvents</c> (<see cref="Contracts.TopicOptions"/>).
+/// </summary>
 public sealed class IngestOptions
 {
     public const string Section = "Ingest";
-
-    /// <summary>The Kafka topic accepted events go to.</summary>
-    public string Topic { get; set; } = Contracts.Topics.LogEvents;
 
     public int MaxIdLength { get; set; } = 64;
 
@@ -27,9 +29,11 @@ public sealed class IngestOptions
     public long MaxBodyBytes { get; set; } = 10 * 1024 * 1024;
 
     /// <summary>A chunk (one outbox message, one Kafka record) holds at most this many events…</summary>
+    [Range(1, int.MaxValue)]
     public int ChunkMaxEvents { get; set; } = 1000;
 
     /// <summary>…and about this many bytes of event content.</summary>
+    [Range(1, int.MaxValue)]
     public int ChunkMaxBytes { get; set; } = 512 * 1024;
 
     /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>

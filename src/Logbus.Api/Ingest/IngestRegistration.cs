@@ -1,5 +1,8 @@
 using Logbus.Api.Security;
 using Logbus.Api.Seq;
+using Logbus.ServiceDefaults;
+using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage.Resilience;
 
 namespace Logbus.Api.Ingest;
 
@@ -8,8 +11,10 @@ internal static class IngestRegistration
     /// <summary>Everything behind the ingest routes: limits, validation, API keys, rate limits, bulkheads, the outbox writer.</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<IngestOptions>(builder.Configuration.GetSection(IngestOptions.Section));
-        builder.Services.Configure<ApiKeyOptions>(builder.Configuration.GetSection(ApiKeyOptions.Section));
+        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.Services.AddValidatedOptions<IngestBulkheadOptions>(IngestBulkheadOptions.Section);
+        builder.Services.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.Section);
+        builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<EventValidator>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ClefDecoder>();

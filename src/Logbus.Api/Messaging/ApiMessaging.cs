@@ -1,3 +1,4 @@
+using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults;
 using Logbus.Storage;
@@ -15,6 +16,7 @@ internal static class ApiMessaging
     public static IHostApplicationBuilder AddApiMessaging(this IHostApplicationBuilder builder)
     {
         var bootstrapServers = builder.Configuration.GetKafkaBootstrapServers();
+        builder.Services.AddValidatedOptions<TopicOptions>(TopicOptions.Section);
         builder.Services.AddMassTransit(x =>
         {
             // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes).

@@ -16,4 +16,17 @@ public static class KafkaHealthChecksBuilderExtensions
         builder.Services.TryAddSingleton<KafkaRiderAccessor>();
         return builder.AddCheck<KafkaRiderHealthCheck>(name, HealthStatus.Unhealthy, tags ?? ["ready"]);
     }
+
+    /// <summary>
+    /// Adds a check that a broker at <paramref name="bootstrapServers"/> answers a metadata request, for a process that
+    /// produces to Kafka without running the rider's consumers (tagged <c>ready</c> by default).
+    /// </summary>
+    public static IHealthChecksBuilder AddKafkaBrokers(this IHealthChecksBuilder builder, string bootstrapServers,
+        HealthStatus failureStatus = HealthStatus.Unhealthy, IEnumerable<string>? tags = null, TimeSpan? timeout = null, string name = "kafka")
+    {
+        ArgumentNullException.ThrowIfNull(builder);
+        builder.Services.AddSingleton(new KafkaBrokerHealthCheck.AdminClientHolder(bootstrapServers));
+        return builder.Add(new HealthCheckRegistration(name,
+            sp => ActivatorUtilities.CreateInstance<KafkaBrokerHealthCheck>(sp), failureStatus, tags ?? ["ready"], timeout));
+    }
 }

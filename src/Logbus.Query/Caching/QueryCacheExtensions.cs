@@ -1,5 +1,6 @@
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
+using Logbus.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Caching.Distributed;
 using Microsoft.Extensions.Caching.StackExchangeRedis;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
@@ -16,7 +17,9 @@ internal static class QueryCacheExtensions
     /// </summary>
     public static IHostApplicationBuilder AddQueryCache(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<CacheOptions>(builder.Configuration.GetSection(CacheOptions.Section));
+        builder.Services.AddValidatedOptions<CacheOptions>(CacheOptions.Section);
+        builder.Services.AddCircuitBreaker(ResilientDistributedCache.Dependency, ResilientDistributedCache.IsOutage,
+            sp => ResilientDistributedCache.BreakerSettings(sp.GetRequiredService<IOptions<CacheOptions>>().Value));
         var redisOptions = ConfigurationOptions.Parse(builder.Configuration.GetRedisConnectionString());
         // Start even when Redis is down, and keep reconnecting in the background.
         redisOptions.AbortOnConnectFail = false;
@@ -33,7 +36,8 @@ internal static class QueryCacheExtensions
             {
                 ConnectionMultiplexerFactory = () => Task.FromResult(multiplexer),
             }));
-            return new ResilientDistributedCache(redis, sp.GetRequiredService<IOptions<CacheOptions>>().Value);
+            return new ResilientDistributedCache(redis, sp.GetRequiredService<IOptions<CacheOptions>>().Value,
+                sp.GetRequiredKeyedService<DependencyCircuitBreaker>(ResilientDistributedCache.Dependency));
         });
         builder.Services.AddHybridCache(options =>
         {
@@ -41,7 +45,7 @@ internal static class QueryCacheExtensions
             options.MaximumPayloadBytes = 16 * 1024 * 1024;
         });
         builder.Services.AddSingleton<QueryCache>();
-        builder.Services.AddHealthChecks().AddRedis(HealthStatus.Degraded);
+        builder.Services.AddHealthChecks().AddReadinessCheck<RedisHealthCheck>("redis", HealthStatus.Degraded);
         return builder;
     }
 }

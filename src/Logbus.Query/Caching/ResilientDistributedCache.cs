@@ -19,20 +19,26 @@ public sealed class ResilientDistributedCache : IDistributedCache
     private static readonly CumulativeCounter Writes = new(LogbusMeters.Logbus, "query_cache_writes_total", "{write}",
         "Cache writes by result: stored, error, skipped (circuit open).", "result");
 
+    /// <summary>Redis's name in logs and metrics and the key of its circuit breaker.</summary>
+    public const string Dependency = "Redis";
+
     private readonly IDistributedCache _redis;
     private readonly TimeSpan _timeout;
     private readonly DependencyCircuitBreaker _breaker;
 
-    public ResilientDistributedCache(IDistributedCache redis, CacheOptions options)
+    public ResilientDistributedCache(IDistributedCache redis, CacheOptions options, DependencyCircuitBreaker breaker)
     {
         _redis = redis;
         _timeout = options.RedisTimeout;
-        _breaker = new DependencyCircuitBreaker("Redis", IsOutage, new CircuitBreakerSettings
-        {
-            MinimumThroughput = 2,
-            BreakDuration = options.RedisBreak,
-        });
+        _breaker = breaker;
     }
+
+    /// <summary>The breaker around Redis: it opens sooner than the database's, and stays open for <see cref="CacheOptions.RedisBreak"/>.</summary>
+    public static CircuitBreakerSettings BreakerSettings(CacheOptions options) => new()
+    {
+        MinimumThroughput = 2,
+        BreakDuration = options.RedisBreak,
+    };
 
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
@@ -94,5 +100,5 @@ public sealed class ResilientDistributedCache : IDistributedCache
 
     public void Remove(string key) => RemoveAsync(key).GetAwaiter().GetResult();
 
-    private static bool IsOutage(Exception exception) => exception is RedisException or TimeoutException or ObjectDisposedException;
+    public static bool IsOutage(Exception exception) => exception is RedisException or TimeoutException or ObjectDisposedException;
 }

@@ -1,10 +1,12 @@
+using Logbus.ServiceDefaults;
+
 namespace Logbus.Query.WebUi;
 
 internal static class WebUiRegistration
 {
     public static IHostApplicationBuilder AddWebUi(this IHostApplicationBuilder builder)
     {
-        builder.Services.Configure<WebUiOptions>(builder.Configuration.GetSection(WebUiOptions.Section));
+        builder.Services.AddValidatedOptions<WebUiOptions>(WebUiOptions.Section);
         return builder;
     }
 }

@@ -3,7 +3,10 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 
 namespace Logbus.ServiceDefaults.Health;
 
-/// <summary>Registers the dependency checks behind <c>/health/ready</c> and the seed's health routes.</summary>
+/// <summary>
+/// What makes a check part of <c>/health/ready</c>. The checks of a dependency live with the project that knows it
+/// (PostgreSQL in Logbus.Storage, Kafka in Logbus.Messaging.Kafka, Redis in Logbus.Query); they tag themselves the same.
+/// </summary>
 public static class HealthChecksBuilderExtensions
 {
     /// <summary>Checks tagged with this take part in readiness.</summary>
@@ -12,19 +15,9 @@ public static class HealthChecksBuilderExtensions
     /// <summary>Each probe gets this long; a dependency slower than that counts as unreachable.</summary>
     public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
 
-    public static IHealthChecksBuilder AddPostgreSql(this IHealthChecksBuilder builder, HealthStatus failureStatus = HealthStatus.Unhealthy) =>
-        builder.Add(new HealthCheckRegistration("postgresql",
-            sp => ActivatorUtilities.CreateInstance<NpgsqlHealthCheck>(sp), failureStatus, [ReadyTag], ProbeTimeout));
-
-    public static IHealthChecksBuilder AddRedis(this IHealthChecksBuilder builder, HealthStatus failureStatus = HealthStatus.Unhealthy) =>
-        builder.Add(new HealthCheckRegistration("redis",
-            sp => ActivatorUtilities.CreateInstance<RedisHealthCheck>(sp), failureStatus, [ReadyTag], ProbeTimeout));
-
-    /// <summary>Kafka reachability; the bootstrap servers come from <c>Kafka:BootstrapServers</c>.</summary>
-    public static IHealthChecksBuilder AddKafka(this IHealthChecksBuilder builder, string bootstrapServers, HealthStatus failureStatus = HealthStatus.Unhealthy)
-    {
-        builder.Services.AddSingleton(new KafkaHealthCheck.AdminClientHolder(bootstrapServers));
-        return builder.Add(new HealthCheckRegistration("kafka",
-            sp => ActivatorUtilities.CreateInstance<KafkaHealthCheck>(sp), failureStatus, [ReadyTag], ProbeTimeout));
-    }
+    /// <summary>A readiness check of type <typeparamref name="T"/>, built from the services, with the shared tag and probe timeout.</summary>
+    public static IHealthChecksBuilder AddReadinessCheck<T>(this IHealthChecksBuilder builder, string name,
+        HealthStatus failureStatus = HealthStatus.Unhealthy)
+        where T : class, IHealthCheck =>
+        builder.Add(new HealthCheckRegistration(name, sp => ActivatorUtilities.CreateInstance<T>(sp), failureStatus, [ReadyTag], ProbeTimeout));
 }

@@ -3,7 +3,7 @@ using System.Text;
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults;
-using Logbus.Worker.Storing;
+using Logbus.Contracts;
 using MassTransit;
 using Microsoft.Extensions.Options;
 using Logbus.Messaging.Kafka.Consuming;
@@ -17,12 +17,12 @@ namespace Logbus.Worker.DeadLetters;
 /// headers, without the fault headers) is produced to its original topic again. It keeps its MessageId (a record that
 /// had none gets the id the inbox derived for it), so the inbox stores a replayed chunk once however often it is replayed.
 /// </summary>
-public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<StoringOptions> options, NpgsqlDataSource database)
+public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<TopicOptions> topics, NpgsqlDataSource database)
 {
     private static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(10);
     private readonly string _bootstrapServers = configuration.GetKafkaBootstrapServers();
 
-    public string Topic => options.Value.DeadLetterTopic;
+    public string Topic => topics.Value.LogEventsDeadLetters;
 
     /// <summary>The newest dead letters, newest first, at most <paramref name="limit"/> per partition.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken)
@@ -60,7 +60,7 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Stori
             headers.Add(header.Key, header.GetValueBytes());
         }
 
-        var target = Header(record, KafkaHeaders.OriginalTopic) ?? options.Value.Topic;
+        var target = Header(record, KafkaHeaders.OriginalTopic) ?? topics.Value.LogEvents;
         if (!Guid.TryParse(messageId, out var id))
         {
             // The inbox knew the record by an id derived from where it was first read; keep that identity.

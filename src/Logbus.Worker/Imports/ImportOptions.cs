@@ -1,10 +1,16 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Logbus.Worker.Imports;
 
-/// <summary>The import saga's endpoint and watchdog (section <c>Worker:Imports</c>). The topic is <c>Worker:Storing:ProgressTopic</c>.</summary>
+/// <summary>
+/// The import saga's endpoint and watchdog (section <c>Worker:Imports</c>). The topic is <c>Kafka:Topics:Imports</c>
+/// (<see cref="Contracts.TopicOptions"/>).
+/// </summary>
 public sealed class ImportOptions
 {
     public const string Section = "Worker:Imports";
 
+    [Required]
     public string ConsumerGroup { get; set; } = "logbus-worker-imports";
 
     /// <summary>How often the watchdog looks for imports that stopped moving.</summary>

@@ -1,4 +1,5 @@
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage.Resilience;
 using MassTransit;
 
 namespace Logbus.Worker.Messaging;

@@ -4,9 +4,11 @@ using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
 using Logbus.Storage.Imports;
+using Logbus.Storage.Resilience;
 using Logbus.Worker.Imports;
 using Logbus.Worker.Storing;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Worker.Messaging;
 
@@ -22,14 +24,11 @@ internal static class WorkerMessaging
         // The Worker can do nothing without the brokers, so it says so soon: orchestrators and the "not ready" alert
         // should see a Kafka outage within seconds, not after the rider's 30 s default.
         var unreachableTimeout = builder.Configuration.GetValue("Kafka:UnreachableTimeout", TimeSpan.FromSeconds(5));
-        var section = builder.Configuration.GetSection(StoringOptions.Section);
-        var storing = section.Get<StoringOptions>() ?? new StoringOptions();
-        builder.Services.Configure<StoringOptions>(section);
-        var imports = builder.Configuration.GetSection(ImportOptions.Section).Get<ImportOptions>() ?? new ImportOptions();
-        builder.Services.Configure<ImportOptions>(builder.Configuration.GetSection(ImportOptions.Section));
+        builder.Services.AddValidatedOptions<TopicOptions>(TopicOptions.Section);
+        builder.Services.AddValidatedOptions<StoringOptions>(StoringOptions.Section);
+        builder.Services.AddValidatedOptions<ImportOptions>(ImportOptions.Section);
         builder.Services.AddHostedService<ImportWatchdog>();
-        var postgres = new DependencyCircuitBreaker("PostgreSQL", PostgresOutage.IsOutage);
-        builder.Services.AddSingleton(postgres);
+        builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddMassTransit(x =>
         {
             x.AddPgOutbox<LogbusDbContext>();
@@ -38,14 +37,20 @@ internal static class WorkerMessaging
                 rider.AddConsumer<LogEventsAcceptedConsumer>();
                 rider.AddSagaStateMachine<ImportStateMachine, ImportState>()
                     .PgRepository(r => r.UseDbContext<LogbusDbContext>().Concurrency(ConcurrencyMode.Pessimistic));
-                rider.AddProducer<ImportStalled>(storing.ProgressTopic, m => m.ImportId.ToString());
+                rider.AddProducer<ImportStalled>(sp => sp.GetRequiredService<IOptions<TopicOptions>>().Value.Imports, m => m.ImportId.ToString());
                 rider.UsingKafka((context, kafka) =>
                 {
+                    var topics = context.GetRequiredService<IOptions<TopicOptions>>().Value;
+                    var storing = context.GetRequiredService<IOptions<StoringOptions>>().Value;
+                    var imports = context.GetRequiredService<IOptions<ImportOptions>>().Value;
+                    // The registration context does not resolve keyed services; the container it wraps does.
+                    var postgres = context.GetRequiredService<IServiceProvider>()
+                        .GetRequiredKeyedService<DependencyCircuitBreaker>(PostgresOutage.Dependency);
                     kafka.Host(bootstrapServers);
                     kafka.UnreachableTimeout = unreachableTimeout;
-                    kafka.TopicEndpoint<LogEventsAccepted>(storing.Topic, storing.ConsumerGroup,
-                        endpoint => StoreLogEventsEndpoint.Configure(endpoint, context, storing, postgres));
-                    kafka.TopicEndpoint<ImportStarted>(storing.ProgressTopic, imports.ConsumerGroup,
+                    kafka.TopicEndpoint<LogEventsAccepted>(topics.LogEvents, storing.ConsumerGroup,
+                        endpoint => StoreLogEventsEndpoint.Configure(endpoint, context, storing, topics, postgres));
+                    kafka.TopicEndpoint<ImportStarted>(topics.Imports, imports.ConsumerGroup,
                         endpoint => ImportSagaEndpoint.Configure(endpoint, context));
                 });
             });

@@ -16,10 +16,10 @@ namespace Logbus.Worker.Storing;
 /// inbox row of the message and, for a chunk of an import, the progress message to the import saga commit together, so
 /// a redelivered message stores nothing twice and a re-sent event counts as a duplicate.
 /// </summary>
-public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<StoringOptions> options)
+public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<TopicOptions> topics)
     : IConsumer<LogEventsAccepted>
 {
-    private readonly Uri _progressTopic = TopicAddress.For(options.Value.ProgressTopic);
+    private readonly Uri _progressTopic = TopicAddress.For(topics.Value.Imports);
 
     public async Task Consume(ConsumeContext<LogEventsAccepted> context)
     {

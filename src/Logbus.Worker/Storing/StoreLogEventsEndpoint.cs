@@ -1,6 +1,8 @@
+using Logbus.Contracts;
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
+using Logbus.Storage.Resilience;
 using Logbus.Worker.Messaging;
 using MassTransit;
 
@@ -14,11 +16,12 @@ namespace Logbus.Worker.Storing;
 /// </summary>
 public static class StoreLogEventsEndpoint
 {
-    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options, DependencyCircuitBreaker postgres)
+    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, StoringOptions options,
+        TopicOptions topics, DependencyCircuitBreaker postgres)
     {
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
         endpoint.SessionTimeout = options.SessionTimeout;
-        endpoint.DeadLetterOnFault(options.DeadLetterTopic);
+        endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>
         {
             retry.HandlePostgresOutages();

@@ -1,19 +1,17 @@
+using System.ComponentModel.DataAnnotations;
+
 namespace Logbus.Worker.Storing;
 
-/// <summary>How the Worker consumes <c>log-events</c> (section <c>Worker:Storing</c>).</summary>
+/// <summary>
+/// How the Worker consumes <c>log-events</c> (section <c>Worker:Storing</c>); the topics are in
+/// <see cref="Contracts.TopicOptions"/>.
+/// </summary>
 public sealed class StoringOptions
 {
     public const string Section = "Worker:Storing";
 
-    /// <summary>The topic of accepted events; its dead letters go to <c>&lt;topic&gt;.dlq</c>.</summary>
-    public string Topic { get; set; } = Contracts.Topics.LogEvents;
-
-    /// <summary>Where progress (<see cref="Contracts.LogEventsStored"/>) goes, for the import saga.</summary>
-    public string ProgressTopic { get; set; } = Contracts.Topics.Imports;
-
+    [Required]
     public string ConsumerGroup { get; set; } = "logbus-worker";
-
-    public string DeadLetterTopic => Topic + ".dlq";
 
     /// <summary>
     /// How long the group waits for a silent Worker before giving its partitions to another. Shorter than Kafka's
@@ -22,12 +20,14 @@ public sealed class StoringOptions
     public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>Chunks of one partition stored at once (each in its own transaction). Partitions always run in parallel.</summary>
+    [Range(1, 64)]
     public int ConcurrentChunksPerPartition { get; set; } = 2;
 
     /// <summary>
     /// Retries of a chunk that fails because PostgreSQL is unreachable; with the interval capped, the default rides out
     /// about four hours of outage before the chunk is dead-lettered (where it can still be replayed).
     /// </summary>
+    [Range(0, int.MaxValue)]
     public int TransientRetryLimit { get; set; } = 1000;
 
     public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);

@@ -34,8 +34,8 @@ internal sealed class ApiHost : IAsyncDisposable
     {
         var topic = SpecNames.Unique("ingest");
         var all = ServiceSettings.For(db, kafka);
-        all["Ingest:Topic"] = topic;
-        all["Imports:Topic"] = topic + ".progress";
+        all["Kafka:Topics:LogEvents"] = topic;
+        all["Kafka:Topics:Imports"] = topic + ".progress";
         all["Messaging:BusOutbox:DeliveryServiceEnabled"] = deliver ? "true" : "false";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {

@@ -30,14 +30,13 @@ internal sealed class ServiceProcessStack : IDisposable
         var topic = SpecNames.Unique(name);
         broker.CreateTopic(topic, partitions);
         broker.CreateTopic(topic + ".progress", 2);
-        var common = ServiceSettings.For(db, broker.BootstrapServers);
+        var common = ServiceSettings.With(ServiceSettings.For(db, broker.BootstrapServers),
+            ("Kafka:Topics:LogEvents", topic), ("Kafka:Topics:Imports", topic + ".progress"));
         var stack = new ServiceProcessStack(
             topic,
-            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration,
-                ServiceSettings.With(common, ("Ingest:Topic", topic), ("Imports:Topic", topic + ".progress"))),
+            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, common),
             new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(common,
-                [("Worker:Storing:Topic", topic), ("Worker:Storing:ProgressTopic", topic + ".progress"),
-                    ("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
+                [("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
                     ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), .. worker])),
             new ServiceProcess("Logbus.Query", RepositoryPaths.Configuration, ServiceSettings.With(common, ("Cache:KeyPrefix", topic + ":"))));
         try

@@ -53,8 +53,8 @@ internal sealed class Pipeline : IAsyncDisposable
         // As the stack's broker has it: the imports topic exists before anyone subscribes to it or produces to it.
         broker.CreateTopic(api.Topic + ".progress", 4);
         var settings = ServiceSettings.For(db, broker.BootstrapServers);
-        settings["Worker:Storing:Topic"] = api.Topic;
-        settings["Worker:Storing:ProgressTopic"] = api.Topic + ".progress";
+        settings["Kafka:Topics:LogEvents"] = api.Topic;
+        settings["Kafka:Topics:Imports"] = api.Topic + ".progress";
         settings["Worker:Imports:ConsumerGroup"] = SpecNames.Unique("imports");
         settings["Worker:Storing:ConsumerGroup"] = SpecNames.Unique("worker");
         settings["Worker:Storing:SessionTimeout"] = "00:00:06";

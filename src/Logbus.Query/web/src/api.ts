@@ -92,8 +92,3 @@ export const searchLogs = (query: URLSearchParams, signal?: AbortSignal) => getJ
 export const getStats = (hoursBack: number, signal?: AbortSignal) => getJson<LogStats>(`/api/query/stats?hoursBack=${hoursBack}`, signal);
 export const getSources = () => getJson<SourceSummary[]>("/api/query/sources");
 export const listImports = (limit: number) => getJson<ImportStatus[]>(`/api/imports?limit=${limit}`);
-
-export async function cancelImport(id: string): Promise<void> {
-  const response = await fetch(`/api/imports/${encodeURIComponent(id)}`, { method: "DELETE" });
-  if (!response.ok) throw await problem(response);
-}

@@ -1,10 +1,13 @@
-import { ApiError, cancelImport, listImports, type ImportStatus } from "./api";
+import { ApiError, listImports, type ImportStatus } from "./api";
 import { formatCount, formatTime, h } from "./dom";
 
 const REFRESH_MS = 1500;
 const ACTIVE = new Set(["Receiving", "Persisting"]);
 
-/** The imports page: every recent import with its progress from the import saga, and a way to cancel one. */
+/**
+ * The imports page: every recent import with its progress from the import saga. The Query service only reads, so the
+ * page offers no cancel; it says where to cancel (DELETE on the Api, which needs no browser session of this service).
+ */
 export function mountImportsPage(main: HTMLElement): void {
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const list = h("ol", { class: "imports", "aria-label": "Imports, newest first" });
@@ -12,7 +15,8 @@ export function mountImportsPage(main: HTMLElement): void {
   main.append(
     h("section", { class: "imports-page", "aria-labelledby": "imports-heading" },
       h("h1", { id: "imports-heading" }, "Imports"),
-      h("p", { class: "muted" }, "Files posted to the Api's /api/imports, with what the Worker has stored of them so far."),
+      h("p", { class: "muted" }, "Files posted to the Api's /api/imports, with what the Worker has stored of them so far. "
+        + "To cancel a running import, send DELETE /api/imports/{id} to the Api."),
       status, error, list));
 
   let timer = 0;
@@ -36,25 +40,12 @@ export function mountImportsPage(main: HTMLElement): void {
   }
 
   function render(imports: ImportStatus[]): void {
-    // Keep focus on a cancel button across refreshes: replace cards in place, by id.
+    // Keep unchanged cards (and so an open list of rejected lines) across refreshes: replace cards in place, by id.
     const existing = new Map([...list.children].map((li) => [(li as HTMLElement).dataset.id, li as HTMLElement]));
     const cards = imports.map((status) => {
-      const card = importCard(status, async (button) => {
-        button.disabled = true;
-        try {
-          await cancelImport(status.id);
-          error.hidden = true;
-        } catch (e) {
-          error.hidden = false;
-          error.textContent = e instanceof ApiError && e.status === 409
-            ? "That import had already finished."
-            : `Cancel failed: ${e instanceof Error ? e.message : String(e)}`;
-        }
-        void refresh();
-      });
+      const card = importCard(status);
       const old = existing.get(status.id);
       if (old && old.dataset.version === card.dataset.version) return old;
-      if (old?.contains(document.activeElement)) queueMicrotask(() => card.querySelector("button")?.focus());
       return card;
     });
     list.replaceChildren(...cards);
@@ -64,7 +55,7 @@ export function mountImportsPage(main: HTMLElement): void {
   void refresh();
 }
 
-function importCard(status: ImportStatus, onCancel: (button: HTMLButtonElement) => void): HTMLElement {
+function importCard(status: ImportStatus): HTMLElement {
   const done = status.stored + status.duplicates + status.skipped;
   const finished = !ACTIVE.has(status.state);
   // Until the whole file is received the number of events to store is unknown, and so is the progress.
@@ -73,15 +64,10 @@ function importCard(status: ImportStatus, onCancel: (button: HTMLButtonElement) 
     : null;
   const name = status.fileName ?? `import ${status.id.slice(0, 8)}`;
   const progressLabel = percent !== null ? `${percent}%` : finished ? spaced(status.state).toLowerCase() : "receiving the file";
-  const cancel = ACTIVE.has(status.state)
-    ? h("button", { type: "button", class: "danger", "aria-label": `Cancel ${name}` }, "Cancel")
-    : null;
-  cancel?.addEventListener("click", () => onCancel(cancel));
   const card = h("li", { class: `import is-${status.state}`, "data-id": status.id, "data-state": status.state },
     h("div", { class: "import-head" },
       h("h2", {}, name),
-      h("span", { class: `state state-${status.state}` }, spaced(status.state)),
-      cancel),
+      h("span", { class: `state state-${status.state}` }, spaced(status.state))),
     h("div", {
       class: "bar", role: "progressbar", "aria-label": `Progress of ${name}`, "aria-valuemin": 0, "aria-valuemax": 100,
       "aria-valuenow": percent ?? false, "aria-valuetext": progressLabel,

@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using StackExchange.Redis;
 
-namespace Logbus.ServiceDefaults.Health;
+namespace Logbus.Query.Caching;
 
 /// <summary>Redis answers PING on the service's shared multiplexer.</summary>
 public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck

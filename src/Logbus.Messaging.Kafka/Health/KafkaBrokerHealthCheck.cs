@@ -1,13 +1,13 @@
 using Confluent.Kafka;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 
-namespace Logbus.ServiceDefaults.Health;
+namespace Logbus.Messaging.Kafka.Health;
 
 /// <summary>
 /// A Kafka broker answers a metadata request. One admin client lives for the whole process: creating one per probe
 /// would start and stop librdkafka's threads on every call.
 /// </summary>
-public sealed class KafkaHealthCheck(KafkaHealthCheck.AdminClientHolder holder) : IHealthCheck
+internal sealed class KafkaBrokerHealthCheck(KafkaBrokerHealthCheck.AdminClientHolder holder) : IHealthCheck
 {
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {

@@ -1,11 +1,14 @@
 using System.Net.Sockets;
 using Npgsql;
 
-namespace Logbus.ServiceDefaults.Resilience;
+namespace Logbus.Storage.Resilience;
 
 /// <summary>Which exceptions mean PostgreSQL is unreachable or overwhelmed, as opposed to a bad statement.</summary>
 public static class PostgresOutage
 {
+    /// <summary>PostgreSQL's name in answers, logs, metrics and as the key of its circuit breaker.</summary>
+    public const string Dependency = "PostgreSQL";
+
     /// <summary>
     /// True when the exception, or one it wraps (EF Core wraps database errors in DbUpdateException and the like),
     /// says PostgreSQL could not be reached or did not answer.

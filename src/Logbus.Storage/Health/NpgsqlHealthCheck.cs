@@ -1,11 +1,14 @@
 using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Npgsql;
 
-namespace Logbus.ServiceDefaults.Health;
+namespace Logbus.Storage.Health;
 
 /// <summary>PostgreSQL answers a trivial query through the service's own data source (and so its pool).</summary>
 public sealed class NpgsqlHealthCheck(NpgsqlDataSource dataSource) : IHealthCheck
 {
+    /// <summary>A database slower than this to answer <c>SELECT 1</c> counts as unreachable.</summary>
+    public static readonly TimeSpan ProbeTimeout = TimeSpan.FromSeconds(3);
+
     public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
     {
         try

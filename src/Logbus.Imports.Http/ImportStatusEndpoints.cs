@@ -1,11 +1,15 @@
+using Logbus.Storage.Imports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
-namespace Logbus.Storage.Imports;
+namespace Logbus.Imports.Http;
 
-/// <summary><c>GET /api/imports</c>, <c>GET /api/imports/{id}</c> and <c>DELETE /api/imports/{id}</c>, on the Api and on Logbus.Query.</summary>
+/// <summary>
+/// <c>GET /api/imports</c> and <c>GET /api/imports/{id}</c>, on the Api and on Logbus.Query. Only the Api adds the
+/// routes that change an import (upload, cancel): Query is the read side.
+/// </summary>
 public static class ImportStatusEndpoints
 {
     public const int MaxLimit = 200;
@@ -22,13 +26,12 @@ public static class ImportStatusEndpoints
         imports.MapGet("/{id:guid}", GetAsync)
             .WithName("GetImport")
             .WithSummary("One import's state, counts, first rejected lines and timings");
-
-        imports.MapDelete("/{id:guid}", CancelAsync)
-            .WithName("CancelImport")
-            .WithSummary("Cancel an import")
-            .WithDescription("202 when the cancel was recorded: chunks not yet stored are skipped and counted, an upload still running stops. 404 for an unknown import, 409 when it already finished.");
         return imports;
     }
+
+    /// <summary>The answer for an import id nobody knows.</summary>
+    public static ProblemHttpResult NotFound(Guid id) =>
+        TypedResults.Problem($"No import {id}. GET /api/imports lists recent ones.", statusCode: StatusCodes.Status404NotFound, title: "Import not found");
 
     private static async Task<Results<Ok<List<ImportStatus>>, ProblemHttpResult>> RecentAsync(ImportStatusStore store, int? limit, CancellationToken cancellationToken)
     {
@@ -44,21 +47,4 @@ public static class ImportStatusEndpoints
         await store.FindAsync(id, cancellationToken) is { } status
             ? TypedResults.Ok(status)
             : NotFound(id);
-
-    private static async Task<Results<Accepted<ImportStatus>, ProblemHttpResult>> CancelAsync(Guid id, ImportStatusStore store, TimeProvider time,
-        CancellationToken cancellationToken)
-    {
-        var outcome = await store.RequestCancelAsync(id, time.GetUtcNow(), cancellationToken);
-        return outcome switch
-        {
-            ImportStatusStore.CancelOutcome.Requested or ImportStatusStore.CancelOutcome.AlreadyRequested =>
-                TypedResults.Accepted($"/api/imports/{id}", (await store.FindAsync(id, cancellationToken))!),
-            ImportStatusStore.CancelOutcome.NotFound => NotFound(id),
-            _ => TypedResults.Problem($"Import {id} already finished; there is nothing left to cancel.", statusCode: StatusCodes.Status409Conflict,
-                title: "Import already finished"),
-        };
-    }
-
-    private static ProblemHttpResult NotFound(Guid id) =>
-        TypedResults.Problem($"No import {id}. GET /api/imports lists recent ones.", statusCode: StatusCodes.Status404NotFound, title: "Import not found");
 }
