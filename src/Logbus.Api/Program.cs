@@ -4,6 +4,7 @@ using Logbus.Api.Ingest;
 using Logbus.Api.Messaging;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
+using Logbus.ServiceDefaults.TutorialCompatibility;
 using Logbus.Storage;
 
 var builder = WebApplication.CreateBuilder(args);
@@ -22,6 +23,6 @@ app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapIngest();
 app.MapImports();
-app.MapSeedHealth("/producer/api/logs/health");
+app.MapTutorialHealth("/producer/api/logs/health");
 
 app.Run();

@@ -1,9 +1,10 @@
 using Logbus.Query;
 using Logbus.Query.Caching;
-using Logbus.Query.Seed;
+using Logbus.Query.TutorialCompatibility;
 using Logbus.Query.WebUi;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
+using Logbus.ServiceDefaults.TutorialCompatibility;
 using Logbus.Storage;
 using Logbus.Imports.Http;
 
@@ -20,9 +21,9 @@ var app = builder.Build();
 app.UseServiceDefaults();
 app.MapDefaultEndpoints();
 app.MapQueryApi();
-app.MapSeedQueryApi();
+app.MapTutorialQueryApi();
 app.MapImportStatus();
-app.MapSeedHealth("/gateway/api/query/health");
+app.MapTutorialHealth("/gateway/api/query/health");
 app.MapWebUi();
 
 app.Run();

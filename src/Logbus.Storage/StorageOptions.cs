@@ -7,7 +7,7 @@ public sealed class StorageOptions
 {
     public const string Section = "Storage";
 
-    /// <summary>Upper bound of this service's connection pool, as in the seed (HikariCP, 20).</summary>
+    /// <summary>Upper bound of this service's connection pool, as in the tutorial (HikariCP, 20).</summary>
     [Range(1, 10_000)]
     public int MaxPoolSize { get; set; } = 20;
 

@@ -5,6 +5,7 @@ using Logbus.Storage.Schema;
 using Logbus.Worker.DeadLetters;
 using Logbus.Worker.Health;
 using Logbus.Worker.Messaging;
+using Logbus.Worker.TutorialCompatibility;
 
 var builder = WebApplication.CreateBuilder(args);
 

@@ -3,7 +3,7 @@ using Npgsql;
 namespace Logbus.Bench.Load;
 
 /// <summary>
-/// The load generator (issue 11): the seed's load test and far beyond, against Release processes of the three services
+/// The load generator (issue 11): the tutorial's load test and far beyond, against Release processes of the three services
 /// it starts on the stack (its own database and topics), or against a running stack given by <c>--api</c>/<c>--query</c>.
 /// </summary>
 internal sealed class LoadBenchmark : IBenchmark

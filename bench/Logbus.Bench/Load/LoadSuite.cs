@@ -60,7 +60,7 @@ internal sealed class LoadSuite : IAsyncDisposable
 
         var modes = new (string Name, Func<CancellationToken, Task> Run)[]
         {
-            ("baseline", BaselineAsync), ("seed", SeedAsync), ("steady", SteadyAsync), ("queryable", QueryableAsync),
+            ("baseline", BaselineAsync), ("tutorial", TutorialAsync), ("steady", SteadyAsync), ("queryable", QueryableAsync),
             ("max-batches", MaxBatchesAsync), ("max-singles", MaxSinglesAsync), ("import", ImportAsync), ("query", QueryMixAsync),
         };
         foreach (var (name, run) in modes.Where(m => _options.Runs(m.Name)))
@@ -126,14 +126,14 @@ internal sealed class LoadSuite : IAsyncDisposable
             + $"{_baseline["batch events/s"]:N0} events/s in batches of 1,000 at most; a constant GET p99 {_baseline["stats p99"]:0.00} ms from one sender.");
     }
 
-    /// <summary>The seed's load-test.sh: 10 events a second for 60 s through its ingest route.</summary>
-    private async Task SeedAsync(CancellationToken cancellationToken)
+    /// <summary>The tutorial's load-test.sh: 10 events a second for 60 s through its ingest route.</summary>
+    private async Task TutorialAsync(CancellationToken cancellationToken)
     {
-        var recorder = Recorder("seed: 10/s on /producer/api/logs/ingest");
+        var recorder = Recorder("tutorial: 10/s on /producer/api/logs/ingest");
         await Driver(_api).OpenLoopAsync(recorder, 10, _options.Duration ?? TimeSpan.FromSeconds(60), i => Single(i, "/producer/api/logs/ingest", sampleEvery: 5), cancellationToken);
         var (queryable, lost) = await _poller.CollectAsync(TimeSpan.FromSeconds(30), cancellationToken);
-        Latency(recorder, "seed route");
-        Queryable(queryable, lost, "seed");
+        Latency(recorder, "tutorial route");
+        Queryable(queryable, lost, "tutorial");
     }
 
     private async Task SteadyAsync(CancellationToken cancellationToken)

@@ -1,9 +1,10 @@
 using System.Diagnostics.Metrics;
+using Logbus.Api.TutorialCompatibility;
 using Logbus.ServiceDefaults.Monitoring;
 
 namespace Logbus.Api.Ingest;
 
-/// <summary>Ingest metrics, including the seed's names.</summary>
+/// <summary>Ingest metrics; each accepted request also counts in the tutorial's own metrics.</summary>
 public static class IngestMetrics
 {
     private static readonly CumulativeCounter Events = new(LogbusMeters.Logbus, "ingest_events_total", "{event}",
@@ -20,20 +21,12 @@ public static class IngestMetrics
         "Time from request to commit, by route.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.0005m, 16) });
 
-    private static readonly CumulativeCounter SeedIngested =
-        new(LogbusMeters.SeedLog, "ingestion_total", "{event}", "Events ingested (the seed's metric).");
-
-    private static readonly Histogram<double> SeedDuration = LogbusMeters.SeedLog.CreateHistogram("ingestion_duration_seconds", "s",
-        "Time spent ingesting a request (the seed's metric).", tags: null,
-        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.ClientDefault });
-
     public static void Accepted(HttpContext context, int count, TimeSpan elapsed)
     {
         var route = Route(context);
         Events.Add(count, route, "accepted");
-        SeedIngested.Add(count);
         Duration.Record(elapsed.TotalSeconds, new KeyValuePair<string, object?>("route", route));
-        SeedDuration.Record(elapsed.TotalSeconds);
+        TutorialIngestMetrics.Accepted(count, elapsed);
     }
 
     public static void RejectedEvents(HttpContext context, int count) => Events.Add(count, Route(context), "rejected");

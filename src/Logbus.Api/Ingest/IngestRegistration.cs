@@ -1,5 +1,6 @@
 using Logbus.Api.Security;
 using Logbus.Api.Seq;
+using Logbus.Api.TutorialCompatibility;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage.Resilience;
@@ -27,12 +28,12 @@ internal static class IngestRegistration
         return builder;
     }
 
-    /// <summary>The ingest routes: Logbus's own, the seed's, and Seq's.</summary>
+    /// <summary>The ingest routes: Logbus's own, the tutorial's, and Seq's.</summary>
     public static WebApplication MapIngest(this WebApplication app)
     {
         var bulkheads = app.Services.GetRequiredService<IngestBulkheads>();
         app.MapIngestApi(bulkheads);
-        app.MapSeedIngestApi(bulkheads);
+        app.MapTutorialIngestApi(bulkheads);
         app.MapSeqIngestApi(bulkheads);
         return app;
     }

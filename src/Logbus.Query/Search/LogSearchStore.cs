@@ -33,7 +33,7 @@ public sealed class LogSearchStore(QueryDatabase database)
                 request.Order == SearchOrder.NewestFirst ? "desc" : "asc");
         }, cancellationToken);
 
-    /// <summary>An offset page and the total count, for the seed's page-numbered routes.</summary>
+    /// <summary>An offset page and the total count, for the tutorial's page-numbered routes.</summary>
     public ValueTask<(IReadOnlyList<LogEventView> Events, long Total)> PageAsync(
         LogSearchFilter filter, int page, int size, CancellationToken cancellationToken) =>
         database.ReadAsync<(IReadOnlyList<LogEventView>, long)>(async (connection, token) =>

@@ -18,15 +18,15 @@ public static class LogbusMeters
     public static readonly Meter Logbus = new(LogbusName);
 
     /// <summary>The tutorial's <c>log_*</c> metrics (<c>log_ingestion_total</c>): their meter supplies the prefix.</summary>
-    public static readonly Meter SeedLog = new("log");
+    public static readonly Meter TutorialLog = new("log");
 
     /// <summary>The tutorial's <c>kafka_*</c> metrics (<c>kafka_messages_consumed_total</c>).</summary>
-    public static readonly Meter SeedKafka = new("kafka");
+    public static readonly Meter TutorialKafka = new("kafka");
 
     /// <summary>Whether an instrument's meter is one of these (by name, so a host's meter factory's copy counts too).</summary>
     public static bool Owns(Meter meter)
     {
         ArgumentNullException.ThrowIfNull(meter);
-        return meter.Name == Logbus.Name || meter.Name == SeedLog.Name || meter.Name == SeedKafka.Name;
+        return meter.Name == Logbus.Name || meter.Name == TutorialLog.Name || meter.Name == TutorialKafka.Name;
     }
 }

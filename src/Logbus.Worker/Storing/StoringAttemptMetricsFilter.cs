@@ -2,19 +2,20 @@ using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using Logbus.ServiceDefaults.Monitoring;
 using MassTransit;
+using Logbus.Worker.TutorialCompatibility;
 
 namespace Logbus.Worker.Storing;
 
 /// <summary>
 /// Sits inside the retry filter, so it sees every consume attempt: an attempt after the first counts as a retry, a
-/// failed one as a consumption error, a finished one as a consumed message (the seed's metrics).
+/// failed one as a consumption error, a finished one as a consumed message (the tutorial's metrics).
 /// </summary>
 public sealed class StoringAttemptMetricsFilter : IFilter<ConsumeContext>
 {
     private readonly CumulativeCounter _retries = WorkerMetrics.Retries;
-    private readonly CumulativeCounter _errors = WorkerMetrics.SeedConsumptionErrors;
-    private readonly CumulativeCounter _consumed = WorkerMetrics.SeedMessagesConsumed;
-    private readonly Histogram<double> _duration = WorkerMetrics.SeedProcessingDuration;
+    private readonly CumulativeCounter _errors = TutorialWorkerMetrics.ConsumptionErrors;
+    private readonly CumulativeCounter _consumed = TutorialWorkerMetrics.MessagesConsumed;
+    private readonly Histogram<double> _duration = TutorialWorkerMetrics.ProcessingDuration;
 
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {

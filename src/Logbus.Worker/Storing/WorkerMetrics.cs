@@ -4,7 +4,7 @@ using Logbus.ServiceDefaults.Monitoring;
 namespace Logbus.Worker.Storing;
 
 /// <summary>
-/// What the Worker counts, including the seed's metric names. The instruments are created together, when the storing
+/// What the Worker counts (the tutorial's own metric names are in <see cref="TutorialCompatibility.TutorialWorkerMetrics"/>). The instruments are created together, when the storing
 /// endpoint is configured (its <see cref="StoringAttemptMetricsFilter"/> takes its instruments from here), so a scrape
 /// shows the counters at zero before the first message arrives.
 /// </summary>
@@ -36,14 +36,4 @@ public static class WorkerMetrics
 
     public static readonly CumulativeCounter Retries = new(LogbusMeters.Logbus, "worker_retries_total", "{attempt}",
         "Consume attempts repeated after a transient failure (PostgreSQL unreachable or timing out).");
-
-    public static readonly CumulativeCounter SeedMessagesConsumed =
-        new(LogbusMeters.SeedKafka, "messages_consumed_total", "{message}", "Kafka messages consumed (the seed's metric).");
-
-    public static readonly Histogram<double> SeedProcessingDuration = LogbusMeters.SeedLog.CreateHistogram("processing_duration_seconds", "s",
-        "Time to process a consumed message (the seed's metric).", tags: null,
-        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.ClientDefault });
-
-    public static readonly CumulativeCounter SeedConsumptionErrors =
-        new(LogbusMeters.SeedKafka, "consumption_errors_total", "{attempt}", "Consume attempts that failed, before retries (the seed's metric).");
 }

@@ -10,7 +10,7 @@ namespace Logbus.Specs.Query;
 
 [Collection("query dataset")]
 [Trait("Kind", "Integration")]
-public sealed class StatsAndSeedSpecs(QueryDataset dataset)
+public sealed class StatsAndTutorialSpecs(QueryDataset dataset)
 {
     private HttpClient Client => dataset.Client;
 

@@ -1,6 +1,6 @@
-namespace Logbus.Query.Seed;
+namespace Logbus.Query.TutorialCompatibility;
 
-/// <summary>The page object a Spring Data <c>Page</c> serializes to, as the seed's clients read it.</summary>
+/// <summary>The page object a Spring Data <c>Page</c> serializes to, as the tutorial's clients read it.</summary>
 public sealed record SpringPage<T>(
     IReadOnlyList<T> Content,
     long TotalElements,

@@ -1,36 +1,37 @@
 using System.Diagnostics;
+using Logbus.Api.Ingest;
 using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
 
-namespace Logbus.Api.Ingest;
+namespace Logbus.Api.TutorialCompatibility;
 
 /// <summary>
-/// The seed tutorial's producer routes with its answers: <c>/ingest</c> (200), <c>/ingest/async</c> (202) and
+/// The tutorial's producer routes with its answers: <c>/ingest</c> (200), <c>/ingest/async</c> (202) and
 /// <c>/batch</c> (200 with success and failure counts: the valid events are stored, the invalid ones counted).
-/// Unlike the seed, every answer comes after the events are committed.
+/// Unlike the tutorial, every answer comes after the events are committed.
 /// </summary>
-internal static class SeedIngestEndpoints
+internal static class TutorialIngestEndpoints
 {
-    public static IEndpointRouteBuilder MapSeedIngestApi(this IEndpointRouteBuilder endpoints, IngestBulkheads bulkheads)
+    public static IEndpointRouteBuilder MapTutorialIngestApi(this IEndpointRouteBuilder endpoints, IngestBulkheads bulkheads)
     {
         var producer = endpoints.MapGroup("/producer/api/logs")
-            .WithTags("Seed producer")
+            .WithTags("Tutorial producer")
             .AddEndpointFilter<RequireApiKeyFilter>()
             .RequireRateLimiting(IngestRateLimiting.Policy);
         producer.MapPost("/ingest", (HttpContext c, IngestPipeline p, CancellationToken t) =>
                 IngestOneAsync(c, p, StatusCodes.Status200OK, "Log event successfully ingested", t))
             .AddEndpointFilter(bulkheads.Single)
-            .WithName("SeedIngest")
-            .WithSummary("Ingest one event (seed)");
+            .WithName("TutorialIngest")
+            .WithSummary("Ingest one event (tutorial)");
         producer.MapPost("/ingest/async", (HttpContext c, IngestPipeline p, CancellationToken t) =>
                 IngestOneAsync(c, p, StatusCodes.Status202Accepted, "Log event queued for processing", t))
             .AddEndpointFilter(bulkheads.Single)
-            .WithName("SeedIngestAsync")
-            .WithSummary("Ingest one event (seed, async)");
+            .WithName("TutorialIngestAsync")
+            .WithSummary("Ingest one event (tutorial, async)");
         producer.MapPost("/batch", BatchAsync)
             .AddEndpointFilter(bulkheads.Batch)
-            .WithName("SeedBatch")
-            .WithSummary("Ingest a batch (seed): valid events stored, invalid ones counted as failures");
+            .WithName("TutorialBatch")
+            .WithSummary("Ingest a batch (tutorial): valid events stored, invalid ones counted as failures");
         return endpoints;
     }
 

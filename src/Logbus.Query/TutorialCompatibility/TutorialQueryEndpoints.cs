@@ -3,40 +3,40 @@ using Logbus.Query.Search;
 using Logbus.Query.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
 
-namespace Logbus.Query.Seed;
+namespace Logbus.Query.TutorialCompatibility;
 
 /// <summary>
-/// The seed tutorial's gateway routes, same parameters and shapes: page-numbered results in Spring's page object,
+/// The tutorial's gateway routes, same parameters and shapes: page-numbered results in Spring's page object,
 /// newest first; <c>startTime</c>/<c>endTime</c> default to the last day.
 /// </summary>
-internal static class SeedQueryEndpoints
+internal static class TutorialQueryEndpoints
 {
     private const int DefaultSize = 50;
 
-    public static IEndpointRouteBuilder MapSeedQueryApi(this IEndpointRouteBuilder endpoints)
+    public static IEndpointRouteBuilder MapTutorialQueryApi(this IEndpointRouteBuilder endpoints)
     {
-        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Seed gateway");
+        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Tutorial gateway");
         gateway.MapGet("/logs", LogsAsync)
-            .WithName("SeedQueryLogs")
-            .WithSummary("Events by time, level and source (seed)")
+            .WithName("TutorialQueryLogs")
+            .WithSummary("Events by time, level and source (tutorial)")
             .DocumentQuery(("startTime", "ISO-8601; default a day ago."), ("endTime", "ISO-8601; default now."),
                 ("level", "A level."), ("source", "A source."), ("page", "0-based page (default 0)."), ("size", "1-1000 (default 50)."));
         gateway.MapGet("/search", SearchAsync)
-            .WithName("SeedSearchLogs")
-            .WithSummary("Events whose message contains text (seed)")
+            .WithName("TutorialSearchLogs")
+            .WithSummary("Events whose message contains text (tutorial)")
             .DocumentQuery(("query", "Text the message contains (required)."), ("startTime", "ISO-8601; default a day ago."),
                 ("endTime", "ISO-8601; default now."), ("page", "0-based page."), ("size", "1-1000 (default 50)."));
         gateway.MapGet("/stats", StatsAsync)
-            .WithName("SeedStats")
-            .WithSummary("Counts over the last hours (seed)")
+            .WithName("TutorialStats")
+            .WithSummary("Counts over the last hours (tutorial)")
             .DocumentQuery(("hoursBack", "1-168 (default 24)."));
         gateway.MapGet("/logs/{id}", FindAsync)
-            .WithName("SeedGetLog")
-            .WithSummary("One event by id (seed); 404 when missing");
+            .WithName("TutorialGetLog")
+            .WithSummary("One event by id (tutorial); 404 when missing");
         return endpoints;
     }
 
-    private static Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> LogsAsync(
+    private static Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> LogsAsync(
         HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
@@ -47,7 +47,7 @@ internal static class SeedQueryEndpoints
         return PageAsync(filter, query, errors, store, cache, cancellationToken);
     }
 
-    private static Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> SearchAsync(
+    private static Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> SearchAsync(
         HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
@@ -63,7 +63,7 @@ internal static class SeedQueryEndpoints
         return PageAsync(filter, query, errors, store, cache, cancellationToken);
     }
 
-    private static async Task<Results<Ok<SpringPage<SeedLogEvent>>, ValidationProblem>> PageAsync(
+    private static async Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> PageAsync(
         LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
     {
         var page = QueryParameters.Int(query, "page", 0, 0, int.MaxValue / LogSearchRequest.MaxLimit, errors);
@@ -74,15 +74,15 @@ internal static class SeedQueryEndpoints
         }
 
         var key = string.Join('|', filter.Canonical(cache.WindowKey(filter.From, filter.To, filter.OpenEnded)), page, size);
-        var result = await cache.GetOrCreateAsync("seedpage", key, cache.WindowTtl(filter.To, filter.OpenEnded), async token =>
+        var result = await cache.GetOrCreateAsync("tutorialpage", key, cache.WindowTtl(filter.To, filter.OpenEnded), async token =>
         {
             var (events, total) = await store.PageAsync(filter, page, size, token);
-            return SpringPage<SeedLogEvent>.Of([.. events.Select(SeedLogEvent.From)], total, page, size);
+            return SpringPage<TutorialLogEvent>.Of([.. events.Select(TutorialLogEvent.From)], total, page, size);
         }, cancellationToken);
         return TypedResults.Ok(result);
     }
 
-    private static async Task<Results<Ok<SeedStats>, ValidationProblem>> StatsAsync(
+    private static async Task<Results<Ok<TutorialStats>, ValidationProblem>> StatsAsync(
         HttpRequest request, StatsCache stats, CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
@@ -93,18 +93,18 @@ internal static class SeedQueryEndpoints
         }
 
         var s = await stats.GetAsync(hoursBack, cancellationToken);
-        return TypedResults.Ok(new SeedStats(
+        return TypedResults.Ok(new TutorialStats(
             s.Total,
             s.ByLevel.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal),
             s.BySource.ToDictionary(x => x.Source, x => x.Count, StringComparer.Ordinal),
-            new SeedTimeRange(s.From, s.To)));
+            new TutorialTimeRange(s.From, s.To)));
     }
 
-    private static async Task<Results<Ok<SeedLogEvent>, NotFound>> FindAsync(
+    private static async Task<Results<Ok<TutorialLogEvent>, NotFound>> FindAsync(
         string id, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
     {
         var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
             token => store.FindAsync(id, token), cancellationToken);
-        return found is null ? TypedResults.NotFound() : TypedResults.Ok(SeedLogEvent.From(found));
+        return found is null ? TypedResults.NotFound() : TypedResults.Ok(TutorialLogEvent.From(found));
     }
 }
