@@ -43,7 +43,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return Guid.CreateVersion7(timestamp < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : timestamp).ToString();
         }
 
-        if (value!.Value.ValueKind != JsonValueKind.String || StringOf(value.Value) is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
+        if (value!.Value.ValueKind != JsonValueKind.String || StorableValues.StringOf(value.Value) is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
         {
             errors.Add(new FieldError("id", "must be a non-empty string (or absent, for a generated UUIDv7)"));
             return null;
@@ -66,7 +66,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         }
 
         if (value!.Value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(StringOf(value.Value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+            && DateTimeOffset.TryParse(StorableValues.StringOf(value.Value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
         {
             return timestamp;
         }
@@ -82,7 +82,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return LogLevels.Info;
         }
 
-        if (value!.Value.ValueKind == JsonValueKind.String && LogLevels.TryNormalize(StringOf(value.Value), out var level))
+        if (value!.Value.ValueKind == JsonValueKind.String && LogLevels.TryNormalize(StorableValues.StringOf(value.Value), out var level))
         {
             return level;
         }
@@ -126,7 +126,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        if (StringOf(value.Value) is not { } text)
+        if (StorableValues.StringOf(value.Value) is not { } text)
         {
             errors.Add(new FieldError(field, "must be valid Unicode text (it is not valid UTF-8 or holds a lone surrogate escape)"));
             return null;
@@ -186,7 +186,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
-        if (value!.Value.ValueKind == JsonValueKind.String && StringOf(value.Value) is { } text
+        if (value!.Value.ValueKind == JsonValueKind.String && StorableValues.StringOf(value.Value) is { } text
             && text.Length == length && text.All(char.IsAsciiHexDigit))
         {
             return text.ToLowerInvariant();
@@ -206,19 +206,6 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         // Said here rather than found out in the Worker, where it would fail the chunk it shares with other events.
         errors.Add(new FieldError(field, problem));
         return null;
-    }
-
-    /// <summary>The string, or null when the JSON text is not valid UTF-8 or escapes a lone surrogate.</summary>
-    private static string? StringOf(JsonElement value)
-    {
-        try
-        {
-            return value.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
     }
 
     private static bool IsAbsent(JsonElement? value) => value is null || value.Value.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;

@@ -88,7 +88,7 @@ public static class StorableValues
 
                 foreach (var property in json.EnumerateObject())
                 {
-                    if (Decoded(property) is not { } name)
+                    if (NameOf(property) is not { } name)
                     {
                         return "must be valid UTF-8 (a property name is not)";
                     }
@@ -121,7 +121,7 @@ public static class StorableValues
 
                 return null;
             case JsonValueKind.String:
-                return Decoded(json) is { } text
+                return StringOf(json) is { } text
                     ? ProblemWithText(text)
                     : "must be valid Unicode text (a string is not valid UTF-8 or holds a lone surrogate escape)";
             case JsonValueKind.Number:
@@ -132,7 +132,11 @@ public static class StorableValues
         }
     }
 
-    private static string? Decoded(JsonElement text)
+    /// <summary>
+    /// The string, or null when the JSON text is not valid UTF-8 or escapes a lone surrogate: System.Text.Json finds that
+    /// out only when asked for the string.
+    /// </summary>
+    public static string? StringOf(JsonElement text)
     {
         try
         {
@@ -144,7 +148,7 @@ public static class StorableValues
         }
     }
 
-    private static string? Decoded(JsonProperty property)
+    private static string? NameOf(JsonProperty property)
     {
         try
         {

@@ -29,6 +29,17 @@ internal sealed class ApiHost : IAsyncDisposable
 
     public string Topic { get; }
 
+    private bool OwnsDatabase { get; set; }
+
+    /// <summary>An Api on a database of its own, dropped with the host: for specs that look at what one request left behind.</summary>
+    public static async Task<ApiHost> StartOnOwnDatabaseAsync()
+    {
+        var db = await SpecDatabase.CreateAsync();
+        var host = Start(db);
+        host.OwnsDatabase = true;
+        return host;
+    }
+
     /// <param name="realPort">Listen on a real socket (for clients that bring their own HttpClient).</param>
     public static ApiHost Start(SpecDatabase db, IDictionary<string, string?>? settings = null, bool deliver = false, string? kafka = null, int? realPort = null)
     {
@@ -84,5 +95,9 @@ internal sealed class ApiHost : IAsyncDisposable
     {
         Client.Dispose();
         await _factory.DisposeAsync();
+        if (OwnsDatabase)
+        {
+            await Database.DisposeAsync();
+        }
     }
 }

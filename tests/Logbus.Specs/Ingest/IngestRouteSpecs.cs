@@ -9,20 +9,11 @@ namespace Logbus.Specs.Ingest;
 [Trait("Kind", "Integration")]
 public sealed class IngestRouteSpecs : IAsyncLifetime
 {
-    private SpecDatabase _db = null!;
     private ApiHost _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await SpecDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-    }
+    public async Task InitializeAsync() => _api = await ApiHost.StartOnOwnDatabaseAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Fact]
     public async Task One_event_is_answered_202_after_it_is_committed_normalized_to_the_outbox()

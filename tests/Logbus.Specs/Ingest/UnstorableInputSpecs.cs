@@ -13,20 +13,11 @@ namespace Logbus.Specs.Ingest;
 [Trait("Kind", "Integration")]
 public sealed class UnstorableInputSpecs : IAsyncLifetime
 {
-    private SpecDatabase _db = null!;
     private ApiHost _api = null!;
 
-    public async Task InitializeAsync()
-    {
-        _db = await SpecDatabase.CreateAsync();
-        _api = ApiHost.Start(_db);
-    }
+    public async Task InitializeAsync() => _api = await ApiHost.StartOnOwnDatabaseAsync();
 
-    public async Task DisposeAsync()
-    {
-        await _api.DisposeAsync();
-        await _db.DisposeAsync();
-    }
+    public async Task DisposeAsync() => await _api.DisposeAsync();
 
     [Theory]
     [InlineData("""{"message":"m","source":"s","metadata":{"n":1e999999}}""", "metadata")]
