@@ -81,7 +81,10 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
         scope.Add("isolationLevel", nameof(IsolationLevel.ReadCommitted));
     }
 
-    /// <summary>Tracks <paramref name="inbox"/>, first dropping any other tracked copy of the row (pitfall P1: a stale copy wins otherwise).</summary>
+    /// <summary>
+    /// Tracks <paramref name="inbox"/>, first dropping any other tracked copy of the row: EF keeps an instance it already
+    /// tracks and ignores a row it reads again, so a stale copy would win otherwise.
+    /// </summary>
     internal static void AttachFresh(DbContext db, InboxState inbox)
     {
         foreach (var stale in db.ChangeTracker.Entries<InboxState>()
