@@ -1,5 +1,5 @@
 using Logbus.DevBroker;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 
 var builder = WebApplication.CreateBuilder(args);
 var settings = DevBrokerSettings.FromConfiguration(builder.Configuration);

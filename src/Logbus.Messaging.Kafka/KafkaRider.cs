@@ -43,8 +43,8 @@ internal sealed class KafkaRider : IKafkaRider, IRiderControl
         serialization.AddDeserializer(rawJson);
         serialization.SerializerContentType = rawJson.ContentType;
         var sendPipe = new SendPipeConfiguration(hostConfiguration.BusConfiguration.Send.Specification).CreatePipe();
-        TopicEndpoints = new TopicSendEndpointProvider(hostConfiguration, Producers, serialization.CreateSerializerCollection(), sendPipe, keySelectors,
-            Connectivity);
+        TopicEndpoints = new TopicSendEndpointProvider(hostConfiguration, Producers, serialization.CreateSerializerCollection(), sendPipe,
+            keySelectors, Connectivity);
     }
 
     public IBusInstance BusInstance { get; }

@@ -16,7 +16,8 @@ public static class KafkaRiderRegistrationExtensions
     /// <see cref="ISendEndpointProvider"/> with service key <see cref="TopicAddress.Scheme"/> (<c>"topic"</c>) whose
     /// send endpoints produce to <c>topic:&lt;name&gt;</c> addresses (see <see cref="TopicAddress"/>).
     /// </remarks>
-    public static void UsingKafka(this IRiderRegistrationConfigurator configurator, Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configure)
+    public static void UsingKafka(this IRiderRegistrationConfigurator configurator,
+        Action<IRiderRegistrationContext, IKafkaFactoryConfigurator> configure)
     {
         ArgumentNullException.ThrowIfNull(configurator);
         ArgumentNullException.ThrowIfNull(configure);

@@ -17,7 +17,8 @@ public static class TopicAddress
     public static Uri For(string topic)
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(topic);
-        if (topic.Contains('/', StringComparison.Ordinal) || topic.Contains('?', StringComparison.Ordinal) || topic.Contains('#', StringComparison.Ordinal))
+        if (topic.Contains('/', StringComparison.Ordinal) || topic.Contains('?', StringComparison.Ordinal)
+            || topic.Contains('#', StringComparison.Ordinal))
         {
             throw new ArgumentException($"'{topic}' is not a valid Kafka topic name.", nameof(topic));
         }

@@ -40,7 +40,8 @@ public sealed class BusOutboxCommitAnnouncer<TDbContext>(BusOutboxSignals<TDbCon
 
     public void TransactionRolledBack(DbTransaction transaction, TransactionEndEventData eventData) => RolledBack(eventData?.Context);
 
-    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData, CancellationToken cancellationToken = default)
+    public Task TransactionRolledBackAsync(DbTransaction transaction, TransactionEndEventData eventData,
+        CancellationToken cancellationToken = default)
     {
         RolledBack(eventData?.Context);
         return Task.CompletedTask;

@@ -49,7 +49,8 @@ internal sealed class CapturingSendEndpoint(Uri destinationAddress, Uri? sourceA
 
     public Task Send(object message, IPipe<SendContext> pipe, CancellationToken cancellationToken = default) => throw NotThroughTheOutbox();
 
-    public Task Send(object message, Type messageType, IPipe<SendContext> pipe, CancellationToken cancellationToken = default) => throw NotThroughTheOutbox();
+    public Task Send(object message, Type messageType, IPipe<SendContext> pipe, CancellationToken cancellationToken = default) =>
+        throw NotThroughTheOutbox();
 
     public Task Send<T>(object values, CancellationToken cancellationToken = default)
         where T : class => throw NotThroughTheOutbox();

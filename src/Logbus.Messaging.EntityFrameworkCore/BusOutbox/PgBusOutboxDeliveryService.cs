@@ -212,7 +212,8 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "Sending outbox message {MessageId} to {Destination} failed; outbox {OutboxId} waits for the next attempt")]
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Sending outbox message {MessageId} to {Destination} failed; outbox {OutboxId} waits for the next attempt")]
     private partial void LogSendFailed(Exception exception, Guid messageId, Uri destination, Guid outboxId);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} of outbox {OutboxId} has no destination address; dropped")]

@@ -30,7 +30,8 @@ public sealed class PgConsumeContextScopedBusContext<TDbContext> : PgScopedBusCo
 
     protected override ISendEndpointProvider GetSendEndpointProvider() => new ScopedConsumeSendEndpointProvider(_bus, _consumeContext, _provider);
 
-    protected override IPublishEndpointProvider GetPublishEndpointProvider() => new ScopedConsumePublishEndpointProvider(_bus, _consumeContext, _provider);
+    protected override IPublishEndpointProvider GetPublishEndpointProvider() =>
+        new ScopedConsumePublishEndpointProvider(_bus, _consumeContext, _provider);
 
     protected override ScopedClientFactory CreateClientFactory() =>
         new(new ClientFactory(new ScopedClientFactoryContext(_clientFactory, _provider)), _consumeContext);

@@ -52,7 +52,8 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
     }
 
     public ISendEndpointProvider SendEndpointProvider =>
-        _sendEndpointProvider ??= new OutboxSendEndpointProvider(this, new BusOutboxSendEndpointProvider(GetSendEndpointProvider(), _destinations, _bus.Address));
+        _sendEndpointProvider ??= new OutboxSendEndpointProvider(this,
+            new BusOutboxSendEndpointProvider(GetSendEndpointProvider(), _destinations, _bus.Address));
 
     public IPublishEndpoint PublishEndpoint =>
         _publishEndpoint ??= new PublishEndpoint(new OutboxPublishEndpointProvider(this, GetPublishEndpointProvider()));

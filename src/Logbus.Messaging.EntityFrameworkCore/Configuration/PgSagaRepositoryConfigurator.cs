@@ -27,7 +27,8 @@ public sealed class PgSagaRepositoryConfigurator<TSaga>
             services.TryAddSingleton<MessagingMetrics>();
             services.RegisterLoadSagaRepository<TSaga, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
             services.RegisterQuerySagaRepository<TSaga, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
-            services.RegisterSagaRepository<TSaga, TDbContext, SagaConsumeContextFactory<TDbContext, TSaga>, PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
+            services.RegisterSagaRepository<TSaga, TDbContext, SagaConsumeContextFactory<TDbContext, TSaga>,
+                PgSagaRepositoryContextFactory<TDbContext, TSaga>>();
         };
         return this;
     }
@@ -40,5 +41,6 @@ public sealed class PgSagaRepositoryConfigurator<TSaga>
     }
 
     internal void Register(ISagaRepositoryRegistrationConfigurator<TSaga> services) =>
-        (_register ?? throw new ConfigurationException($"The PostgreSQL repository of {typeof(TSaga).Name} needs UseDbContext<TDbContext>()."))(services);
+        (_register ?? throw new ConfigurationException(
+            $"The PostgreSQL repository of {typeof(TSaga).Name} needs UseDbContext<TDbContext>()."))(services);
 }

@@ -28,7 +28,9 @@ public sealed class MessagingMetrics : IDisposable
     {
         ArgumentNullException.ThrowIfNull(services);
         // A host's meter factory keeps one container's instruments apart from another's; a bare container gets a plain meter.
-        _meter = services.GetService(typeof(IMeterFactory)) is IMeterFactory factory ? factory.Create(new MeterOptions(MeterName)) : new Meter(MeterName);
+        _meter = services.GetService(typeof(IMeterFactory)) is IMeterFactory factory
+            ? factory.Create(new MeterOptions(MeterName))
+            : new Meter(MeterName);
         _consumed = _meter.CreateCounter<long>("inbox.consumed", "{message}",
             "Messages a consumer processed behind the inbox (first copies).");
         _duplicates = _meter.CreateCounter<long>("inbox.duplicates", "{message}",

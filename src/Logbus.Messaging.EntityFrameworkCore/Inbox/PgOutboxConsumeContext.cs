@@ -77,7 +77,10 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
             """))
         {
             command.Parameters.AddWithValue("delivered", now);
-            command.Parameters.Add(new Npgsql.NpgsqlParameter<long?>("last", _inbox.LastSequenceNumber) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+            command.Parameters.Add(new Npgsql.NpgsqlParameter<long?>("last", _inbox.LastSequenceNumber)
+            {
+                NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint,
+            });
             await command.ExecuteNonQueryAsync(CancellationToken);
         }
 

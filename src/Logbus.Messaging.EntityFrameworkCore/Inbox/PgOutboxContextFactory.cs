@@ -16,7 +16,8 @@ namespace Logbus.Messaging.EntityFrameworkCore.Inbox;
 /// behind the first. Pass 1 runs the consumer and commits its writes with everything it sent; pass 2 hands those
 /// messages to the transport and marks the row delivered; a later copy finds the row delivered and is skipped.
 /// </summary>
-public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider, IInboxMessageIdProvider messageIds, MessagingMetrics metrics)
+public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServiceProvider provider, IInboxMessageIdProvider messageIds,
+    MessagingMetrics metrics)
     : IOutboxContextFactory<TDbContext>
     where TDbContext : DbContext
 {
@@ -29,7 +30,8 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
         ArgumentNullException.ThrowIfNull(options);
         var messageId = messageIds.GetMessageId(context)
             ?? throw new MessageException(typeof(T),
-                "The inbox needs a MessageId (or Kafka-Topic/Kafka-Partition/Kafka-Offset headers, or a configured IInboxMessageIdProvider) to deduplicate this message.");
+                "The inbox needs a MessageId (or Kafka-Topic/Kafka-Partition/Kafka-Offset headers, or a configured IInboxMessageIdProvider) "
+                + "to deduplicate this message.");
         if (db.Database.CurrentTransaction is not null)
         {
             throw new InvalidOperationException($"{ContextName} already has a transaction open; the inbox must own the consumer's transaction.");
@@ -81,11 +83,15 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
         scope.Add("isolationLevel", nameof(IsolationLevel.ReadCommitted));
     }
 
-    /// <summary>Tracks <paramref name="inbox"/>, first dropping any other tracked copy of the row (pitfall P1: a stale copy wins otherwise).</summary>
+    /// <summary>
+    /// Tracks <paramref name="inbox"/>, first dropping any other tracked copy of the row: EF keeps an instance it already
+    /// tracks and ignores a row it reads again, so a stale copy would win otherwise.
+    /// </summary>
     internal static void AttachFresh(DbContext db, InboxState inbox)
     {
         foreach (var stale in db.ChangeTracker.Entries<InboxState>()
-                     .Where(e => !ReferenceEquals(e.Entity, inbox) && e.Entity.MessageId == inbox.MessageId && e.Entity.ConsumerId == inbox.ConsumerId)
+                     .Where(e => !ReferenceEquals(e.Entity, inbox) && e.Entity.MessageId == inbox.MessageId
+                         && e.Entity.ConsumerId == inbox.ConsumerId)
                      .ToList())
         {
             stale.State = EntityState.Detached;
@@ -143,8 +149,8 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
     /// the statement, never from the change tracker. With <paramref name="preloadLimit"/> the same round trip also
     /// reads the messages still to deliver.
     /// </summary>
-    private async Task<(InboxState Inbox, List<OutboxMessage>? Preloaded)> LockInboxRowAsync(Guid messageId, Guid consumerId, DateTime? expirationTime,
-        int? preloadLimit, CancellationToken cancellationToken)
+    private async Task<(InboxState Inbox, List<OutboxMessage>? Preloaded)> LockInboxRowAsync(Guid messageId, Guid consumerId,
+        DateTime? expirationTime, int? preloadLimit, CancellationToken cancellationToken)
     {
         var tables = MessagingTables.For(db);
         var preload = preloadLimit is null
@@ -165,7 +171,10 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
             """ + preload);
         command.Parameters.AddWithValue("message_id", messageId);
         command.Parameters.AddWithValue("consumer_id", consumerId);
-        command.Parameters.Add(new NpgsqlParameter<DateTime?>("expiration_time", expirationTime?.ToUniversalTime()) { NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz });
+        command.Parameters.Add(new NpgsqlParameter<DateTime?>("expiration_time", expirationTime?.ToUniversalTime())
+        {
+            NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.TimestampTz,
+        });
         if (preloadLimit is { } limit)
         {
             command.Parameters.AddWithValue("limit", limit);

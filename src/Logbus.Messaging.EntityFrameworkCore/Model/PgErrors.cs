@@ -12,7 +12,8 @@ public static class PgErrors
     /// <summary>True for a conflict that a retry of the whole transaction resolves; use it in <c>UseMessageRetry</c> filters.</summary>
     public static bool IsConflict(Exception exception) =>
         exception is DbUpdateConcurrencyException
-        || SqlState(exception) is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure or PostgresErrorCodes.DeadlockDetected;
+        || SqlState(exception) is PostgresErrorCodes.UniqueViolation or PostgresErrorCodes.SerializationFailure
+            or PostgresErrorCodes.DeadlockDetected;
 
     public static bool IsUniqueViolation(Exception exception) => SqlState(exception) == PostgresErrorCodes.UniqueViolation;
 

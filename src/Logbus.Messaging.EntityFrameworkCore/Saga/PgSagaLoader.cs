@@ -34,7 +34,7 @@ internal static class PgSagaLoader
     }
 
     /// <summary>
-    /// EF returns an already tracked instance as it is and ignores the row it just read (pitfall P1); dropping tracked
+    /// EF returns an already tracked instance as it is and ignores the row it just read; dropping tracked
     /// copies first makes every load see the committed row.
     /// </summary>
     private static void ForgetTracked<TSaga>(DbContext db, IReadOnlyCollection<Guid> correlationIds)

@@ -21,7 +21,8 @@ public sealed class PgSagaRepositoryContext<TDbContext, TSaga, TMessage> : Consu
     private readonly ISagaConsumeContextFactory<TDbContext, TSaga> _factory;
     private readonly ConcurrencyMode _mode;
 
-    public PgSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> context, ISagaConsumeContextFactory<TDbContext, TSaga> factory, ConcurrencyMode mode)
+    public PgSagaRepositoryContext(TDbContext db, ConsumeContext<TMessage> context, ISagaConsumeContextFactory<TDbContext, TSaga> factory,
+        ConcurrencyMode mode)
         : base(context, db)
     {
         _db = db;
@@ -91,7 +92,8 @@ public sealed class PgSagaRepositoryContext<TDbContext, TSaga, TMessage> : Consu
         return Task.CompletedTask;
     }
 
-    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance, SagaConsumeContextMode mode)
+    public Task<SagaConsumeContext<TSaga, T>> CreateSagaConsumeContext<T>(ConsumeContext<T> consumeContext, TSaga instance,
+        SagaConsumeContextMode mode)
         where T : class =>
         _factory.CreateSagaConsumeContext(_db, consumeContext, instance, mode);
 }

@@ -43,7 +43,8 @@ public sealed class PgSagaRepositoryContextFactory<TDbContext, TSaga>(
         ArgumentNullException.ThrowIfNull(next);
         return InTransactionAsync(context.CancellationToken, async () =>
         {
-            var ids = await db.Set<TSaga>().AsNoTracking().Where(query.FilterExpression).Select(x => x.CorrelationId).ToListAsync(context.CancellationToken);
+            var ids = await db.Set<TSaga>().AsNoTracking().Where(query.FilterExpression).Select(x => x.CorrelationId)
+                .ToListAsync(context.CancellationToken);
             var instances = await PgSagaLoader.LoadAsync<TSaga>(db, ids, options.ConcurrencyMode, context.CancellationToken);
             var repository = new PgSagaRepositoryContext<TDbContext, TSaga, T>(db, context, consumeContextFactory, options.ConcurrencyMode);
             await next.Send(new LoadedSagaRepositoryQueryContext<TSaga, T>(repository, instances));
@@ -129,7 +130,8 @@ public sealed class PgSagaRepositoryContextFactory<TDbContext, TSaga>(
 
     private TimeSpan ConflictDelay(int attempt)
     {
-        var ceiling = Math.Min(options.MaxConflictDelay.TotalMilliseconds, options.FirstConflictDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16)));
+        var ceiling = Math.Min(options.MaxConflictDelay.TotalMilliseconds,
+            options.FirstConflictDelay.TotalMilliseconds * Math.Pow(2, Math.Min(attempt - 1, 16)));
 #pragma warning disable CA5394 // Jitter spreads racing writers apart; it needs no cryptographic randomness.
         return TimeSpan.FromMilliseconds(ceiling / 2 + Random.Shared.NextDouble() * ceiling / 2);
 #pragma warning restore CA5394

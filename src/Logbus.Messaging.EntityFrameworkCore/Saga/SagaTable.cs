@@ -31,6 +31,7 @@ internal sealed class SagaTable
 
     public static SagaTable For<TSaga>(DbContext db) =>
         Cache.GetValue(db.Model.FindEntityType(typeof(TSaga))
-            ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not in the model of {db.GetType().Name}: map it with modelBuilder.AddPgSagaState<{typeof(TSaga).Name}>()."),
+            ?? throw new InvalidOperationException($"{typeof(TSaga).Name} is not in the model of {db.GetType().Name}: "
+                + $"map it with modelBuilder.AddPgSagaState<{typeof(TSaga).Name}>()."),
             entity => new SagaTable(entity));
 }

@@ -53,7 +53,8 @@ internal sealed class ConsumedMessageTypes : IConsumerConfigurationObserver, ISa
 
     /// <summary>Whether the endpoint's declared message type is consumed, directly or in batches.</summary>
     public bool Consumes(Type messageType) =>
-        _types.Contains(messageType) || _types.Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Batch<>) && t.GetGenericArguments()[0] == messageType);
+        _types.Contains(messageType) || _types.Any(t => t.IsGenericType && t.GetGenericTypeDefinition() == typeof(Batch<>)
+            && t.GetGenericArguments()[0] == messageType);
 
     /// <summary>Every type involved (generic arguments included) that has no namespace: MassTransit cannot route those.</summary>
     public IEnumerable<Type> WithoutNamespace(Type declared) =>

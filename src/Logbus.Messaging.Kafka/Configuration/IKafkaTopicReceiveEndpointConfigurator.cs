@@ -58,7 +58,9 @@ public interface IKafkaTopicReceiveEndpointConfigurator : IReceiveEndpointConfig
     /// <summary>Faulted records are redelivered with back-off until they succeed; their partition waits.</summary>
     void RedeliverOnFault(Action<KafkaRedeliveryOptions>? configure = null);
 
-    /// <summary>Create the topic (and the dead-letter topic) when missing. Real Kafka only: the dev broker creates topics through its own API.</summary>
+    /// <summary>
+    /// Create the topic (and the dead-letter topic) when missing. Real Kafka only: the dev broker creates topics through its own API.
+    /// </summary>
     void CreateIfMissing(Action<KafkaTopicOptions>? configure = null);
 
     /// <summary>Any other consumer property. Group id, offset storage and commits stay under the rider's control.</summary>

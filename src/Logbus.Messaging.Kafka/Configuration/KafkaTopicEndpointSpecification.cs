@@ -21,7 +21,8 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
         if (string.IsNullOrEmpty(typeof(T).Namespace))
         {
             throw new ConfigurationException(
-                $"The Kafka topic endpoint {Topic} ({GroupId}) carries {TypeCache<T>.ShortName}, which has no namespace: MassTransit never connects consumers of such types, so nothing would ever be consumed.");
+                $"The Kafka topic endpoint {Topic} ({GroupId}) carries {TypeCache<T>.ShortName}, which has no namespace: "
+                + "MassTransit never connects consumers of such types, so nothing would ever be consumed.");
         }
 
         var borrowed = busInstance.HostConfiguration.CreateReceiveEndpointConfiguration(EndpointName);
@@ -40,7 +41,8 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
         if (consumed.Types.Count == 0)
         {
             throw new ConfigurationException(
-                $"The Kafka topic endpoint {Topic} ({GroupId}) has nothing connected: configure a consumer, saga or handler of {TypeCache<T>.ShortName} on it (consumers of types without a namespace never connect).");
+                $"The Kafka topic endpoint {Topic} ({GroupId}) has nothing connected: configure a consumer, saga or handler of "
+                + $"{TypeCache<T>.ShortName} on it (consumers of types without a namespace never connect).");
         }
 
         ValidateMessageTypes(configurator, consumed).ThrowIfContainsFailure($"The Kafka topic endpoint {Topic} ({GroupId}) is invalid:");
@@ -52,13 +54,15 @@ internal sealed class KafkaTopicEndpointSpecification<T>(string topic, string gr
         foreach (var type in consumed.WithoutNamespace(typeof(T)))
         {
             yield return configurator.Failure("MessageType",
-                $"{TypeCache.GetShortName(type)} has no namespace; MassTransit cannot route messages of a type in the global namespace, so nothing would ever be consumed");
+                $"{TypeCache.GetShortName(type)} has no namespace; MassTransit cannot route messages of a type in the global namespace, "
+                + "so nothing would ever be consumed");
         }
 
         if (!consumed.Consumes(typeof(T)))
         {
             yield return configurator.Failure("MessageType",
-                $"{TypeCache<T>.ShortName} is what topic {Topic} carries, but nothing on the endpoint consumes it (consumed: {string.Join(", ", consumed.Types.Select(TypeCache.GetShortName))})");
+                $"{TypeCache<T>.ShortName} is what topic {Topic} carries, but nothing on the endpoint consumes it "
+                + $"(consumed: {string.Join(", ", consumed.Types.Select(TypeCache.GetShortName))})");
         }
     }
 }

@@ -25,8 +25,8 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
     private readonly IReceiveEndpointConfiguration _borrowed;
     private readonly KafkaRider _rider;
 
-    public KafkaTopicReceiveEndpointConfiguration(IBusInstance busInstance, IReceiveEndpointConfiguration borrowed, KafkaTopicEndpointSettings settings,
-        KafkaRider rider)
+    public KafkaTopicReceiveEndpointConfiguration(IBusInstance busInstance, IReceiveEndpointConfiguration borrowed,
+        KafkaTopicEndpointSettings settings, KafkaRider rider)
         : base(busInstance.HostConfiguration, borrowed)
     {
         _busInstance = busInstance;
@@ -132,7 +132,9 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
     }
 
     public override IEnumerable<ValidationResult> Validate() =>
-        Settings.Validate().Select(message => this.Failure("TopicEndpoint", $"{Settings.Topic} ({Settings.GroupId})", message)).Concat(base.Validate());
+        Settings.Validate()
+            .Select(message => this.Failure("TopicEndpoint", $"{Settings.Topic} ({Settings.GroupId})", message))
+            .Concat(base.Validate());
 
     public override ReceiveEndpointContext CreateReceiveEndpointContext()
     {

@@ -32,8 +32,8 @@ internal sealed class KafkaConsumerFilter(KafkaReceiveEndpointContext context) :
             context.Rider.Untrack(members);
             var metrics = new CombinedMetrics(members);
             await context.TransportObservers.NotifyCompleted(context.InputAddress, metrics);
-            LogContext.Debug?.Log("Kafka topic endpoint {Topic} ({Group}) stopped after {Count} deliveries", context.Settings.Topic, context.Settings.GroupId,
-                metrics.DeliveryCount);
+            LogContext.Debug?.Log("Kafka topic endpoint {Topic} ({Group}) stopped after {Count} deliveries", context.Settings.Topic,
+                context.Settings.GroupId, metrics.DeliveryCount);
         }
 
         if (members.FirstOrDefault(m => m.Failure is not null)?.Failure is { } failure)

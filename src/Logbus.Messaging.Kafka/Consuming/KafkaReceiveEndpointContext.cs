@@ -16,8 +16,8 @@ internal sealed class KafkaReceiveEndpointContext : BaseReceiveEndpointContext
     private readonly KafkaRider _rider;
     private readonly Recycle<KafkaConsumerContextSupervisor> _supervisor;
 
-    public KafkaReceiveEndpointContext(IHostConfiguration hostConfiguration, IReceiveEndpointConfiguration configuration, KafkaTopicEndpointSettings settings,
-        KafkaRider rider)
+    public KafkaReceiveEndpointContext(IHostConfiguration hostConfiguration, IReceiveEndpointConfiguration configuration,
+        KafkaTopicEndpointSettings settings, KafkaRider rider)
         : base(hostConfiguration, configuration)
     {
         Settings = settings;

@@ -6,7 +6,8 @@ namespace Logbus.Messaging.Kafka.Diagnostics;
 
 /// <summary>
 /// The rider's consumer metrics on the <c>Logbus.Messaging.Kafka</c> meter, exported by whatever listens to it
-/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>, <c>logbus_messaging_kafka_offset_resets</c>): lag per partition, the records between the partition's end as last seen
+/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>,
+/// <c>logbus_messaging_kafka_offset_resets</c>): lag per partition, the records between the partition's end as last seen
 /// by the fetcher (no extra request) and the offset this member would commit; records sent to a dead-letter topic; and
 /// positions the broker no longer had (records skipped).
 /// </summary>
@@ -20,7 +21,8 @@ public static class KafkaConsumerMetrics
         "Records a topic endpoint gave up on and produced to its dead-letter topic.");
 
     private static readonly Counter<long> OffsetResets = Meter.CreateCounter<long>("offset_resets", "{reset}",
-        "Times a consumer's position was no longer on the broker (deleted by retention before it was read) and jumped to the reset offset: records were skipped.");
+        "Times a consumer's position was no longer on the broker (deleted by retention before it was read) and jumped to the reset offset: "
+        + "records were skipped.");
 
     static KafkaConsumerMetrics() =>
         Meter.CreateObservableGauge("consumer.lag", Observe, "{record}",

@@ -106,7 +106,8 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
             case ErrorCode.Local_AllBrokersDown:
                 MarkUnreachable($"{client}: {error.Reason}");
                 break;
-            case ErrorCode.Local_Transport or ErrorCode.Local_Resolve or ErrorCode.Local_TimedOut or ErrorCode.Local_Authentication or ErrorCode.Local_Ssl:
+            case ErrorCode.Local_Transport or ErrorCode.Local_Resolve or ErrorCode.Local_TimedOut or ErrorCode.Local_Authentication
+                or ErrorCode.Local_Ssl:
                 _lastError = $"{client}: {error.Reason}";
                 Volatile.Write(ref _suspect, 1);
                 break;

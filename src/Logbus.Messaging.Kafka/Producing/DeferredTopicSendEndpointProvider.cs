@@ -24,7 +24,8 @@ internal sealed class DeferredTopicSendEndpointProvider(KafkaRiderAccessor acces
                 _ = provider.GetRequiredService<IBusInstance>();
             }
 
-            return accessor.Rider ?? throw new InvalidOperationException("The Kafka rider was not created with the bus; call UsingKafka in AddRider.");
+            return accessor.Rider
+                ?? throw new InvalidOperationException("The Kafka rider was not created with the bus; call UsingKafka in AddRider.");
         }
     }
 }

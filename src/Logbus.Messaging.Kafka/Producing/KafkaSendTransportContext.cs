@@ -46,7 +46,8 @@ internal sealed class KafkaSendTransportContext : BaseSendTransportContext, Send
     public override Task<SendContext<T>> CreateSendContext<T>(T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken) =>
         CreateContextAsync(message, pipe, cancellationToken);
 
-    public Task<SendContext<T>> CreateSendContext<T>(KafkaProducerContext context, T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken)
+    public Task<SendContext<T>> CreateSendContext<T>(KafkaProducerContext context, T message, IPipe<SendContext<T>> pipe,
+        CancellationToken cancellationToken)
         where T : class =>
         CreateContextAsync(message, pipe, cancellationToken);
 

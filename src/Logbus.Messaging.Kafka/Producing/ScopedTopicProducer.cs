@@ -26,7 +26,8 @@ internal sealed class ScopedTopicProducer<T>(TopicSendEndpoint endpoint, string 
 {
     public string Topic { get; } = topic;
 
-    public Task Produce(T message, CancellationToken cancellationToken = default) => Produce(message, Pipe.Empty<SendContext<T>>(), cancellationToken);
+    public Task Produce(T message, CancellationToken cancellationToken = default) =>
+        Produce(message, Pipe.Empty<SendContext<T>>(), cancellationToken);
 
     public async Task Produce(T message, IPipe<SendContext<T>> pipe, CancellationToken cancellationToken = default)
     {

@@ -14,7 +14,8 @@ namespace Logbus.Messaging.Kafka.Producing;
 /// stored message replaces the serializer, ids and headers, and the record carries exactly that. It is an
 /// <see cref="ITransportSendEndpoint"/>, so MassTransit's outbox can wrap it and store sends instead of producing them.
 /// </remarks>
-internal sealed class TopicSendEndpoint(ISendTransport transport, Uri destinationAddress, Uri sourceAddress, ISerialization serialization, ISendPipe sendPipe)
+internal sealed class TopicSendEndpoint(ISendTransport transport, Uri destinationAddress, Uri sourceAddress, ISerialization serialization,
+    ISendPipe sendPipe)
     : ITransportSendEndpoint
 {
     private readonly IMessageSerializer _serializer = serialization.GetMessageSerializer();

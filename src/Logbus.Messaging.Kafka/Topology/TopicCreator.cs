@@ -69,14 +69,16 @@ internal sealed class TopicCreator(KafkaHostSettings host)
                 }
                 else
                 {
-                    LogContext.Error?.Log("Creating Kafka topic {Topic} failed: {Reason}; the endpoint waits for it to appear", result.Topic, result.Error.Reason);
+                    LogContext.Error?.Log("Creating Kafka topic {Topic} failed: {Reason}; the endpoint waits for it to appear", result.Topic,
+                        result.Error.Reason);
                 }
             }
         }
         catch (KafkaException exception)
         {
             // The dev broker (librdkafka's mock cluster) has no controller and cannot create topics over the protocol.
-            LogContext.Warning?.Log("The Kafka brokers could not create {Topics} ({Reason}); create them with the broker's own tools. The endpoint waits for them.",
+            LogContext.Warning?.Log(
+                "The Kafka brokers could not create {Topics} ({Reason}); create them with the broker's own tools. The endpoint waits for them.",
                 string.Join(", ", missing), exception.Error.Reason);
         }
     }

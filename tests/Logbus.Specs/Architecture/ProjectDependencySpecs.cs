@@ -14,6 +14,7 @@ public sealed class ProjectDependencySpecs
 {
     private const string Contracts = "Logbus.Contracts";
     private const string Kafka = "Logbus.Messaging.Kafka";
+    private const string KafkaTesting = "Logbus.Messaging.Kafka.Testing";
     private const string EfCore = "Logbus.Messaging.EntityFrameworkCore";
     private const string Storage = "Logbus.Storage";
     private const string ServiceDefaults = "Logbus.ServiceDefaults";
@@ -32,6 +33,8 @@ public sealed class ProjectDependencySpecs
             // The two messaging libraries are general purpose: nothing of Logbus's domain, storage or hosting.
             [Kafka] = ([], true),
             [EfCore] = ([], false),
+            // The dev broker is tooling: no service may ship it, only the specs and the dev broker process take it.
+            [KafkaTesting] = ([], false),
             // Storage is data access: no HTTP, no hosting defaults.
             [Storage] = ([Contracts, EfCore], false),
             [ServiceDefaults] = ([], true),
@@ -40,7 +43,7 @@ public sealed class ProjectDependencySpecs
             [Worker] = ([Contracts, ServiceDefaults, Storage, Kafka, EfCore], true),
             // Query is the read side: it neither produces nor consumes messages.
             [Query] = ([ServiceDefaults, Storage, ImportsHttp], true),
-            [DevBroker] = ([Kafka], true),
+            [DevBroker] = ([KafkaTesting], true),
         };
 
     public static TheoryData<string> Projects => [.. Allowed.Keys];

@@ -1,5 +1,5 @@
 using Confluent.Kafka;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Foundation;

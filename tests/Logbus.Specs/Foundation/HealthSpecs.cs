@@ -6,7 +6,7 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Logbus.Contracts;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Foundation;

@@ -1,4 +1,4 @@
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 
 namespace Logbus.Specs.Infrastructure;
 

@@ -3,7 +3,7 @@ using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
 using Logbus.Contracts;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Ingest;

@@ -1,6 +1,6 @@
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Messaging.Kafka.Health;
 using Logbus.Specs.Infrastructure;
 using MassTransit;

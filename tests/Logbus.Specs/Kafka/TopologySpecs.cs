@@ -12,7 +12,7 @@ public sealed class TopologySpecs(ITestOutputHelper output)
     [Fact]
     public async Task An_endpoint_that_creates_missing_topics_starts_on_a_broker_that_cannot_create_them_and_consumes_once_they_exist()
     {
-        using var broker = SharedServers.Track(Messaging.Kafka.DevBroker.KafkaDevBroker.Start());
+        using var broker = SharedServers.Track(Messaging.Kafka.Testing.KafkaDevBroker.Start());
         var topic = SpecNames.Unique("created");
         var received = new Received<ProducedMessage>();
         var logs = new LogCapture();

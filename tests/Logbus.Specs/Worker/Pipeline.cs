@@ -2,7 +2,7 @@ extern alias worker;
 
 using System.Net;
 using System.Net.Http.Json;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Worker;

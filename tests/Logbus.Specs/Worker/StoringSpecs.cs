@@ -4,7 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Logbus.Contracts;
-using Logbus.Messaging.Kafka.DevBroker;
+using Logbus.Messaging.Kafka.Testing;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Worker;

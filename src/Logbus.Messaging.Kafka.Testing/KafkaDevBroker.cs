@@ -1,7 +1,7 @@
 using System.Runtime.InteropServices;
 using Confluent.Kafka;
 
-namespace Logbus.Messaging.Kafka.DevBroker;
+namespace Logbus.Messaging.Kafka.Testing;
 
 /// <summary>
 /// A Kafka broker for development and specs: librdkafka's mock cluster, which speaks the real Kafka protocol over
@@ -100,10 +100,6 @@ public sealed class KafkaDevBroker : IDisposable
     /// <summary>Brings every broker back up.</summary>
     public void SetAllBrokersUp() => SetBrokerUp(AllBrokers);
 
-    /// <summary>Adds latency to every response of a broker.</summary>
-    public void SetBrokerRoundTripTime(int brokerId, TimeSpan rtt) =>
-        Check(LibrdkafkaMock.rd_kafka_mock_broker_set_rtt(Cluster, brokerId, (int)rtt.TotalMilliseconds), $"set the round-trip time of broker {brokerId}");
-
     /// <summary>
     /// Makes the next requests of a type fail: the n-th such request (on any broker) answers with the n-th error.
     /// </summary>
@@ -125,16 +121,6 @@ public sealed class KafkaDevBroker : IDisposable
         {
             ThrowIfDisposed();
             LibrdkafkaMock.rd_kafka_mock_clear_request_errors(_cluster, (short)apiKey);
-        }
-    }
-
-    /// <summary>Makes every request for a topic fail with an error, or stops that with <see cref="ErrorCode.NoError"/>.</summary>
-    public void SetTopicError(string topic, ErrorCode error)
-    {
-        lock (_gate)
-        {
-            ThrowIfDisposed();
-            LibrdkafkaMock.rd_kafka_mock_topic_set_error(_cluster, topic, (int)error);
         }
     }
 

@@ -1,4 +1,4 @@
-namespace Logbus.Messaging.Kafka.DevBroker;
+namespace Logbus.Messaging.Kafka.Testing;
 
 /// <summary>Shape of a development broker: how many brokers, which topics, how fast groups settle.</summary>
 public sealed class KafkaDevBrokerOptions

@@ -1,7 +1,7 @@
 using System.Reflection;
 using System.Runtime.InteropServices;
 
-namespace Logbus.Messaging.Kafka.DevBroker;
+namespace Logbus.Messaging.Kafka.Testing;
 
 /// <summary>
 /// P/Invoke bindings to the mock-cluster part of librdkafka's C API, from the librdkafka that librdkafka.redist ships.
@@ -98,17 +98,11 @@ internal static partial class LibrdkafkaMock
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitionCount, int replicationFactor);
 
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial void rd_kafka_mock_topic_set_error(IntPtr cluster, string topic, int error);
-
     [LibraryImport(Library)]
     internal static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
 
     [LibraryImport(Library)]
     internal static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
-
-    [LibraryImport(Library)]
-    internal static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
 
     [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);

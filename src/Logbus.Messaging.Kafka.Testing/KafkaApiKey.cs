@@ -1,4 +1,4 @@
-namespace Logbus.Messaging.Kafka.DevBroker;
+namespace Logbus.Messaging.Kafka.Testing;
 
 /// <summary>Kafka protocol request types, numbered as on the wire, for fault injection on the dev broker.</summary>
 public enum KafkaApiKey : short
