@@ -3,6 +3,7 @@ using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults;
 using Logbus.Storage;
 using MassTransit;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Messaging;
 
@@ -17,18 +18,18 @@ internal static class ApiMessaging
     {
         var bootstrapServers = builder.Configuration.GetKafkaBootstrapServers();
         builder.Services.AddValidatedOptions<TopicOptions>(TopicOptions.Section);
+        builder.Services.AddValidatedOptions<KafkaProducingOptions>(KafkaProducingOptions.Section);
         builder.Services.AddMassTransit(x =>
         {
-            // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes).
+            // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes). The
+            // library takes its settings through its configurator, as MassTransit's own outbox does; the section binds there.
             var delivery = builder.Configuration.GetSection("Messaging:BusOutbox");
             x.AddPgOutbox<LogbusDbContext>(o => o.UseBusOutbox(delivery.Bind));
-            // Chunks are JSON of up to 1,000 events (~0.5 MB): lz4 shrinks them several times over at little CPU, which
-            // also keeps several times more of them within a broker's per-partition retention.
-            var compression = builder.Configuration.GetValue("Kafka:Compression", Confluent.Kafka.CompressionType.Lz4);
-            x.AddRider(rider => rider.UsingKafka((_, kafka) =>
+            x.AddRider(rider => rider.UsingKafka((context, kafka) =>
             {
+                var producing = context.GetRequiredService<IOptions<KafkaProducingOptions>>().Value;
                 kafka.Host(bootstrapServers);
-                kafka.ConfigureProducers(p => p.Compression = compression);
+                kafka.ConfigureProducers(p => p.Compression = producing.Compression);
             }));
             x.UsingInMemory();
         });

@@ -16,15 +16,14 @@ internal static class WorkerMessaging
 {
     /// <summary>
     /// The Kafka rider with the Worker's topic endpoints (storing, and the import saga with its watchdog), the inbox and
-    /// consumer outbox on the Logbus database, and the circuit breaker around PostgreSQL. MassTransit needs a bus transport; the in-memory one carries nothing of Logbus's.
+    /// consumer outbox on the Logbus database, and the circuit breaker around PostgreSQL. MassTransit needs a bus
+    /// transport; the in-memory one carries nothing of Logbus's.
     /// </summary>
     public static IHostApplicationBuilder AddWorkerMessaging(this IHostApplicationBuilder builder)
     {
         var bootstrapServers = builder.Configuration.GetKafkaBootstrapServers();
-        // The Worker can do nothing without the brokers, so it says so soon: orchestrators and the "not ready" alert
-        // should see a Kafka outage within seconds, not after the rider's 30 s default.
-        var unreachableTimeout = builder.Configuration.GetValue("Kafka:UnreachableTimeout", TimeSpan.FromSeconds(5));
         builder.Services.AddValidatedOptions<TopicOptions>(TopicOptions.Section);
+        builder.Services.AddValidatedOptions<KafkaConsumingOptions>(KafkaConsumingOptions.Section);
         builder.Services.AddValidatedOptions<StoringOptions>(StoringOptions.Section);
         builder.Services.AddValidatedOptions<ImportOptions>(ImportOptions.Section);
         builder.Services.AddHostedService<ImportWatchdog>();
@@ -43,11 +42,12 @@ internal static class WorkerMessaging
                     var topics = context.GetRequiredService<IOptions<TopicOptions>>().Value;
                     var storing = context.GetRequiredService<IOptions<StoringOptions>>().Value;
                     var imports = context.GetRequiredService<IOptions<ImportOptions>>().Value;
+                    var consuming = context.GetRequiredService<IOptions<KafkaConsumingOptions>>().Value;
                     // The registration context does not resolve keyed services; the container it wraps does.
                     var postgres = context.GetRequiredService<IServiceProvider>()
                         .GetRequiredKeyedService<DependencyCircuitBreaker>(PostgresOutage.Dependency);
                     kafka.Host(bootstrapServers);
-                    kafka.UnreachableTimeout = unreachableTimeout;
+                    kafka.UnreachableTimeout = consuming.UnreachableTimeout;
                     kafka.TopicEndpoint<LogEventsAccepted>(topics.LogEvents, storing.ConsumerGroup,
                         endpoint => StoreLogEventsEndpoint.Configure(endpoint, context, storing, topics, postgres));
                     kafka.TopicEndpoint<ImportStarted>(topics.Imports, imports.ConsumerGroup,
