@@ -66,7 +66,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         }
 
         if (value!.Value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(StringOf(value.Value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+            && DateTimeOffset.TryParse(StringOf(value.Value), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
         {
             return timestamp;
         }
@@ -87,7 +88,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return level;
         }
 
-        errors.Add(new FieldError("level", $"must be one of {string.Join(", ", LogLevels.All)} or a usual alias (Information, Warning, Verbose, Critical…)"));
+        errors.Add(new FieldError("level",
+            $"must be one of {string.Join(", ", LogLevels.All)} or a usual alias (Information, Warning, Verbose, Critical…)"));
         return null;
     }
 

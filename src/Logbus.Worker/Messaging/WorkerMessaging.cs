@@ -16,7 +16,8 @@ internal static class WorkerMessaging
 {
     /// <summary>
     /// The Kafka rider with the Worker's topic endpoints (storing, and the import saga with its watchdog), the inbox and
-    /// consumer outbox on the Logbus database, and the circuit breaker around PostgreSQL. MassTransit needs a bus transport; the in-memory one carries nothing of Logbus's.
+    /// consumer outbox on the Logbus database, and the circuit breaker around PostgreSQL. MassTransit needs a bus transport; the in-memory one
+    /// carries nothing of Logbus's.
     /// </summary>
     public static IHostApplicationBuilder AddWorkerMessaging(this IHostApplicationBuilder builder)
     {
