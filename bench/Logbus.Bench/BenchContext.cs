@@ -1,7 +1,8 @@
 namespace Logbus.Bench;
 
 /// <summary>What a benchmark runs against: the local stack's settings, and where its results go.</summary>
-internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string, string>? options = null)
+internal sealed class BenchContext(string resultsFolder, IReadOnlyDictionary<string, string> settings, IReadOnlyDictionary<string,
+    string>? options = null)
 {
     public string ResultsFolder { get; } = resultsFolder;
 

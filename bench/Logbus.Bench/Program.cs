@@ -55,7 +55,9 @@ foreach (var benchmark in selected)
     Console.WriteLine(text);
     markdown.Add(text);
     await File.WriteAllTextAsync(Path.Combine(results, $"{benchmark.Name}.json"),
-        JsonSerializer.Serialize(report, new JsonSerializerOptions { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
+        JsonSerializer.Serialize(report,
+            new JsonSerializerOptions { WriteIndented = true,
+            NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }));
 }
 
 await File.WriteAllLinesAsync(Path.Combine(results, "report.md"), markdown);

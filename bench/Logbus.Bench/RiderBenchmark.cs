@@ -20,7 +20,8 @@ internal sealed class RiderBenchmark : IBenchmark
 
     public string Name => "rider";
 
-    public string Description => $"Kafka rider: topic endpoint vs raw Confluent poll loop, ITopicProducer vs raw producer ({Records:N0} records, {Partitions} partitions)";
+    public string Description => $"Kafka rider: topic endpoint vs raw Confluent poll loop, ITopicProducer vs raw producer ({Records:N0} records, " +
+        $"{Partitions} partitions)";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -57,7 +58,8 @@ internal sealed class RiderBenchmark : IBenchmark
             .Add("ITopicProducer<T>.Produce, 1,000 in flight", riderProduce, "msg/s", rawProduce, "raw Confluent Produce")
             .Add("client CPU per consumed record, topic endpoint (best round)", riderCpu.Min(), "µs", rawCpu.Min(), "raw Confluent poll loop");
         report.Notes.Add($"Load average at the end: {File.ReadAllText("/proc/loadavg").Trim()} (the machine is shared).");
-        report.Notes.Add($"Rounds: topic endpoint {string.Join(" / ", rider.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} msg/s; " +
+        report.Notes.Add("Rounds: topic endpoint " +
+            $"{string.Join(" / ", rider.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} msg/s; " +
             $"raw poll loop {string.Join(" / ", raw.Select(r => r.ToString("N0", System.Globalization.CultureInfo.InvariantCulture)))} msg/s. " +
             "Consumer rates are first to last record of a fresh consumer group; the dev broker (librdkafka's mock cluster) runs on the same cores.");
         return report;
@@ -150,7 +152,8 @@ internal sealed class RiderBenchmark : IBenchmark
             : (Records / elapsed.TotalSeconds, cpu.TotalMicroseconds / Records);
     }
 
-    private static async Task<(double Rate, double CpuMicrosecondsPerRecord)> ConsumeWithRiderAsync(string servers, string topic, CancellationToken cancellationToken)
+    private static async Task<(double Rate, double CpuMicrosecondsPerRecord)> ConsumeWithRiderAsync(string servers, string topic,
+        CancellationToken cancellationToken)
     {
         var counter = new BenchCounter(Records);
         var services = new ServiceCollection();
@@ -164,7 +167,8 @@ internal sealed class RiderBenchmark : IBenchmark
                 r.UsingKafka((context, k) =>
                 {
                     k.Host(servers);
-                    k.TopicEndpoint<BenchLogLine>(topic, "bench-rider-" + Guid.NewGuid().ToString("N"), e => e.ConfigureConsumer<CountingConsumer>(context));
+                    k.TopicEndpoint<BenchLogLine>(topic, "bench-rider-" + Guid.NewGuid().ToString("N"), e =>
+                        e.ConfigureConsumer<CountingConsumer>(context));
                 });
             });
         });
@@ -247,7 +251,8 @@ public sealed record BenchLogLine(string Id, DateTime Timestamp, string Level, s
     public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public static BenchLogLine Create(int i) =>
-        new($"evt-{i:D8}", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(i), "Information", "bench", $"request {i} handled in 12 ms");
+        new($"evt-{i:D8}", new DateTime(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc).AddMilliseconds(i), "Information", "bench",
+            $"request {i} handled in 12 ms");
 }
 
 /// <summary>Counts consumed records and times the first to the last.</summary>

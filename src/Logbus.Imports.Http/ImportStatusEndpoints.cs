@@ -31,19 +31,23 @@ public static class ImportStatusEndpoints
 
     /// <summary>The answer for an import id nobody knows.</summary>
     public static ProblemHttpResult NotFound(Guid id) =>
-        TypedResults.Problem($"No import {id}. GET /api/imports lists recent ones.", statusCode: StatusCodes.Status404NotFound, title: "Import not found");
+        TypedResults.Problem($"No import {id}. GET /api/imports lists recent ones.", statusCode: StatusCodes.Status404NotFound,
+            title: "Import not found");
 
-    private static async Task<Results<Ok<List<ImportStatus>>, ProblemHttpResult>> RecentAsync(ImportStatusStore store, int? limit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<List<ImportStatus>>,
+        ProblemHttpResult>> RecentAsync(ImportStatusStore store, int? limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > MaxLimit)
         {
-            return TypedResults.Problem($"limit must be between 1 and {MaxLimit}.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid limit");
+            return TypedResults.Problem($"limit must be between 1 and {MaxLimit}.", statusCode: StatusCodes.Status400BadRequest,
+                title: "Invalid limit");
         }
 
         return TypedResults.Ok(await store.RecentAsync(limit ?? 20, cancellationToken));
     }
 
-    private static async Task<Results<Ok<ImportStatus>, ProblemHttpResult>> GetAsync(Guid id, ImportStatusStore store, CancellationToken cancellationToken) =>
+    private static async Task<Results<Ok<ImportStatus>,
+        ProblemHttpResult>> GetAsync(Guid id, ImportStatusStore store, CancellationToken cancellationToken) =>
         await store.FindAsync(id, cancellationToken) is { } status
             ? TypedResults.Ok(status)
             : NotFound(id);

@@ -12,12 +12,14 @@ public static class ConfigurationExtensions
         configuration["Kafka:BootstrapServers"] is { Length: > 0 } servers
             ? servers
             : throw new InvalidOperationException(
-                "Kafka:BootstrapServers is not set. Set Kafka__BootstrapServers, or start the local stack with ./logbus stack and use the settings it prints.");
+                "Kafka:BootstrapServers is not set. " +
+                    "Set Kafka__BootstrapServers, or start the local stack with ./logbus stack and use the settings it prints.");
 
     /// <summary><c>ConnectionStrings:Redis</c> (environment: <c>ConnectionStrings__Redis</c>).</summary>
     public static string GetRedisConnectionString(this IConfiguration configuration) =>
         configuration.GetConnectionString("Redis") is { Length: > 0 } redis
             ? redis
             : throw new InvalidOperationException(
-                "ConnectionStrings:Redis is not set. Set ConnectionStrings__Redis, or start the local stack with ./logbus stack and use the settings it prints.");
+                "ConnectionStrings:Redis is not set. " +
+                    "Set ConnectionStrings__Redis, or start the local stack with ./logbus stack and use the settings it prints.");
 }

@@ -28,7 +28,8 @@ public static class HostingExtensions
         builder.AddLogbusLogging(identity);
         builder.AddLogbusTracing(identity);
         builder.Services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
-            context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString() ?? context.HttpContext.TraceIdentifier);
+            context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString()
+                ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessMetricsPublisher>();

@@ -23,7 +23,8 @@ public static class LogLevels
         ["info"] = Info, ["information"] = Info, ["inf"] = Info, ["notice"] = Info, ["config"] = Info,
         ["warn"] = Warn, ["warning"] = Warn, ["wrn"] = Warn,
         ["error"] = Error, ["err"] = Error, ["eror"] = Error, ["fail"] = Error, ["severe"] = Error,
-        ["fatal"] = Fatal, ["critical"] = Fatal, ["crit"] = Fatal, ["crt"] = Fatal, ["ftl"] = Fatal, ["alert"] = Fatal, ["emergency"] = Fatal, ["panic"] = Fatal,
+        ["fatal"] = Fatal, ["critical"] = Fatal, ["crit"] = Fatal, ["crt"] = Fatal, ["ftl"] = Fatal, ["alert"] = Fatal, ["emergency"] = Fatal,
+            ["panic"] = Fatal,
     }.ToFrozenDictionary(StringComparer.OrdinalIgnoreCase);
 
     /// <summary>Maps a client's level name (any case, any usual alias) to one of <see cref="All"/>.</summary>

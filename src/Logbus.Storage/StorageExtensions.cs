@@ -36,7 +36,8 @@ public static class StorageExtensions
             .ValidateDataAnnotations().ValidateOnStart();
         var connectionString = builder.Configuration.GetConnectionString(ConnectionStringName)
             ?? throw new InvalidOperationException(
-                $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack with ./logbus stack and use the settings it prints.");
+                $"ConnectionStrings:{ConnectionStringName} is not set. Set ConnectionStrings__{ConnectionStringName}, or start the local stack " +
+                    "with ./logbus stack and use the settings it prints.");
 
         builder.Services.AddSingleton(sp => BuildDataSource(connectionString, sp.GetRequiredService<IOptions<StorageOptions>>().Value));
         builder.Services.AddDbContext<LogbusDbContext>((sp, db) => db.UseLogbusNpgsql(sp.GetRequiredService<NpgsqlDataSource>()));

@@ -6,11 +6,13 @@ namespace Logbus.Bench.Data;
 /// <summary>Writes generated events into <c>log_events</c> with binary COPY.</summary>
 public static class EventCopy
 {
-    public static async Task<long> WriteAsync(NpgsqlConnection connection, IEnumerable<GeneratedEvent> events, Action<long>? progress = null, CancellationToken cancellationToken = default)
+    public static async Task<long> WriteAsync(NpgsqlConnection connection, IEnumerable<GeneratedEvent> events, Action<long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         long written = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY log_events (id, \"timestamp\", level, message, source, metadata, trace_id, received_at) FROM STDIN (FORMAT BINARY)", cancellationToken);
+            "COPY log_events (id, \"timestamp\", level, message, source, metadata, trace_id, received_at) FROM STDIN (FORMAT BINARY)",
+                cancellationToken);
         foreach (var e in events)
         {
             await importer.StartRowAsync(cancellationToken);

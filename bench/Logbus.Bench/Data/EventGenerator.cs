@@ -53,7 +53,8 @@ public static class EventGenerator
                 Regions[random.Next(Regions.Length)],
                 status,
                 retry,
-                random.NextDouble() < 0.3 ? Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64())) + Convert.ToHexStringLower(BitConverter.GetBytes(n)) + "00000000" : null);
+                random.NextDouble() < 0.3 ? Convert.ToHexStringLower(BitConverter.GetBytes(random.NextInt64()))
+                    + Convert.ToHexStringLower(BitConverter.GetBytes(n)) + "00000000" : null);
         }
     }
 

@@ -20,7 +20,8 @@ internal sealed class LoadBenchmark : IBenchmark
         var options = LoadOptions.From(context);
         if (options.Api is { } runningApi)
         {
-            var runningQuery = options.Query ?? throw new ArgumentException("--api needs --query as well: ingest-to-queryable and the query mix ask Logbus.Query.");
+            var runningQuery = options.Query
+                ?? throw new ArgumentException("--api needs --query as well: ingest-to-queryable and the query mix ask Logbus.Query.");
             context.Progress($"driving the running stack: Api {runningApi}, Query {runningQuery}");
             await using var external = new LoadSuite(context, options, runningApi, runningQuery, null, new Dictionary<string, int>());
             return await external.RunAsync(cancellationToken);

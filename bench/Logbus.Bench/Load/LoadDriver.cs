@@ -16,7 +16,8 @@ internal sealed class LoadDriver(BenchContext context, HttpClient http, Stopwatc
     /// Request <c>i</c> is due at <c>i / rate</c> seconds. Latency counts from when a request was due, not from when it
     /// went out, so a service (or a generator) that falls behind shows in the percentiles instead of slowing the offer.
     /// </summary>
-    public async Task OpenLoopAsync(LoadRecorder recorder, double rate, TimeSpan duration, Func<long, LoadRequest> next, CancellationToken cancellationToken)
+    public async Task OpenLoopAsync(LoadRecorder recorder, double rate, TimeSpan duration, Func<long, LoadRequest> next,
+        CancellationToken cancellationToken)
     {
         var start = clock.Elapsed.TotalSeconds;
         var total = (long)Math.Round(rate * duration.TotalSeconds);
@@ -44,7 +45,8 @@ internal sealed class LoadDriver(BenchContext context, HttpClient http, Stopwatc
     }
 
     /// <summary><paramref name="senders"/> loops, each sending its next request when the previous one was answered.</summary>
-    public async Task ClosedLoopAsync(LoadRecorder recorder, int senders, TimeSpan duration, Func<long, LoadRequest> next, CancellationToken cancellationToken)
+    public async Task ClosedLoopAsync(LoadRecorder recorder, int senders, TimeSpan duration, Func<long, LoadRequest> next,
+        CancellationToken cancellationToken)
     {
         var end = clock.Elapsed + duration;
         long counter = -1;
@@ -58,7 +60,8 @@ internal sealed class LoadDriver(BenchContext context, HttpClient http, Stopwatc
         }));
     }
 
-    private async Task SendAsync(LoadRecorder recorder, double startedAt, LoadRequest request, SemaphoreSlim? inFlight, CancellationToken cancellationToken)
+    private async Task SendAsync(LoadRecorder recorder, double startedAt, LoadRequest request, SemaphoreSlim? inFlight,
+        CancellationToken cancellationToken)
     {
         // Off the scheduling loop at once: building and sending must not delay the next due request.
         await Task.Yield();

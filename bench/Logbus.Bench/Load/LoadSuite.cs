@@ -37,7 +37,8 @@ internal sealed class LoadSuite : IAsyncDisposable
     private long _acceptedByApi;
     private double? _rawCopy;
 
-    public LoadSuite(BenchContext context, LoadOptions options, Uri api, Uri query, NpgsqlDataSource? database, IReadOnlyDictionary<string, int> services)
+    public LoadSuite(BenchContext context, LoadOptions options, Uri api, Uri query, NpgsqlDataSource? database, IReadOnlyDictionary<string,
+        int> services)
     {
         _context = context;
         _options = options;
@@ -119,18 +120,21 @@ internal sealed class LoadSuite : IAsyncDisposable
         await driver.ClosedLoopAsync(batches, 8, Seconds(5), i => Batch(i, 1_000, sampleEvery: 0), cancellationToken);
         _baseline["batch events/s"] = batches.AcceptedEvents / batches.Elapsed;
         var stats = Recorder("baseline: GET stats, 1 sender");
-        await driver.ClosedLoopAsync(stats, 1, Seconds(5), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats"), 0), cancellationToken);
+        await driver.ClosedLoopAsync(stats, 1, Seconds(5), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats"), 0),
+            cancellationToken);
         _baseline["stats p99"] = stats.Latencies.Percentile(99);
         _report.Notes.Add($"Baseline (a trivial ASP.NET endpoint in the generator's process that parses the body and answers 202): single POST p50 "
             + $"{_baseline["single p50"]:0.00} ms, p99 {_baseline["single p99"]:0.00} ms at 1,000/s; {_baseline["singles/s"]:N0} single POSTs/s and "
-            + $"{_baseline["batch events/s"]:N0} events/s in batches of 1,000 at most; a constant GET p99 {_baseline["stats p99"]:0.00} ms from one sender.");
+            + $"{_baseline["batch events/s"]:N0} events/s in batches of 1,000 at most; "
+            + $"a constant GET p99 {_baseline["stats p99"]:0.00} ms from one sender.");
     }
 
     /// <summary>The tutorial's load-test.sh: 10 events a second for 60 s through its ingest route.</summary>
     private async Task TutorialAsync(CancellationToken cancellationToken)
     {
         var recorder = Recorder("tutorial: 10/s on /producer/api/logs/ingest");
-        await Driver(_api).OpenLoopAsync(recorder, 10, _options.Duration ?? TimeSpan.FromSeconds(60), i => Single(i, "/producer/api/logs/ingest", sampleEvery: 5), cancellationToken);
+        await Driver(_api).OpenLoopAsync(recorder, 10, _options.Duration ?? TimeSpan.FromSeconds(60), i =>
+            Single(i, "/producer/api/logs/ingest", sampleEvery: 5), cancellationToken);
         var (queryable, lost) = await _poller.CollectAsync(TimeSpan.FromSeconds(30), cancellationToken);
         Latency(recorder, "tutorial route");
         Queryable(queryable, lost, "tutorial");
@@ -175,7 +179,8 @@ internal sealed class LoadSuite : IAsyncDisposable
             await PipelineBenchmark.WaitAsync(_context, async () => await PipelineBenchmark.CountAsync(_database, cancellationToken) >= target,
                 $"{recorder.AcceptedEvents:N0} events stored", cancellationToken);
             var endToEnd = recorder.AcceptedEvents / (_clock.Elapsed - started).TotalSeconds;
-            _report.Add("max-batches: end to end, accepted → stored (sustained over the run and its drain)", endToEnd, "events/s", _rawCopy, "raw COPY");
+            _report.Add("max-batches: end to end, accepted → stored (sustained over the run and its drain)", endToEnd, "events/s", _rawCopy,
+                "raw COPY");
         }
 
         await _poller.CollectAsync(TimeSpan.FromSeconds(60), cancellationToken);
@@ -196,7 +201,8 @@ internal sealed class LoadSuite : IAsyncDisposable
     {
         var lines = _options.ImportLines;
         await SettleAsync(cancellationToken);
-        var (uploaded, completed, state) = await PipelineBenchmark.ImportAsync(_context, _api, lines, DateTimeOffset.UtcNow, $"{_run}-import-", cancellationToken);
+        var (uploaded, completed, state) = await PipelineBenchmark.ImportAsync(_context, _api, lines, DateTimeOffset.UtcNow, $"{_run}-import-",
+            cancellationToken);
         _report.Add($"import: {lines:N0} NDJSON lines uploaded", uploaded, "lines/s", _rawCopy, "raw COPY");
         _report.Add($"import: {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", _rawCopy, "raw COPY");
     }
@@ -219,7 +225,8 @@ internal sealed class LoadSuite : IAsyncDisposable
 
         // A dashboard refreshing its stats panel on its own: the cached answer's latency without a crowd beside it.
         var alone = Recorder("query: cached stats, 1 sender");
-        await driver.ClosedLoopAsync(alone, 1, Duration(10), _ => new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats?hoursBack=1"), 0), cancellationToken);
+        await driver.ClosedLoopAsync(alone, 1, Duration(10), _ =>
+            new LoadRequest(new HttpRequestMessage(HttpMethod.Get, "/api/query/stats?hoursBack=1"), 0), cancellationToken);
         _report.Add("cached stats (1 sender), p50", alone.Latencies.Percentile(50), "ms");
         _report.Add("cached stats (1 sender), p99", alone.Latencies.Percentile(99), "ms",
             _baseline.TryGetValue("stats p99", out var trivialStats) ? trivialStats : null, "trivial GET p99");
@@ -256,7 +263,8 @@ internal sealed class LoadSuite : IAsyncDisposable
 
     private void Latency(LoadRecorder recorder, string what, double? baselineP99 = null)
     {
-        _report.Add($"{what}: HTTP p50", recorder.Latencies.Percentile(50), "ms", _baseline.TryGetValue("single p50", out var b50) && baselineP99 is not null ? b50 : null, "trivial endpoint");
+        _report.Add($"{what}: HTTP p50", recorder.Latencies.Percentile(50), "ms", _baseline.TryGetValue("single p50", out var b50)
+            && baselineP99 is not null ? b50 : null, "trivial endpoint");
         _report.Add($"{what}: HTTP p99", recorder.Latencies.Percentile(99), "ms", baselineP99, "trivial endpoint");
         _report.Add($"{what}: HTTP max", recorder.Latencies.Percentile(100), "ms");
         _report.Add($"{what}: events accepted", recorder.AcceptedEvents / recorder.Elapsed, "events/s");
@@ -269,7 +277,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         _report.Add($"ingest-to-queryable at {what}: p99", found.Percentile(99), "ms");
         if (notFound > 0 || _poller.Skipped > 0)
         {
-            _report.Notes.Add($"ingest-to-queryable at {what}: {notFound} sampled ids were not queryable within the wait; {_poller.Skipped} were not sampled (too many pending).");
+            _report.Notes.Add($"ingest-to-queryable at {what}: {notFound} sampled ids were not queryable within the wait; {_poller.Skipped} were " +
+                "not sampled (too many pending).");
         }
     }
 
@@ -315,7 +324,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         return new HttpRequestMessage(HttpMethod.Post, route) { Content = content };
     }
 
-    /// <summary>The next realistic event (levels, sources, metadata, message text of the generator), stamped now, with an id unique to this run.</summary>
+    /// <summary>The next realistic event (levels, sources, metadata, message text of the generator), stamped now, with an id unique to this
+    /// run.</summary>
     private LoadEvent NextEvent(long i)
     {
         GeneratedEvent generated;
@@ -325,7 +335,8 @@ internal sealed class LoadSuite : IAsyncDisposable
             generated = _events.Current;
         }
 
-        return new LoadEvent($"{_run}-{generated.Id}", DateTimeOffset.UtcNow, generated.Level, generated.Source, generated.Message, generated.Metadata());
+        return new LoadEvent($"{_run}-{generated.Id}", DateTimeOffset.UtcNow, generated.Level, generated.Source, generated.Message,
+            generated.Metadata());
     }
 
     /// <summary>An id the poller found stored, so lookups by id hit (misses are measured by the modes that poll).</summary>
@@ -340,7 +351,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         {
             if (value is { } v && !double.IsNaN(v))
             {
-                lines.Add($"| {name} | {v.ToString(v >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture)} {unit} | {(met(v) ? "met" : "missed")} |");
+                lines.Add(
+                    $"| {name} | {v.ToString(v >= 100 ? "N0" : "0.##", CultureInfo.InvariantCulture)} {unit} | {(met(v) ? "met" : "missed")} |");
             }
         }
 
@@ -351,8 +363,10 @@ internal sealed class LoadSuite : IAsyncDisposable
             Target("end to end ≥ 50 % of raw COPY", e / copy * 100, v => v >= 50, "%");
         }
 
-        Target("single-event POST p99 < 20 ms at 1,000 req/s", Figure(f => f.Name == "single-event POST at 1,000 req/s: HTTP p99"), v => v < 20, "ms");
-        Target("ingest-to-queryable p99 < 2 s at 10,000 events/s", Figure(f => f.Name == "ingest-to-queryable at 10,000 events/s: p99"), v => v < 2_000, "ms");
+        Target("single-event POST p99 < 20 ms at 1,000 req/s", Figure(f => f.Name == "single-event POST at 1,000 req/s: HTTP p99"), v => v < 20,
+            "ms");
+        Target("ingest-to-queryable p99 < 2 s at 10,000 events/s", Figure(f => f.Name == "ingest-to-queryable at 10,000 events/s: p99"), v =>
+            v < 2_000, "ms");
         Target("cached stats p99 < 5 ms", Figure(f => f.Name == "cached stats (1 sender), p99"), v => v < 5, "ms");
         foreach (var service in new[] { "Api", "Worker", "Query" })
         {
@@ -366,11 +380,15 @@ internal sealed class LoadSuite : IAsyncDisposable
     {
         var series = _recorders.SelectMany(r => r.Series()).OrderBy(p => p.Second).ToList();
         await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load-series.json"),
-            JsonSerializer.Serialize(series, new JsonSerializerOptions(Json) { WriteIndented = true, NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), cancellationToken);
-        var chart = SvgChart.Render("Logbus load run: throughput and latency over time", series.Where(p => !p.Scenario.StartsWith("baseline: ", StringComparison.Ordinal)
+            JsonSerializer.Serialize(series,
+                new JsonSerializerOptions(Json) { WriteIndented = true,
+                NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals }), cancellationToken);
+        var chart = SvgChart.Render("Logbus load run: throughput and latency over time",
+            series.Where(p => !p.Scenario.StartsWith("baseline: ", StringComparison.Ordinal)
             && !p.Scenario.StartsWith("query kind: ", StringComparison.Ordinal)).ToList());
         await File.WriteAllTextAsync(Path.Combine(_context.ResultsFolder, "load.svg"), chart, cancellationToken);
-        _report.Notes.Add("Throughput and latency over time: `load.svg` (per second of each Logbus mode: events accepted, p50 and p99 latency), every point, baselines included, in `load-series.json`.");
+        _report.Notes.Add("Throughput and latency over time: `load.svg` (per second of each Logbus mode: events accepted, p50 and p99 latency), " +
+            "every point, baselines included, in `load-series.json`.");
     }
 
     private static HttpClient Client(Uri address) => new(new SocketsHttpHandler
@@ -383,5 +401,6 @@ internal sealed class LoadSuite : IAsyncDisposable
         Timeout = TimeSpan.FromSeconds(30),
     };
 
-    private sealed record LoadEvent(string Id, DateTimeOffset Timestamp, string Level, string Source, string Message, Dictionary<string, object> Metadata);
+    private sealed record LoadEvent(string Id, DateTimeOffset Timestamp, string Level, string Source, string Message, Dictionary<string,
+        object> Metadata);
 }

@@ -95,7 +95,8 @@ internal sealed class ProcessUsage
         Pids().Where(pid => Read($"/proc/{pid}/cmdline")?.Contains(part, StringComparison.Ordinal) == true);
 
     private static IEnumerable<int> Pids() =>
-        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n is not null && n.All(char.IsAsciiDigit)).Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
+        Directory.EnumerateDirectories("/proc").Select(Path.GetFileName).Where(n => n is not null && n.All(char.IsAsciiDigit))
+            .Select(n => int.Parse(n!, CultureInfo.InvariantCulture));
 
     private static string? Read(string path)
     {

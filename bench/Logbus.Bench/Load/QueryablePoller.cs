@@ -50,7 +50,8 @@ internal sealed class QueryablePoller(HttpClient query, Stopwatch clock) : IAsyn
         _pending.TryAdd(id, sentAt);
     }
 
-    /// <summary>Waits until every tracked id was found (or <paramref name="timeout"/>), then hands over what was measured and starts afresh.</summary>
+    /// <summary>Waits until every tracked id was found (or <paramref name="timeout"/>), then hands over what was measured and starts
+    /// afresh.</summary>
     public async Task<(Latencies Found, int NotFound)> CollectAsync(TimeSpan timeout, CancellationToken cancellationToken)
     {
         var deadline = clock.Elapsed + timeout;
@@ -85,7 +86,8 @@ internal sealed class QueryablePoller(HttpClient query, Stopwatch clock) : IAsyn
         while (!cancellationToken.IsCancellationRequested)
         {
             var round = clock.Elapsed;
-            await Parallel.ForEachAsync(_pending.ToArray(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (entry, token) =>
+            await Parallel.ForEachAsync(_pending.ToArray(), new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+                async (entry, token) =>
             {
                 try
                 {

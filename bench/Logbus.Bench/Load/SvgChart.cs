@@ -16,14 +16,17 @@ internal static class SvgChart
     private const int Right = 330;
     private const int Top = 55;
     private const int Gap = 50;
-    private static readonly string[] Colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22", "#17becf"];
+    private static readonly string[] Colours = ["#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b", "#e377c2", "#7f7f7f", "#bcbd22",
+        "#17becf"];
 
     public static string Render(string title, IReadOnlyList<LoadPoint> points)
     {
         var svg = new StringBuilder();
         var height = Top + (2 * PanelHeight) + Gap + 40;
-        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" font-family=\"sans-serif\" font-size=\"11\">"));
-        svg.Append(Invariant($"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/><text x=\"{Left}\" y=\"18\" font-size=\"14\">{Escape(title)}</text>"));
+        svg.Append(Invariant($"<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{Width}\" height=\"{height}\" ")
+            + "font-family=\"sans-serif\" font-size=\"11\">");
+        svg.Append(Invariant($"<rect width=\"{Width}\" height=\"{height}\" fill=\"white\"/>")
+            + Invariant($"<text x=\"{Left}\" y=\"18\" font-size=\"14\">{Escape(title)}</text>"));
         if (points.Count == 0)
         {
             return svg.Append("</svg>").ToString();
@@ -37,7 +40,8 @@ internal static class SvgChart
         var maxEvents = Math.Max(1, points.Max(p => p.Events));
         var topBottom = Top + PanelHeight;
         double YEvents(double value) => topBottom - (value / maxEvents * PanelHeight);
-        Axes(svg, Top, "events accepted per second", [0, maxEvents / 2.0, maxEvents], v => YEvents(v), v => v.ToString("N0", CultureInfo.InvariantCulture));
+        Axes(svg, Top, "events accepted per second", [0, maxEvents / 2.0, maxEvents], v => YEvents(v), v =>
+            v.ToString("N0", CultureInfo.InvariantCulture));
 
         // Bottom panel: latency, log10 from 0.1 ms.
         var latencyTop = topBottom + Gap;
@@ -46,7 +50,8 @@ internal static class SvgChart
         var decades = Math.Max(1, Math.Ceiling(Math.Log10(maxLatency / 0.1)));
         double YLatency(double ms) => latencyBottom - (Math.Log10(Math.Max(ms, 0.1) / 0.1) / decades * PanelHeight);
         var ticks = Enumerable.Range(0, (int)decades + 1).Select(d => 0.1 * Math.Pow(10, d)).ToArray();
-        Axes(svg, latencyTop, "request latency, ms (solid p99, dashed p50; log scale)", ticks, YLatency, v => v.ToString("0.###", CultureInfo.InvariantCulture));
+        Axes(svg, latencyTop, "request latency, ms (solid p99, dashed p50; log scale)", ticks, YLatency, v =>
+            v.ToString("0.###", CultureInfo.InvariantCulture));
 
         var scenarios = points.Select(p => p.Scenario).Distinct().ToList();
         for (var i = 0; i < scenarios.Count; i++)
@@ -74,7 +79,8 @@ internal static class SvgChart
         {
             text.Append(Invariant($"<text x=\"{Left}\" y=\"{top - 6}\" font-weight=\"bold\">{Escape(label)}</text>"));
             text.Append(Invariant($"<line x1=\"{Left}\" y1=\"{top}\" x2=\"{Left}\" y2=\"{top + PanelHeight}\" stroke=\"#444\"/>"));
-            text.Append(Invariant($"<line x1=\"{Left}\" y1=\"{top + PanelHeight}\" x2=\"{Width - Right}\" y2=\"{top + PanelHeight}\" stroke=\"#444\"/>"));
+            text.Append(Invariant($"<line x1=\"{Left}\" y1=\"{top + PanelHeight}\" x2=\"{Width - Right}\" y2=\"{top + PanelHeight}\" ")
+                + "stroke=\"#444\"/>");
             foreach (var value in values)
             {
                 var at = y(value);
@@ -92,7 +98,8 @@ internal static class SvgChart
             return;
         }
 
-        svg.Append(Invariant($"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{(dashed ? " stroke-dasharray=\"4 3\"" : "")} points=\"{path}\"/>"));
+        svg.Append(Invariant($"<polyline fill=\"none\" stroke=\"{colour}\" stroke-width=\"1.5\"{(dashed ? " stroke-dasharray=\"4 3\"" : "")} ")
+            + Invariant($"points=\"{path}\"/>"));
     }
 
     private static string Escape(string text) => SecurityElement.Escape(text) ?? "";

@@ -35,7 +35,8 @@ internal sealed class TrivialEndpoint : IAsyncDisposable
         app.MapPost("/api/logs", async (HttpRequest request) =>
         {
             using var body = await JsonDocument.ParseAsync(request.Body);
-            return Results.Text($"{{\"status\":\"accepted\",\"logId\":\"{Guid.CreateVersion7()}\"}}", "application/json", statusCode: StatusCodes.Status202Accepted);
+            return Results.Text($"{{\"status\":\"accepted\",\"logId\":\"{Guid.CreateVersion7()}\"}}", "application/json",
+                statusCode: StatusCodes.Status202Accepted);
         });
         app.MapPost("/api/logs/batch", async (HttpRequest request) =>
         {

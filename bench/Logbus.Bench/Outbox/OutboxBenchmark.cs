@@ -62,9 +62,12 @@ internal sealed class OutboxBenchmark : IBenchmark
 
             report.Add($"bus outbox: requests committed (1 row + 1 message each, {Writers} writers)", Median(committed), "msg/s",
                 Median(direct), "same requests, publish after commit, no outbox");
-            report.Add("bus outbox: backlog delivered by one delivery service", Median(drained), "msg/s", Median(transport), "direct sends to the same consumer");
-            report.Add("bus outbox: committed while delivering", Median(endToEndCommitted), "msg/s", Median(committed), "committed with delivery off");
-            report.Add("bus outbox: delivered while requests commit", Median(endToEndDelivered), "msg/s", Median(endToEndCommitted), "committed meanwhile");
+            report.Add("bus outbox: backlog delivered by one delivery service", Median(drained), "msg/s", Median(transport),
+                "direct sends to the same consumer");
+            report.Add("bus outbox: committed while delivering", Median(endToEndCommitted), "msg/s", Median(committed),
+                "committed with delivery off");
+            report.Add("bus outbox: delivered while requests commit", Median(endToEndDelivered), "msg/s", Median(endToEndCommitted),
+                "committed meanwhile");
 
             await OutboxKafkaFigures.AddAsync(context, report, cs, Requests, Writers, Runs, cancellationToken);
 
@@ -91,7 +94,8 @@ internal sealed class OutboxBenchmark : IBenchmark
 
             report.Notes.Add("\"bus outbox:\" figures deliver to MassTransit's in-memory transport (a counting consumer); \"bus outbox → Kafka\" " +
                 "figures produce through the Kafka rider to the stack's dev broker (librdkafka's mock cluster, 6 partitions).");
-            report.Notes.Add($"Requests: {Writers} concurrent writers, each request its own scope and transaction with one 200-byte row and one message. " +
+            report.Notes.Add($"Requests: {Writers} concurrent writers, " +
+                "each request its own scope and transaction with one 200-byte row and one message. " +
                 $"Delivery: one delivery service (claims of {new BusOutboxOptions().ClaimBatchSize} outbox transactions, each outbox in order). " +
                 $"Consumers: in-memory queue, {ConsumerConcurrency} concurrent, READ COMMITTED; the inbox adds an upsert of the inbox row and its " +
                 "update to each message's transaction, and a second (delivery) transaction when the consumer published. Rates count from the " +
@@ -171,7 +175,8 @@ internal sealed class OutboxBenchmark : IBenchmark
         return probe.Events.Rate;
     }
 
-    private static async Task<(double Committed, double Delivered)> CommitAndDeliverAsync(string cs, int requests, CancellationToken cancellationToken)
+    private static async Task<(double Committed, double Delivered)> CommitAndDeliverAsync(string cs, int requests,
+        CancellationToken cancellationToken)
     {
         var probe = new BenchProbe(requests);
         using var host = await StartDeliveringHostAsync(cs, probe);

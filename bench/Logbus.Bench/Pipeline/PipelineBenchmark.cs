@@ -19,11 +19,15 @@ internal sealed class PipelineBenchmark : IBenchmark
     private const int FixedRate = 5_000;
 
     // Lines without an id get one derived by the Api; a null id is left out rather than sent as null.
-    private static readonly JsonSerializerOptions ImportLineJson = new() { DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull };
+    private static readonly JsonSerializerOptions ImportLineJson = new()
+    {
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
 
     public string Name => "pipeline";
 
-    public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 200k-line import (1M with --full), beside raw COPY (LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
+    public string Description => "end-to-end events/s (HTTP batches → Kafka → stored) and a 200k-line import (1M with --full), beside raw COPY " +
+        "(LOGBUS_BENCH_PIPELINE_EVENTS, LOGBUS_BENCH_IMPORT_LINES)";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -63,18 +67,21 @@ internal sealed class PipelineBenchmark : IBenchmark
         return report;
     }
 
-    internal static async Task<double> RawCopyAsync(BenchContext context, NpgsqlDataSource dataSource, int events, DateTimeOffset end, CancellationToken cancellationToken)
+    internal static async Task<double> RawCopyAsync(BenchContext context, NpgsqlDataSource dataSource, int events, DateTimeOffset end,
+        CancellationToken cancellationToken)
     {
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
-        await EventCopy.WriteAsync(connection, EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 7), cancellationToken: cancellationToken);
+        await EventCopy.WriteAsync(connection, EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 7),
+            cancellationToken: cancellationToken);
         var rate = events / clock.Elapsed.TotalSeconds;
         context.Progress($"raw COPY: {events:N0} events at {rate:N0}/s");
         await Execute(dataSource, "TRUNCATE log_events", cancellationToken);
         return rate;
     }
 
-    private static async Task<(double Accepted, double Stored)> IngestAsync(BenchContext context, HttpClient http, NpgsqlDataSource dataSource, int events,
+    private static async Task<(double Accepted, double Stored)> IngestAsync(BenchContext context, HttpClient http, NpgsqlDataSource dataSource,
+        int events,
         DateTimeOffset end, CancellationToken cancellationToken)
     {
         var batches = EventGenerator.Generate(events, end, TimeSpan.FromHours(1), seed: 11)
@@ -83,7 +90,8 @@ internal sealed class PipelineBenchmark : IBenchmark
             .Select(b => JsonSerializer.SerializeToUtf8Bytes(b))
             .ToList();
         var clock = Stopwatch.StartNew();
-        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken }, async (batch, token) =>
+        await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
+            async (batch, token) =>
         {
             using var content = new ByteArrayContent(batch);
             content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/json");
@@ -102,11 +110,13 @@ internal sealed class PipelineBenchmark : IBenchmark
     /// Uploads a generated NDJSON file of <paramref name="lines"/> lines streamed as it is sent, then follows the import
     /// to its end, showing progress. Lines carry ids with <paramref name="idPrefix"/>, or none (the Api derives them).
     /// </summary>
-    internal static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines, DateTimeOffset end,
+    internal static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines,
+        DateTimeOffset end,
         string? idPrefix, CancellationToken cancellationToken)
     {
         var file = EventGenerator.Generate(lines, end, TimeSpan.FromHours(6), seed: 13)
-            .Select(e => JsonSerializer.Serialize(new { id = idPrefix is null ? null : idPrefix + e.Id, timestamp = e.Timestamp, level = e.Level, source = e.Source, message = e.Message, metadata = e.Metadata() }, ImportLineJson));
+            .Select(e => JsonSerializer.Serialize(new { id = idPrefix is null ? null : idPrefix + e.Id, timestamp = e.Timestamp, level = e.Level,
+                source = e.Source, message = e.Message, metadata = e.Metadata() }, ImportLineJson));
         var clock = Stopwatch.StartNew();
         using var content = new StreamedLines(file);
         content.Headers.ContentType = new System.Net.Http.Headers.MediaTypeHeaderValue("application/x-ndjson");
@@ -131,7 +141,8 @@ internal sealed class PipelineBenchmark : IBenchmark
             state = status.GetProperty("state").GetString()!;
             if (clock.Elapsed - lastShown > TimeSpan.FromSeconds(5))
             {
-                context.Progress($"import: {state}, {status.GetProperty("stored").GetInt64():N0} of {status.GetProperty("accepted").GetInt64():N0} stored");
+                context.Progress($"import: {state}, {status.GetProperty("stored").GetInt64():N0} "
+                    + $"of {status.GetProperty("accepted").GetInt64():N0} stored");
                 lastShown = clock.Elapsed;
             }
 
@@ -146,7 +157,8 @@ internal sealed class PipelineBenchmark : IBenchmark
     /// Batches of 100 at a fixed rate; latency per event is its row's <c>stored_at</c> (the storing transaction's start)
     /// minus <c>received_at</c> (the Api accepting it), so it slightly flatters: the commit comes a few ms later.
     /// </summary>
-    private static async Task<(double P50, double P99, double Rate)> FixedRateAsync(BenchContext context, HttpClient http, NpgsqlDataSource dataSource, int rate,
+    private static async Task<(double P50, double P99, double Rate)> FixedRateAsync(BenchContext context, HttpClient http,
+        NpgsqlDataSource dataSource, int rate,
         TimeSpan duration, DateTimeOffset end, CancellationToken cancellationToken)
     {
         const int batchSize = 100;
@@ -179,7 +191,8 @@ internal sealed class PipelineBenchmark : IBenchmark
 
         await Task.WhenAll(sends);
         var offered = payloads.Count * batchSize / clock.Elapsed.TotalSeconds;
-        await WaitAsync(context, async () => await CountAsync(dataSource, cancellationToken) >= payloads.Count * batchSize, "fixed-rate events stored", cancellationToken);
+        await WaitAsync(context, async () => await CountAsync(dataSource, cancellationToken) >= payloads.Count * batchSize,
+            "fixed-rate events stored", cancellationToken);
         await using var command = dataSource.CreateCommand(
             "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency), percentile_cont(0.99) WITHIN GROUP (ORDER BY latency) "
             + "FROM (SELECT extract(epoch FROM stored_at - received_at) * 1000 AS latency FROM log_events) l");

@@ -39,8 +39,12 @@ internal static class QueryBenchDataset
         await using var dataSource = NpgsqlDataSource.Create(target);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
         // Loading without indexes and building them afterwards is several times faster than maintaining them row by row.
-        var indexes = await ListAsync(connection, "SELECT indexdef FROM pg_indexes WHERE tablename = 'log_events' AND schemaname = 'public' AND indexname <> 'pk_log_events'", cancellationToken);
-        foreach (var name in await ListAsync(connection, "SELECT indexname FROM pg_indexes WHERE tablename = 'log_events' AND schemaname = 'public' AND indexname <> 'pk_log_events'", cancellationToken))
+        var indexes = await ListAsync(connection,
+            "SELECT indexdef FROM pg_indexes WHERE tablename = 'log_events' AND schemaname = 'public' AND indexname <> 'pk_log_events'",
+            cancellationToken);
+        foreach (var name in await ListAsync(connection,
+            "SELECT indexname FROM pg_indexes WHERE tablename = 'log_events' AND schemaname = 'public' AND indexname <> 'pk_log_events'",
+            cancellationToken))
         {
             await Execute(connection, $"DROP INDEX {name}", cancellationToken);
         }
@@ -59,7 +63,8 @@ internal static class QueryBenchDataset
         }
 
         await Execute(connection, "ANALYZE log_events", cancellationToken);
-        await Execute(connection, $"CREATE TABLE bench_meta (rows bigint, version int, dataset_end timestamptz); INSERT INTO bench_meta VALUES ({rows}, {Version}, '{end:O}')", cancellationToken);
+        await Execute(connection, "CREATE TABLE bench_meta (rows bigint, version int, dataset_end timestamptz); INSERT INTO bench_meta VALUES " +
+            $"({rows}, {Version}, '{end:O}')", cancellationToken);
         context.Progress($"dataset ready after {clock.Elapsed.TotalSeconds:0} s");
         return await TryReuseAsync(target, rows, cancellationToken) ?? throw new InvalidOperationException("The dataset just built is not readable.");
     }
@@ -69,7 +74,8 @@ internal static class QueryBenchDataset
         try
         {
             // Unpooled: the database may be dropped and made again right after this look.
-            await using var connection = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
+            await using var connection = new NpgsqlConnection(
+                new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString);
             await connection.OpenAsync(cancellationToken);
             await using var meta = new NpgsqlCommand("SELECT rows, version, dataset_end FROM bench_meta", connection);
             await using var reader = await meta.ExecuteReaderAsync(cancellationToken);

@@ -17,11 +17,13 @@ internal sealed class QueryBenchmark : IBenchmark
 
     public string Name => "query";
 
-    public string Description => "p50/p95 of a query mix over 1M events (10M with --full), uncached and cached (LOGBUS_BENCH_QUERY_ROWS to change the size)";
+    public string Description =>
+        "p50/p95 of a query mix over 1M events (10M with --full), uncached and cached (LOGBUS_BENCH_QUERY_ROWS to change the size)";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
-        var rows = int.Parse(Environment.GetEnvironmentVariable("LOGBUS_BENCH_QUERY_ROWS") ?? (context.Full ? "10000000" : "1000000"), CultureInfo.InvariantCulture);
+        var rows = int.Parse(Environment.GetEnvironmentVariable("LOGBUS_BENCH_QUERY_ROWS") ?? (context.Full ? "10000000" : "1000000"),
+            CultureInfo.InvariantCulture);
         var dataset = await QueryBenchDataset.EnsureAsync(context, rows, cancellationToken);
         await using var service = await BenchService.StartAsync("Logbus.Query", new Dictionary<string, string>
         {
@@ -60,7 +62,8 @@ internal sealed class QueryBenchmark : IBenchmark
 
         report.Add("whole mix: p50", allCached.Percentile(50), "ms cached", allUncached.Percentile(50), "uncached");
         report.Add("whole mix: p95", allCached.Percentile(95), "ms cached", allUncached.Percentile(95), "uncached");
-        report.Notes.Add($"{dataset.Rows:N0} events over {QueryBenchDataset.Span.TotalDays:0} days (~{dataset.Rows / QueryBenchDataset.Span.TotalDays:N0} a day); "
+        report.Notes.Add($"{dataset.Rows:N0} events over {QueryBenchDataset.Span.TotalDays:0} days " +
+            $"(~{dataset.Rows / QueryBenchDataset.Span.TotalDays:N0} a day); "
             + $"{UncachedRuns} uncached and {CachedRuns} cached requests per kind, one at a time, over HTTP to a Release build of Logbus.Query "
             + $"(resident memory afterwards: {service.ResidentMegabytes():0} MB). The ratio column is cached / uncached.");
         return report;
@@ -73,22 +76,30 @@ internal sealed class QueryBenchmark : IBenchmark
         string Window(int i, TimeSpan length) =>
             $"from={Iso(d.End - length - TimeSpan.FromSeconds(i))}&to={Iso(d.End - TimeSpan.FromSeconds(i))}";
 
-        yield return ("newest 100, last hour", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(1))}&limit=100"), UncachedRuns);
-        yield return ("ERROR, last 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&level=ERROR"), UncachedRuns);
-        yield return ("one source, WARN and up, 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&source=service-05&minLevel=WARN"), UncachedRuns);
-        yield return ("text 'timeout', 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&q=timeout"), UncachedRuns);
-        yield return ("one user's events, 7 days", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, QueryBenchDataset.Span)}&meta.userId=user42"), UncachedRuns);
-        yield return ("one trace, 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&traceId={d.TraceId}"), UncachedRuns);
+        yield return ("newest 100, last hour", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(1))}&limit=100"),
+            UncachedRuns);
+        yield return ("ERROR, last 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&level=ERROR"),
+            UncachedRuns);
+        yield return ("one source, WARN and up, 24 h", (_, i) =>
+            Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&source=service-05&minLevel=WARN"), UncachedRuns);
+        yield return ("text 'timeout', 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&q=timeout"),
+            UncachedRuns);
+        yield return ("one user's events, 7 days", (_, i) =>
+            Task.FromResult($"/api/query/logs?{Window(i, QueryBenchDataset.Span)}&meta.userId=user42"), UncachedRuns);
+        yield return ("one trace, 24 h", (_, i) => Task.FromResult($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&traceId={d.TraceId}"),
+            UncachedRuns);
         yield return ("second page (cursor), 24 h", async (http, i) =>
         {
             var first = await http.GetFromJsonAsync<JsonElement>($"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&limit=100");
-            return $"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&limit=100&cursor={Uri.EscapeDataString(first.GetProperty("nextCursor").GetString()!)}";
+            return $"/api/query/logs?{Window(i, TimeSpan.FromHours(24))}&limit=100"
+                + $"&cursor={Uri.EscapeDataString(first.GetProperty("nextCursor").GetString()!)}";
         }, UncachedRuns);
         yield return ("one event by id", (_, i) => Task.FromResult($"/api/query/logs/{d.Ids[i % d.Ids.Count]}"), UncachedRuns);
         yield return ("stats, 24 h", (_, i) => Task.FromResult($"/api/query/stats?hoursBack={24 - (i % 24)}"), 10);
         yield return ("stats, 7 days", (_, i) => Task.FromResult($"/api/query/stats?hoursBack={168 - i}"), 3);
         yield return ("seed page 3 with total, ERROR, 24 h", (_, i) =>
-            Task.FromResult($"/gateway/api/query/logs?startTime={Iso(d.End.AddHours(-24).AddSeconds(-i))}&endTime={Iso(d.End.AddSeconds(-i))}&level=ERROR&page=3&size=50"), UncachedRuns);
+            Task.FromResult($"/gateway/api/query/logs?startTime={Iso(d.End.AddHours(-24).AddSeconds(-i))}&endTime={Iso(d.End.AddSeconds(-i))}"
+                + "&level=ERROR&page=3&size=50"), UncachedRuns);
     }
 
     private static async Task<TimeSpan> TimeAsync(HttpClient http, string url, CancellationToken cancellationToken)
@@ -99,7 +110,8 @@ internal sealed class QueryBenchmark : IBenchmark
         clock.Stop();
         if (!response.IsSuccessStatusCode)
         {
-            throw new InvalidOperationException($"{url} answered {(int)response.StatusCode}: {await response.Content.ReadAsStringAsync(cancellationToken)}");
+            throw new InvalidOperationException($"{url} answered {(int)response.StatusCode}: " +
+                $"{await response.Content.ReadAsStringAsync(cancellationToken)}");
         }
 
         return clock.Elapsed;

@@ -17,7 +17,12 @@ internal static class ImportEndpoints
             .AddEndpointFilter<RequireApiKeyFilter>()
             .WithName("StartImport")
             .WithSummary("Import a file of events")
-            .WithDescription("The body is the file, streamed, of any size: NDJSON (one event per line, the shape POST /api/logs takes; Content-Type application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV with a header row (text/csv: timestamp, level, source, message, other columns into metadata); ?format=ndjson|clef|csv overrides the Content-Type. Content-Encoding gzip, br or deflate. ?source= names the source of lines without one; ?fileName= is shown in the status. With an Idempotency-Key header a retried upload imports once. 202 once the whole file is committed, with the import id and its status URL; bad lines do not fail the upload, they are counted and reported in the status.")
+            .WithDescription("The body is the file, streamed, of any size: NDJSON (one event per line, the shape POST /api/logs takes; " +
+                "Content-Type application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV with a header row (text/csv: timestamp, level, " +
+                "source, message, other columns into metadata); ?format=ndjson|clef|csv overrides the Content-Type. Content-Encoding gzip, br or " +
+                "deflate. ?source= names the source of lines without one; ?fileName= is shown in the status. With an Idempotency-Key header a " +
+                "retried upload imports once. 202 once the whole file is committed, with the import id and its status URL; bad lines do not fail " +
+                "the upload, they are counted and reported in the status.")
             .Accepts<string>("application/x-ndjson", "application/vnd.serilog.clef", "text/csv")
             .Produces<ImportAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
@@ -26,13 +31,15 @@ internal static class ImportEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency, ApiKeys keys, string? format,
+    private static async Task<IResult> UploadAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency, ApiKeys keys,
+        string? format,
         string? source, string? fileName, CancellationToken cancellationToken)
     {
         var request = context.Request;
         if (ImportFormats.Resolve(format, request.ContentType) is not { } importFormat)
         {
-            return TypedResults.Problem($"Send NDJSON (application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV (text/csv), or name it with ?format=; '{format ?? request.ContentType}' is not one of them.",
+            return TypedResults.Problem("Send NDJSON (application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV (text/csv), or name it " +
+                $"with ?format=; '{format ?? request.ContentType}' is not one of them.",
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported import format");
         }
 
@@ -49,7 +56,8 @@ internal static class ImportEndpoints
         {
             if (key.Length > 200)
             {
-                return TypedResults.Problem("The Idempotency-Key may be at most 200 characters.", statusCode: StatusCodes.Status400BadRequest, title: "Invalid Idempotency-Key");
+                return TypedResults.Problem("The Idempotency-Key may be at most 200 characters.", statusCode: StatusCodes.Status400BadRequest,
+                    title: "Invalid Idempotency-Key");
             }
 
             idScope = $"{identity?.Name ?? "-"}:{key}";
@@ -70,13 +78,16 @@ internal static class ImportEndpoints
 
         try
         {
-            var summary = await upload.RunAsync(importId, idScope, body, importFormat, fileName ?? FileNameOf(request), source ?? identity?.Source, cancellationToken);
+            var summary = await upload.RunAsync(importId, idScope, body, importFormat, fileName ?? FileNameOf(request), source ?? identity?.Source,
+                cancellationToken);
             return TypedResults.Accepted(StatusUrl(importId),
-                new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled ? ImportStates.Cancelled : null));
+                new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled
+                    ? ImportStates.Cancelled : null));
         }
         catch (InvalidDataException e)
         {
-            return TypedResults.Problem($"The body is not valid {encoding} data ({e.Message}). Lines read before that were imported; see {StatusUrl(importId)}.",
+            return TypedResults.Problem($"The body is not valid {encoding} data ({e.Message}). Lines read before that were imported; see " +
+                $"{StatusUrl(importId)}.",
                 statusCode: StatusCodes.Status400BadRequest, title: "The upload could not be decompressed");
         }
         finally

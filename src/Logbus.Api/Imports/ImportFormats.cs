@@ -19,7 +19,8 @@ public static class ImportFormats
         var mediaType = (contentType ?? string.Empty).Split(';', 2)[0].Trim().ToLowerInvariant();
         return mediaType switch
         {
-            "" or "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/json" => ImportFormat.Ndjson,
+            "" or "application/x-ndjson" or "application/ndjson" or "application/jsonl" or "application/x-jsonlines" or "application/json" =>
+                ImportFormat.Ndjson,
             "application/vnd.serilog.clef" => ImportFormat.Clef,
             "text/csv" or "application/csv" => ImportFormat.Csv,
             _ => null,

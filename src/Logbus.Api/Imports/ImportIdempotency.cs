@@ -17,14 +17,17 @@ public sealed class ImportIdempotency(IServiceScopeFactory scopes, TimeProvider 
         await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
         var claimed = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"INSERT INTO import_idempotency_keys (key, import_id, created_at) VALUES ({key}, {candidate}, {time.GetUtcNow()}) ON CONFLICT (key) DO NOTHING",
+            // The line breaks inside a hole: the SQL stays one interpolated string, so its values stay parameters.
+            $"INSERT INTO import_idempotency_keys (key, import_id, created_at) VALUES ({key}, {candidate}, {
+                time.GetUtcNow()}) ON CONFLICT (key) DO NOTHING",
             cancellationToken);
         if (claimed == 1)
         {
             return (candidate, true);
         }
 
-        var existing = await db.Set<ImportIdempotencyKey>().AsNoTracking().Where(k => k.Key == key).Select(k => k.ImportId).SingleAsync(cancellationToken);
+        var existing = await db.Set<ImportIdempotencyKey>().AsNoTracking().Where(k => k.Key == key).Select(k => k.ImportId)
+            .SingleAsync(cancellationToken);
         var failed = await db.Set<ImportState>().AsNoTracking()
             .AnyAsync(s => s.CorrelationId == existing && s.CurrentState == ImportStates.Failed, cancellationToken);
         if (!failed)
@@ -33,10 +36,12 @@ public sealed class ImportIdempotency(IServiceScopeFactory scopes, TimeProvider 
         }
 
         var rebound = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"UPDATE import_idempotency_keys SET import_id = {candidate}, created_at = {time.GetUtcNow()} WHERE key = {key} AND import_id = {existing}",
+            $"UPDATE import_idempotency_keys SET import_id = {candidate}, created_at = {time.GetUtcNow()} WHERE key = {key} AND import_id = {
+                existing}",
             cancellationToken);
         return rebound == 1
             ? (candidate, true)
-            : (await db.Set<ImportIdempotencyKey>().AsNoTracking().Where(k => k.Key == key).Select(k => k.ImportId).SingleAsync(cancellationToken), false);
+            : (await db.Set<ImportIdempotencyKey>().AsNoTracking().Where(k => k.Key == key).Select(k => k.ImportId).SingleAsync(cancellationToken),
+                false);
     }
 }

@@ -18,7 +18,8 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
 
     private readonly IngestOptions _options = ingestOptions.Value;
 
-    public async IAsyncEnumerable<ImportRecord> ReadAsync(TextReader text, ImportFormat format, string? keySource, [EnumeratorCancellation] CancellationToken cancellationToken)
+    public async IAsyncEnumerable<ImportRecord> ReadAsync(TextReader text, ImportFormat format, string? keySource,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (format == ImportFormat.Csv)
         {
@@ -68,7 +69,8 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
         }
     }
 
-    private static async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource, [EnumeratorCancellation] CancellationToken cancellationToken)
+    private static async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource,
+        [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var csv = new CsvRecordReader(text);
         if (await csv.ReadAsync(cancellationToken) is not { } header)

@@ -28,7 +28,8 @@ public sealed class ImportUpload(
     private readonly Uri _events = TopicAddress.For(topics.Value.LogEvents);
     private readonly Uri _imports = TopicAddress.For(topics.Value.Imports);
 
-    public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName, string? defaultSource,
+    public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName,
+        string? defaultSource,
         CancellationToken cancellationToken)
     {
         var summary = new ImportSummary(importId);
@@ -46,7 +47,8 @@ public sealed class ImportUpload(
                 summary.LinesRead = record.Line;
                 if (Accept(record, idScope, errors) is not { } accepted)
                 {
-                    summary.Reject(record.Line, record.Unreadable ?? string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")), _options.MaxReportedErrors);
+                    summary.Reject(record.Line, record.Unreadable ?? string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")),
+                        _options.MaxReportedErrors);
                     errors.Clear();
                     continue;
                 }
@@ -99,7 +101,8 @@ public sealed class ImportUpload(
         }
 
         var accepted = validator.Validate(incoming, record.DefaultSource, time.GetUtcNow(), errors);
-        return accepted is not null && incoming.Id is not { ValueKind: not System.Text.Json.JsonValueKind.Null } ? accepted with { Id = ImportedEventIds.For(idScope, record.Line) } : accepted;
+        return accepted is not null && incoming.Id is not { ValueKind: not System.Text.Json.JsonValueKind.Null }
+            ? accepted with { Id = ImportedEventIds.For(idScope, record.Line) } : accepted;
     }
 
     private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, CancellationToken cancellationToken)
@@ -127,7 +130,8 @@ public sealed class ImportUpload(
     /// <summary>Tells the saga the upload broke off, if PostgreSQL takes it; if not, its watchdog finds the import stalled.</summary>
     private async Task ReportBrokenAsync(ImportSummary summary, Exception exception)
     {
-        var failed = new ImportUploadFailed(summary.ImportId, Describe(exception, summary.LinesRead), summary.LinesRead, summary.Accepted, summary.Rejected,
+        var failed = new ImportUploadFailed(summary.ImportId, Describe(exception, summary.LinesRead), summary.LinesRead, summary.Accepted,
+            summary.Rejected,
             summary.Chunks, summary.Errors, time.GetUtcNow());
         try
         {

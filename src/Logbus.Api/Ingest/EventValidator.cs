@@ -43,7 +43,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return Guid.CreateVersion7(timestamp < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : timestamp).ToString();
         }
 
-        if (value!.Value.ValueKind != JsonValueKind.String || StorableValues.StringOf(value.Value) is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
+        if (value!.Value.ValueKind != JsonValueKind.String
+            || StorableValues.StringOf(value.Value) is not { Length: > 0 } id || string.IsNullOrWhiteSpace(id))
         {
             errors.Add(new FieldError("id", "must be a non-empty string (or absent, for a generated UUIDv7)"));
             return null;
@@ -66,7 +67,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         }
 
         if (value!.Value.ValueKind == JsonValueKind.String
-            && DateTimeOffset.TryParse(StorableValues.StringOf(value.Value), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
+            && DateTimeOffset.TryParse(StorableValues.StringOf(value.Value), CultureInfo.InvariantCulture,
+                DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
         {
             return timestamp;
         }
@@ -87,7 +89,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return level;
         }
 
-        errors.Add(new FieldError("level", $"must be one of {string.Join(", ", LogLevels.All)} or a usual alias (Information, Warning, Verbose, Critical…)"));
+        errors.Add(new FieldError("level",
+            $"must be one of {string.Join(", ", LogLevels.All)} or a usual alias (Information, Warning, Verbose, Critical…)"));
         return null;
     }
 

@@ -29,7 +29,8 @@ public sealed class IncomingEvent
     /// <summary>Reads the fields of a JSON object sent to the JSON routes; names are matched case-insensitively.</summary>
     public static IncomingEvent FromJson(JsonElement value)
     {
-        JsonElement? id = null, timestamp = null, level = null, message = null, source = null, metadata = null, traceId = null, spanId = null, exception = null;
+        JsonElement? id = null, timestamp = null, level = null, message = null, source = null, metadata = null, traceId = null, spanId = null,
+            exception = null;
         foreach (var property in value.EnumerateObject())
         {
             switch (property.Name.ToLowerInvariant())

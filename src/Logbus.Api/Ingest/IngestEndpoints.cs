@@ -20,7 +20,10 @@ internal static class IngestEndpoints
             .AddEndpointFilter(bulkheads.Single)
             .WithName("IngestEvent")
             .WithSummary("Ingest one event")
-            .WithDescription("A JSON object: message and source required; id (≤ 64 chars, else a UUIDv7), timestamp (ISO-8601, no offset = UTC, default now), level (TRACE…FATAL or aliases, default INFO), metadata (object), traceId, spanId, exception optional. 202 after the event is committed; 400 naming bad fields; 413 over the body limit; 503 with Retry-After while PostgreSQL is unavailable.")
+            .WithDescription("A JSON object: message and source required; id (≤ 64 chars, else a UUIDv7), timestamp (ISO-8601, no offset = UTC, " +
+                "default now), level (TRACE…FATAL or aliases, default INFO), metadata (object), traceId, spanId, exception optional. " +
+                "202 after the event is committed; 400 naming bad fields; 413 over the body limit; " +
+                "503 with Retry-After while PostgreSQL is unavailable.")
             .Accepts<object>("application/json")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -32,7 +35,8 @@ internal static class IngestEndpoints
             .AddEndpointFilter(bulkheads.Batch)
             .WithName("IngestBatch")
             .WithSummary("Ingest a batch of events")
-            .WithDescription("A JSON array of events. All-or-nothing by default: one bad event and nothing is stored (400 naming each bad field by index). With ?partial=true the valid events are stored and the others reported.")
+            .WithDescription("A JSON array of events. All-or-nothing by default: one bad event and nothing is stored (400 naming each bad field by " +
+                "index). With ?partial=true the valid events are stored and the others reported.")
             .Accepts<object[]>("application/json")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
@@ -50,8 +54,10 @@ internal static class IngestEndpoints
             _ => throw new UnreachableException(),
         };
 
-    private static async Task<IResult> IngestBatchAsync(HttpContext context, IngestPipeline pipeline, bool? partial, CancellationToken cancellationToken) =>
-        await pipeline.RunAsync(context, JsonEventDecoder.Array, partial == true ? IngestMode.StoreValid : IngestMode.AllOrNothing, cancellationToken) switch
+    private static async Task<IResult> IngestBatchAsync(HttpContext context, IngestPipeline pipeline, bool? partial,
+        CancellationToken cancellationToken) =>
+        await pipeline.RunAsync(context, JsonEventDecoder.Array, partial == true ? IngestMode.StoreValid : IngestMode.AllOrNothing,
+            cancellationToken) switch
         {
             IngestOutcome.Unreadable unreadable => unreadable.Problem,
             IngestOutcome.Invalid invalid => IngestProblems.InvalidBatch(invalid.Events.Errors),
@@ -67,7 +73,8 @@ internal static class IngestEndpoints
                 }),
             }),
             IngestOutcome.Stored { Events: var events } =>
-                TypedResults.Accepted((string?)null, new { status = "accepted", accepted = events.Valid.Count, logIds = events.Valid.Select(v => v.Event.Id) }),
+                TypedResults.Accepted((string?)null,
+                    new { status = "accepted", accepted = events.Valid.Count, logIds = events.Valid.Select(v => v.Event.Id) }),
             _ => throw new UnreachableException(),
         };
 }

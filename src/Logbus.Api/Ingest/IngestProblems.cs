@@ -17,7 +17,8 @@ public static class IngestProblems
             errors.GroupBy(e => $"[{e.Index.ToString(CultureInfo.InvariantCulture)}].{e.Error.Field}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Error.Reason).ToArray()),
             title: $"{errors.Select(e => e.Index).Distinct().Count()} event(s) of the batch are not valid.",
-            detail: "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store the valid ones and get a report of the others.");
+            detail: "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store " +
+                "the valid ones and get a report of the others.");
 
     public static IResult NotJson(JsonException e, string what = "The body") =>
         TypedResults.Problem(

@@ -20,11 +20,13 @@ internal static class IngestRateLimiting
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
             options.OnRejected = async (context, cancellationToken) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait) ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
+                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
+                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
                 context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 IngestMetrics.Rejected(context.HttpContext, "rate_limited");
                 await TypedResults.Problem(
-                    $"This client sends faster than its limit allows; retry after {retryAfter} s, or spread requests out (batches carry up to thousands of events per request).",
+                    $"This client sends faster than its limit allows; retry after {retryAfter} s, or spread requests out (batches carry up to " +
+                        "thousands of events per request).",
                     statusCode: StatusCodes.Status429TooManyRequests,
                     title: "Too many requests").ExecuteAsync(context.HttpContext);
             };

@@ -11,7 +11,8 @@ public sealed class RequireApiKeyFilter(ApiKeys keys) : IEndpointFilter
             context.HttpContext.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
             Ingest.IngestMetrics.Rejected(context.HttpContext, "unauthorized");
             return TypedResults.Problem(
-                presented ? "The API key is not one this Logbus knows." : "This Logbus requires an API key: send it in the X-Api-Key (or X-Seq-ApiKey) header, or as ?apiKey=.",
+                presented ? "The API key is not one this Logbus knows."
+                    : "This Logbus requires an API key: send it in the X-Api-Key (or X-Seq-ApiKey) header, or as ?apiKey=.",
                 statusCode: StatusCodes.Status401Unauthorized,
                 title: presented ? "Unknown API key" : "API key required");
         }

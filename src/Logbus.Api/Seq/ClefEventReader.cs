@@ -33,7 +33,8 @@ public sealed class ClefEventReader(IngestOptions options)
                 case "@r":
                     if (p.Value.ValueKind == JsonValueKind.Array)
                     {
-                        renderings.AddRange(p.Value.EnumerateArray().Select(r => r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText()));
+                        renderings.AddRange(p.Value.EnumerateArray()
+                            .Select(r => r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText()));
                     }
 
                     break;

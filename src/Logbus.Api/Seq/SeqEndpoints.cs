@@ -22,7 +22,8 @@ internal static class SeqEndpoints
             .AddEndpointFilter<RequireApiKeyFilter>()
             .AddEndpointFilter(bulkheads.Seq)
             .RequireRateLimiting(IngestRateLimiting.Policy);
-        seq.MapPost("/api/events/raw", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, SeqJsonDecoder json, CancellationToken cancellationToken) =>
+        seq.MapPost("/api/events/raw", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, SeqJsonDecoder json,
+            CancellationToken cancellationToken) =>
                 IngestAsync(context, pipeline, IsClef(context.Request) ? clef : json, cancellationToken))
             .WithName("SeqRawEvents")
             .WithSummary("Seq-compatible ingestion (CLEF or classic JSON)");
@@ -33,7 +34,8 @@ internal static class SeqEndpoints
         return endpoints;
     }
 
-    private static async Task<IResult> IngestAsync(HttpContext context, IngestPipeline pipeline, IEventDecoder decoder, CancellationToken cancellationToken)
+    private static async Task<IResult> IngestAsync(HttpContext context, IngestPipeline pipeline, IEventDecoder decoder,
+        CancellationToken cancellationToken)
     {
         if (context.Request.ContentLength == 0)
         {

@@ -41,7 +41,8 @@ internal static class TutorialIngestEndpoints
         {
             IngestOutcome.Unreadable unreadable => unreadable.Problem,
             IngestOutcome.Invalid invalid => IngestProblems.InvalidEvent([.. invalid.Events.Errors.Select(e => e.Error)]),
-            IngestOutcome.Stored stored => TypedResults.Json(new { status = "accepted", logId = stored.Events.Valid[0].Event.Id, message }, statusCode: status),
+            IngestOutcome.Stored stored => TypedResults.Json(new { status = "accepted", logId = stored.Events.Valid[0].Event.Id, message },
+                statusCode: status),
             _ => throw new UnreachableException(),
         };
 

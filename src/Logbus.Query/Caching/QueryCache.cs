@@ -18,11 +18,13 @@ public sealed class QueryCache(HybridCache cache, IOptions<CacheOptions> options
 
     /// <param name="kind">What the answer is (<c>search</c>, <c>stats</c>…); part of the key.</param>
     /// <param name="canonical">A text equal for every request that must get the same answer.</param>
-    public ValueTask<T> GetOrCreateAsync<T>(string kind, string canonical, TimeSpan ttl, Func<CancellationToken, ValueTask<T>> create, CancellationToken cancellationToken) =>
+    public ValueTask<T> GetOrCreateAsync<T>(string kind, string canonical, TimeSpan ttl, Func<CancellationToken, ValueTask<T>> create,
+        CancellationToken cancellationToken) =>
         cache.GetOrCreateAsync(Key(kind, canonical), create, Entry(ttl), cancellationToken: cancellationToken);
 
     /// <summary>Like <see cref="GetOrCreateAsync{T}"/>, but a missing answer (null) is not kept: it may exist soon.</summary>
-    public async ValueTask<T?> GetOrCreateUnlessMissingAsync<T>(string kind, string canonical, TimeSpan ttl, Func<CancellationToken, ValueTask<T?>> create, CancellationToken cancellationToken)
+    public async ValueTask<T?> GetOrCreateUnlessMissingAsync<T>(string kind, string canonical, TimeSpan ttl, Func<CancellationToken,
+        ValueTask<T?>> create, CancellationToken cancellationToken)
         where T : class
     {
         var key = Key(kind, canonical);

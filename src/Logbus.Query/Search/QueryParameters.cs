@@ -33,7 +33,8 @@ public static class QueryParameters
             return null;
         }
 
-        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var time))
+        if (DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal,
+            out var time))
         {
             return time;
         }
@@ -54,7 +55,8 @@ public static class QueryParameters
             }
             else
             {
-                errors.Add(name, $"'{value}' is not a level. Use one of {string.Join(", ", LogLevels.All)} (or an alias such as Information, Warning, Verbose, Critical).");
+                errors.Add(name, $"'{value}' is not a level. Use one of {string.Join(", ", LogLevels.All)} (or an alias such as Information, " +
+                    "Warning, Verbose, Critical).");
             }
         }
 

@@ -11,7 +11,8 @@ internal static class SearchEndpoints
         group.MapGet("/logs", SearchAsync)
             .WithName("SearchLogs")
             .WithSummary("Search events")
-            .WithDescription("Events in [from, to) (default: the last 24 h) matching every filter given, newest first by default, a page at a time. Pass nextCursor back as cursor for the next page.")
+            .WithDescription("Events in [from, to) (default: the last 24 h) matching every filter given, newest first by default, a page at a " +
+                "time. Pass nextCursor back as cursor for the next page.")
             .DocumentQuery(
                 ("from", "Start, inclusive (ISO-8601; no offset means UTC). Default: 24 h before 'to'."),
                 ("to", "End, exclusive. Default: now."),
@@ -43,7 +44,8 @@ internal static class SearchEndpoints
         }
 
         var filter = search.Filter;
-        var key = string.Join('|', filter.Canonical(cache.WindowKey(filter.From, filter.To, filter.OpenEnded)), search.Order, search.Limit, search.After?.Encode());
+        var key = string.Join('|', filter.Canonical(cache.WindowKey(filter.From, filter.To, filter.OpenEnded)), search.Order, search.Limit,
+            search.After?.Encode());
         var page = await cache.GetOrCreateAsync("search", key, cache.WindowTtl(filter.To, filter.OpenEnded),
             token => store.SearchAsync(search, token), cancellationToken);
         return TypedResults.Ok(page);

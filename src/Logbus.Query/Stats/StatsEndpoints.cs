@@ -11,7 +11,8 @@ internal static class StatsEndpoints
         group.MapGet("/stats", GetAsync)
             .WithName("GetStats")
             .WithSummary("Counts over the last hours")
-            .WithDescription("Totals, counts by level and by source, and a timeline of events per level (1-minute buckets up to 24 h, wider beyond) over the last hoursBack hours (1-168, default 24). Cached for about 10 s.")
+            .WithDescription("Totals, counts by level and by source, and a timeline of events per level (1-minute buckets up to 24 h, wider " +
+                "beyond) over the last hoursBack hours (1-168, default 24). Cached for about 10 s.")
             .DocumentQuery(("hoursBack", "Window length in hours, 1-168 (default 24)."));
         return group;
     }

@@ -13,7 +13,8 @@ internal static class TailEndpoints
         group.MapGet("/tail", FollowAsync)
             .WithName("TailLogs")
             .WithSummary("Live tail (server-sent events)")
-            .WithDescription("A text/event-stream of new events matching the filters, as 'log' events (JSON, as in search results), with an 'overflow' event when more arrived than could be shown. Filters as for search, without time window and paging.")
+            .WithDescription("A text/event-stream of new events matching the filters, as 'log' events (JSON, as in search results), with an " +
+                "'overflow' event when more arrived than could be shown. Filters as for search, without time window and paging.")
             .DocumentQuery(
                 ("level", "Levels (repeat or comma-separate)."),
                 ("minLevel", "This level and more severe."),
@@ -25,7 +26,8 @@ internal static class TailEndpoints
         return group;
     }
 
-    private static async Task FollowAsync(HttpContext context, LiveTail tail, IOptions<JsonOptions> json, TimeProvider time, CancellationToken cancellationToken)
+    private static async Task FollowAsync(HttpContext context, LiveTail tail, IOptions<JsonOptions> json, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         var errors = new QueryErrors();
@@ -64,7 +66,9 @@ internal static class TailEndpoints
 
                 if (update.Overflowed)
                 {
-                    await stream.EventAsync("overflow", new { message = $"More than {tail.Options.MaxEventsPerPoll} new events arrived since the last update; only the newest are shown. Narrow the filters to see them all." }, stop.Token);
+                    var message = $"More than {tail.Options.MaxEventsPerPoll} new events arrived since the last update; "
+                        + "only the newest are shown. Narrow the filters to see them all.";
+                    await stream.EventAsync("overflow", new { message }, stop.Token);
                 }
             }
         }

@@ -64,7 +64,8 @@ internal static class TutorialQueryEndpoints
     }
 
     private static async Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> PageAsync(
-        LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
+        LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache,
+            CancellationToken cancellationToken)
     {
         var page = QueryParameters.Int(query, "page", 0, 0, int.MaxValue / LogSearchRequest.MaxLimit, errors);
         var size = QueryParameters.Int(query, "size", DefaultSize, 1, LogSearchRequest.MaxLimit, errors);

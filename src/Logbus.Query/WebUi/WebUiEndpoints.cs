@@ -25,7 +25,8 @@ internal static partial class WebUiEndpoints
             LogNotBuilt(logger, string.Join(", ", candidates));
             foreach (var page in Pages)
             {
-                app.MapGet(page, () => TypedResults.Content(NotBuiltPage, MediaTypeNames.Text.Html, statusCode: StatusCodes.Status503ServiceUnavailable))
+                app.MapGet(page, () => TypedResults.Content(NotBuiltPage, MediaTypeNames.Text.Html,
+                    statusCode: StatusCodes.Status503ServiceUnavailable))
                     .ExcludeFromDescription();
             }
 
@@ -71,7 +72,8 @@ internal static partial class WebUiEndpoints
         </body></html>
         """;
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The web UI is not built (no index.html in {Folders}); / answers 503 until it is. Build it with ./logbus up, or npm ci && npm run build in src/Logbus.Query/web")]
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The web UI is not built (no index.html in {Folders}); / answers 503 until it is. "
+        + "Build it with ./logbus up, or npm ci && npm run build in src/Logbus.Query/web")]
     private static partial void LogNotBuilt(ILogger logger, string folders);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Serving the web UI from {Folder}")]

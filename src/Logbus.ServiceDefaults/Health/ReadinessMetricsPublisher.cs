@@ -8,7 +8,8 @@ namespace Logbus.ServiceDefaults.Health;
 /// Readiness as metrics, so Prometheus can alert on a service that runs (<c>up</c> is 1) but cannot do its job:
 /// <c>logbus_ready</c> is 1 while /health/ready answers 200 (a degraded dependency, one the service copes without,
 /// keeps it ready), <c>logbus_health_check_status{check}</c> is 1 per dependency that answers and 0 per one that does
-/// not, degraded or not, so a dependency outage shows even where the service keeps serving. The health-check service runs the readiness checks on its own schedule and hands the report here.
+/// not, degraded or not, so a dependency outage shows even where the service keeps serving. The health-check service runs the readiness checks on its
+/// own schedule and hands the report here.
 /// </summary>
 public sealed class ReadinessMetricsPublisher : IHealthCheckPublisher
 {

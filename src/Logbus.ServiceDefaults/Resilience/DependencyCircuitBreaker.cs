@@ -68,7 +68,8 @@ public sealed class DependencyCircuitBreaker
         catch (BrokenCircuitException e)
         {
             // Polly knows how long the break still lasts; a second is the least worth telling a client to wait.
-            throw new DependencyUnavailableException(Dependency, e.RetryAfter is { } left && left > TimeSpan.FromSeconds(1) ? left : TimeSpan.FromSeconds(1), e);
+            throw new DependencyUnavailableException(Dependency, e.RetryAfter is { } left && left > TimeSpan.FromSeconds(1) ? left
+                : TimeSpan.FromSeconds(1), e);
         }
         catch (Exception e) when (_isOutage(e) && !cancellationToken.IsCancellationRequested)
         {

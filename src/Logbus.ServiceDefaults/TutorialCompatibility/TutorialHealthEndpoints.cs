@@ -15,7 +15,8 @@ public static class TutorialHealthEndpoints
     /// dependency is reachable, 503 naming the failing ones while not.
     /// </summary>
     public static RouteHandlerBuilder MapTutorialHealth(this IEndpointRouteBuilder endpoints, string pattern) =>
-        endpoints.MapGet(pattern, async (HealthCheckService health, ServiceIdentity identity, TimeProvider time, CancellationToken cancellationToken) =>
+        endpoints.MapGet(pattern, async (HealthCheckService health, ServiceIdentity identity, TimeProvider time,
+            CancellationToken cancellationToken) =>
             {
                 var report = await health.CheckHealthAsync(r => r.Tags.Contains(HealthChecksBuilderExtensions.ReadyTag), cancellationToken);
                 var answer = TutorialHealthAnswer.From(report, identity, time.GetUtcNow());
@@ -25,7 +26,8 @@ public static class TutorialHealthEndpoints
             })
             .WithName($"TutorialHealth{pattern.Replace('/', '_')}")
             .WithSummary("Health in the tutorial's shape")
-            .WithDescription("200 with status healthy (or degraded) while the dependencies this service needs answer; 503 naming the failing dependencies otherwise.")
+            .WithDescription("200 with status healthy (or degraded) while the dependencies this service needs answer; 503 naming the failing " +
+                "dependencies otherwise.")
             .Produces<TutorialHealthAnswer>()
             .Produces<TutorialHealthAnswer>(StatusCodes.Status503ServiceUnavailable);
 }

@@ -28,7 +28,9 @@ public sealed class ImportStatusStore(LogbusDbContext db)
     public async Task<CancelOutcome> RequestCancelAsync(Guid id, DateTimeOffset now, CancellationToken cancellationToken)
     {
         var updated = await db.Database.ExecuteSqlInterpolatedAsync(
-            $"UPDATE import_state SET cancel_requested_at = {now} WHERE correlation_id = {id} AND current_state IN ({ImportStates.Receiving}, {ImportStates.Persisting}) AND cancel_requested_at IS NULL",
+            // The line breaks inside a hole: the SQL stays one interpolated string, so its values stay parameters.
+            $"UPDATE import_state SET cancel_requested_at = {now} WHERE correlation_id = {id} AND current_state IN ({ImportStates.Receiving}, {
+                ImportStates.Persisting}) AND cancel_requested_at IS NULL",
             cancellationToken);
         if (updated == 1)
         {

@@ -73,7 +73,8 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
 
         await InLockedTransactionAsync(async (connection, transaction) =>
         {
-            await using var purge = new NpgsqlCommand($"DELETE FROM {LogEventPartition.DefaultTable} WHERE \"timestamp\" < @cutoff", connection, transaction);
+            await using var purge = new NpgsqlCommand($"DELETE FROM {LogEventPartition.DefaultTable} WHERE \"timestamp\" < @cutoff", connection,
+                transaction);
             purge.Parameters.AddWithValue("cutoff", LogEventPartition.For(cutoff).From);
             var deleted = await purge.ExecuteNonQueryAsync(cancellationToken);
             if (deleted > 0)
@@ -143,7 +144,8 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
                 moved = await move.ExecuteNonQueryAsync(cancellationToken);
             }
 
-            await Execute($"ALTER TABLE log_events ATTACH PARTITION {partition.Table} FOR VALUES FROM ('{partition.From:O}') TO ('{partition.To:O}')");
+            await Execute(
+                $"ALTER TABLE log_events ATTACH PARTITION {partition.Table} FOR VALUES FROM ('{partition.From:O}') TO ('{partition.To:O}')");
             created = true;
 
             async Task Execute(string sql)
@@ -161,7 +163,8 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
         return created;
     }
 
-    private static async Task<bool> ExistsAsync(LogEventPartition partition, NpgsqlConnection connection, NpgsqlTransaction transaction, CancellationToken cancellationToken)
+    private static async Task<bool> ExistsAsync(LogEventPartition partition, NpgsqlConnection connection, NpgsqlTransaction transaction,
+        CancellationToken cancellationToken)
     {
         await using var command = new NpgsqlCommand("SELECT to_regclass(@table) IS NOT NULL", connection, transaction);
         command.Parameters.AddWithValue("table", "public." + partition.Table);

@@ -33,7 +33,8 @@ public sealed class PartitionMaintenanceService(
     }
 
     /// <summary>One maintenance pass as of <paramref name="now"/>.</summary>
-    public static async Task RunOnceAsync(LogEventPartitions partitions, LogEventPartitionOptions options, DateTimeOffset now, CancellationToken cancellationToken)
+    public static async Task RunOnceAsync(LogEventPartitions partitions, LogEventPartitionOptions options, DateTimeOffset now,
+        CancellationToken cancellationToken)
     {
         var today = DateOnly.FromDateTime(now.UtcDateTime);
         await partitions.EnsureAsync(today.AddDays(-options.DaysBehind), today.AddDays(options.DaysAhead), cancellationToken);

@@ -24,14 +24,16 @@ public sealed class DatabaseSchemaCheckService(
             try
             {
                 await using var scope = services.CreateAsyncScope();
-                var pending = (await scope.ServiceProvider.GetRequiredService<LogbusDbContext>().Database.GetPendingMigrationsAsync(stoppingToken)).ToList();
+                var pending = (await scope.ServiceProvider.GetRequiredService<LogbusDbContext>().Database.GetPendingMigrationsAsync(stoppingToken))
+                    .ToList();
                 if (pending.Count == 0)
                 {
                     state.MarkReady();
                     return;
                 }
 
-                state.MarkFailed($"{pending.Count} migration(s) not applied ({string.Join(", ", pending)}); run ./logbus migrate or start a service with Storage:MigrateOnStartup=true");
+                state.MarkFailed($"{pending.Count} migration(s) not applied ({string.Join(", ", pending)}); run ./logbus migrate or start a " +
+                    "service with Storage:MigrateOnStartup=true");
                 logger.LogWarning("The database lacks {Count} migration(s): {Migrations}", pending.Count, pending);
             }
             catch (Exception e) when (e is NpgsqlException or TimeoutException && !stoppingToken.IsCancellationRequested)

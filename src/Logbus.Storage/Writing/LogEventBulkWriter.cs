@@ -27,7 +27,8 @@ public static class LogEventBulkWriter
     private const string Columns = "id, \"timestamp\", level, message, source, metadata, trace_id, span_id, exception, import_id, received_at";
 
     /// <param name="connection">An open connection with a transaction in progress.</param>
-    public static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<LogEvent> events, CancellationToken cancellationToken)
+    public static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<LogEvent> events,
+        CancellationToken cancellationToken)
     {
         if (events.Count == 0)
         {
@@ -39,7 +40,8 @@ public static class LogEventBulkWriter
             await create.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY log_events_staging ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken))
+        await using (var copy = await connection.BeginBinaryImportAsync($"COPY log_events_staging ({Columns}) FROM STDIN (FORMAT BINARY)",
+            cancellationToken))
         {
             foreach (var e in events)
             {

@@ -13,15 +13,18 @@ internal static class DeadLetterEndpoints
         group.MapGet("/", ListAsync)
             .WithName("ListDeadLetters")
             .WithSummary("Records the Worker gave up on")
-            .WithDescription("The newest dead letters of log-events (at most ?limit per partition, default 100), newest first, with the reason, the attempts, where they came from and whether they were replayed.");
+            .WithDescription("The newest dead letters of log-events (at most ?limit per partition, default 100), newest first, with the reason, " +
+                "the attempts, where they came from and whether they were replayed.");
         group.MapPost("/{id}/replay", ReplayAsync)
             .WithName("ReplayDeadLetter")
             .WithSummary("Send a dead letter through the Worker again")
-            .WithDescription("Produces the original record to its original topic again, keeping its MessageId: its events are stored once however often it is replayed. Replay once the cause is fixed.");
+            .WithDescription("Produces the original record to its original topic again, keeping its MessageId: its events are stored once however " +
+                "often it is replayed. Replay once the cause is fixed.");
         return app;
     }
 
-    private static async Task<Results<Ok<IReadOnlyList<DeadLetter>>, ValidationProblem>> ListAsync(DeadLetterTopic topic, int? limit, CancellationToken cancellationToken)
+    private static async Task<Results<Ok<IReadOnlyList<DeadLetter>>,
+        ValidationProblem>> ListAsync(DeadLetterTopic topic, int? limit, CancellationToken cancellationToken)
     {
         if (limit is < 1 or > 10_000)
         {
@@ -31,13 +34,15 @@ internal static class DeadLetterEndpoints
         return TypedResults.Ok(await topic.ListAsync(limit ?? 100, cancellationToken));
     }
 
-    private static async Task<Results<Accepted<object>, NotFound<ProblemDetails>, ValidationProblem>> ReplayAsync(string id, DeadLetterTopic topic, CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<object>, NotFound<ProblemDetails>,
+        ValidationProblem>> ReplayAsync(string id, DeadLetterTopic topic, CancellationToken cancellationToken)
     {
         var parts = id.Split('-', 2);
         if (parts.Length != 2 || !int.TryParse(parts[0], NumberStyles.None, CultureInfo.InvariantCulture, out var partition)
             || !long.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var offset))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["id"] = ["A dead letter's id is <partition>-<offset>, as GET /api/dead-letters lists it."] });
+            return TypedResults.ValidationProblem(new Dictionary<string,
+                string[]> { ["id"] = ["A dead letter's id is <partition>-<offset>, as GET /api/dead-letters lists it."] });
         }
 
         var replayed = await topic.ReplayAsync(partition, offset, cancellationToken);

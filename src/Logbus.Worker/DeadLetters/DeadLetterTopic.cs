@@ -76,7 +76,8 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
                    Acks = Acks.All,
                }).Build())
         {
-            await producer.ProduceAsync(target, new Message<byte[], byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
+            await producer.ProduceAsync(target, new Message<byte[],
+                byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
         }
 
         await using var command = database.CreateCommand("""
@@ -194,7 +195,9 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
 
     private static DeadLetter Describe(ConsumeResult<byte[], byte[]> r, DateTimeOffset? replayedAt) => new(
         $"{r.Partition.Value}-{r.Offset.Value}",
-        Header(r, MessageHeaders.FaultTimestamp) is { } at && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t : r.Message.Timestamp.UtcDateTime,
+        Header(r, MessageHeaders.FaultTimestamp) is { } at
+            && DateTimeOffset.TryParse(at, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var t) ? t
+            : r.Message.Timestamp.UtcDateTime,
         Header(r, KafkaHeaders.OriginalTopic),
         int.TryParse(Header(r, KafkaHeaders.OriginalPartition), CultureInfo.InvariantCulture, out var p) ? p : null,
         long.TryParse(Header(r, KafkaHeaders.OriginalOffset), CultureInfo.InvariantCulture, out var o) ? o : null,

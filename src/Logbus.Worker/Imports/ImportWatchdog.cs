@@ -27,7 +27,8 @@ public sealed class ImportWatchdog(IServiceScopeFactory scopes, IOptions<ImportO
             }
             catch (Exception exception) when (!stoppingToken.IsCancellationRequested)
             {
-                logger.LogWarning("Import watchdog could not check imports ({Reason}); trying again in {Interval}", exception.Message, settings.WatchdogInterval);
+                logger.LogWarning("Import watchdog could not check imports ({Reason}); trying again in {Interval}", exception.Message,
+                    settings.WatchdogInterval);
             }
         }
         while (await timer.WaitForNextTickAsync(stoppingToken));

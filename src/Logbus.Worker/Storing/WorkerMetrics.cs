@@ -4,9 +4,9 @@ using Logbus.ServiceDefaults.Monitoring;
 namespace Logbus.Worker.Storing;
 
 /// <summary>
-/// What the Worker counts (the tutorial's own metric names are in <see cref="TutorialCompatibility.TutorialWorkerMetrics"/>). The instruments are created together, when the storing
-/// endpoint is configured (its <see cref="StoringAttemptMetricsFilter"/> takes its instruments from here), so a scrape
-/// shows the counters at zero before the first message arrives.
+/// What the Worker counts (the tutorial's own metric names are in <see cref="TutorialCompatibility.TutorialWorkerMetrics"/>). The instruments are
+/// created together, when the storing endpoint is configured (its <see cref="StoringAttemptMetricsFilter"/> takes its instruments from here), so a
+/// scrape shows the counters at zero before the first message arrives.
 /// </summary>
 public static class WorkerMetrics
 {

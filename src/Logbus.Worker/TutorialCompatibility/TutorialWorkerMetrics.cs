@@ -14,5 +14,6 @@ public static class TutorialWorkerMetrics
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.ClientDefault });
 
     public static readonly CumulativeCounter ConsumptionErrors =
-        new(LogbusMeters.TutorialKafka, "consumption_errors_total", "{attempt}", "Consume attempts that failed, before retries (the tutorial's metric).");
+        new(LogbusMeters.TutorialKafka, "consumption_errors_total", "{attempt}",
+            "Consume attempts that failed, before retries (the tutorial's metric).");
 }

@@ -66,7 +66,9 @@ public sealed class BrowserStack : IAsyncLifetime
         });
         var page = await context.NewPageAsync();
         var response = await page.GotoAsync(path);
-        Assert.True(response is { Ok: true }, $"GET {path} answered {response?.Status}: is the web UI built? (./logbus test builds it; by hand: npm ci && npm run build in src/Logbus.Query/web, then build the specs)");
+        Assert.True(response is { Ok: true },
+            $"GET {path} answered {response?.Status}: is the web UI built? (./logbus test builds it; by hand: npm ci && npm run build in " +
+            "src/Logbus.Query/web, then build the specs)");
         return page;
     }
 

@@ -20,7 +20,8 @@ public sealed class ImportsPageSpecs(BrowserStack stack)
         var file = new StringBuilder();
         for (var i = 0; i < lines; i++)
         {
-            file.Append(JsonSerializer.Serialize(new { id = $"import-{i:D5}", timestamp = now.AddMinutes(-30).AddMilliseconds(i), level = "INFO", message = $"imported line {i}" })).Append('\n');
+            file.Append(JsonSerializer.Serialize(new { id = $"import-{i:D5}", timestamp = now.AddMinutes(-30).AddMilliseconds(i), level = "INFO",
+                message = $"imported line {i}" })).Append('\n');
         }
 
         using var content = new StringContent(file.ToString(), Encoding.UTF8);

@@ -27,7 +27,8 @@ public sealed class LiveTailSpecs(BrowserStack stack)
         {
             var id = $"tail-{Guid.NewGuid():N}"[..20];
             sent.Add(id);
-            await stack.IngestAsync(new { id, level = "WARN", message = $"tailed while watching {id}", source = "tail-spec", metadata = new { attempt } });
+            await stack.IngestAsync(new { id, level = "WARN", message = $"tailed while watching {id}", source = "tail-spec",
+                metadata = new { attempt } });
             await stack.WaitForStoredAsync(id);
             try
             {

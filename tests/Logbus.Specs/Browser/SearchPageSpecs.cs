@@ -62,8 +62,10 @@ public sealed partial class SearchPageSpecs(BrowserStack stack)
 
         // A custom range that ends before every seeded event shows none of them.
         await page.GetByLabel("Time").SelectOptionAsync("custom");
-        await page.GetByLabel("From", new() { Exact = true }).FillAsync(DateTime.Now.AddDays(-3).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
-        await page.GetByLabel("To", new() { Exact = true }).FillAsync(DateTime.Now.AddDays(-2).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("From", new() { Exact = true })
+            .FillAsync(DateTime.Now.AddDays(-3).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
+        await page.GetByLabel("To", new() { Exact = true })
+            .FillAsync(DateTime.Now.AddDays(-2).ToString("yyyy-MM-ddTHH:mm:ss", System.Globalization.CultureInfo.InvariantCulture));
         await page.GetByRole(AriaRole.Button, new() { Name = "Search", Exact = true }).ClickAsync();
         await Expect(page).ToHaveURLAsync(new Regex("range=custom"));
         await Expect(page.GetByRole(AriaRole.Status).First).ToContainTextAsync("No events match");

@@ -34,7 +34,8 @@ public sealed partial class ReadmeSpecs
             [":8080"] = Routes(query),
         };
 
-        var named = RouteMention().Matches(Readme).Select(m => (Method: m.Groups["method"].Value, Port: m.Groups["port"].Value, Path: Normalize(m.Groups["path"].Value)))
+        var named = RouteMention().Matches(Readme)
+            .Select(m => (Method: m.Groups["method"].Value, Port: m.Groups["port"].Value, Path: Normalize(m.Groups["path"].Value)))
             .Distinct()
             .ToList();
 

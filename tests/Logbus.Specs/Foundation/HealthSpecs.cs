@@ -97,7 +97,9 @@ public sealed class HealthSpecs
 
         var down = await ReadinessAsync(api.Client, "Degraded", TimeSpan.FromSeconds(10), "the Api reports the Kafka outage");
         Assert.Equal("Degraded", CheckStatus(down, "kafka"));
-        Assert.Equal(HttpStatusCode.Accepted, (await api.Client.PostAsJsonAsync("/api/logs", new { level = "WARN", source = "readiness-spec", message = "while Kafka is down" })).StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await api.Client.PostAsJsonAsync("/api/logs", new { level = "WARN", source = "readiness-spec", message = "while Kafka is down" }))
+            .StatusCode);
         var seed = await api.Client.GetFromJsonAsync<JsonElement>("/producer/api/logs/health");
         Assert.Contains("kafka", seed.GetProperty("degraded").EnumerateArray().Select(e => e.GetString()));
 

@@ -20,7 +20,8 @@ public sealed class MigrationSpecs
         Assert.Equal("r", await db.ScalarAsync<string>(
             "SELECT partstrat::text FROM pg_partitioned_table WHERE partrelid = 'public.log_events'::regclass"));
         Assert.True(await db.ScalarAsync<bool>(
-            "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = 'log_events_default' AND pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT')"));
+            "SELECT EXISTS (SELECT 1 FROM pg_inherits i JOIN pg_class c ON c.oid = i.inhrelid WHERE c.relname = 'log_events_default' AND " +
+                "pg_get_expr(c.relpartbound, c.oid) = 'DEFAULT')"));
         var indexes = await IndexesOfAsync(db);
         Assert.Contains("pk_log_events USING btree (id, \"timestamp\")", indexes);
         Assert.Contains("ix_log_events_timestamp USING btree (\"timestamp\")", indexes);
@@ -42,7 +43,8 @@ public sealed class MigrationSpecs
             await hosts[0].Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
 
             Assert.Equal(AllMigrations(hosts[0]).Count, await AppliedMigrationCountAsync(db));
-            Assert.Equal(await db.ScalarAsync<long>("SELECT count(DISTINCT relname) FROM pg_class WHERE relname LIKE 'log_events_p%' AND relkind = 'r'"),
+            Assert.Equal(
+                await db.ScalarAsync<long>("SELECT count(DISTINCT relname) FROM pg_class WHERE relname LIKE 'log_events_p%' AND relkind = 'r'"),
                 await db.ScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname LIKE 'log_events_p%' AND relkind = 'r'"));
         }
         finally

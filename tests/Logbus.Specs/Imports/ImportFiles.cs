@@ -20,7 +20,8 @@ public static class ImportFiles
         {
             if (bad?.Invoke(line) == true)
             {
-                yield return line % 2 == 0 ? "{\"message\": \"cut off" : JsonSerializer.Serialize(new { timestamp = Start.AddSeconds(line), source = "import-spec" });
+                yield return line % 2 == 0 ? "{\"message\": \"cut off"
+                    : JsonSerializer.Serialize(new { timestamp = Start.AddSeconds(line), source = "import-spec" });
                 continue;
             }
 
@@ -36,7 +37,8 @@ public static class ImportFiles
     }
 
     /// <summary>A request body that writes the lines as the request is sent, optionally gzip-compressed.</summary>
-    public static HttpContent Content(IEnumerable<string> lines, string contentType = "application/x-ndjson", bool gzip = false, Func<int, Task>? beforeLine = null)
+    public static HttpContent Content(IEnumerable<string> lines, string contentType = "application/x-ndjson", bool gzip = false, Func<int,
+        Task>? beforeLine = null)
     {
         var content = new LineStreamContent(lines, gzip, beforeLine);
         content.Headers.ContentType = new MediaTypeHeaderValue(contentType);

@@ -67,7 +67,8 @@ public sealed class ImportSpecs
         var errors = status.GetProperty("errors").EnumerateArray().ToList();
         Assert.Equal(100, errors.Count);
         Assert.Equal(Enumerable.Range(1, 20_000).Where(bad).Take(100).Select(l => (long)l), errors.Select(e => e.GetProperty("line").GetInt64()));
-        Assert.Contains("message", errors.Select(e => e.GetProperty("reason").GetString()).First(r => !r!.Contains("JSON", StringComparison.Ordinal)));
+        Assert.Contains("message", errors.Select(e => e.GetProperty("reason").GetString())
+            .First(r => !r!.Contains("JSON", StringComparison.Ordinal)));
         await pipeline.AssertExactlyAsync(19_800);
 
         // Everything about one import is keyed by it, from the Api's outbox and from the Worker's consumer outbox alike:
@@ -97,7 +98,8 @@ public sealed class ImportSpecs
         Assert.Equal("CompletedWithErrors", status.GetProperty("state").GetString());
         Assert.Equal(5L, status.GetProperty("errors")[0].GetProperty("line").GetInt64());
         Assert.Equal("WARN|card declined, retrying|u-1", await db.ScalarAsync<string>(
-            "SELECT level || '|' || message || '|' || (metadata->>'userId') FROM log_events WHERE source = 'billing' AND metadata->>'region' = 'eu'"));
+            "SELECT level || '|' || message || '|' || (metadata->>'userId') FROM log_events " +
+                "WHERE source = 'billing' AND metadata->>'region' = 'eu'"));
         Assert.Equal("multi\nline", await db.ScalarAsync<string>("SELECT message FROM log_events WHERE metadata->>'userId' = 'u-2'"));
     }
 

@@ -95,7 +95,8 @@ public sealed class ImportStateMachineSpecs : IAsyncLifetime
         var id = NewId.NextGuid();
         await Publish(new ImportStarted(id, null, "ndjson", At));
         await Publish(Chunk(id, 0, stored: 98));
-        await Publish(Received(id, chunks: 1, accepted: 98, rejected: 2, errors: [new ImportLineError(7, "message is required"), new ImportLineError(40, "is not valid JSON")]));
+        await Publish(Received(id, chunks: 1, accepted: 98, rejected: 2,
+            errors: [new ImportLineError(7, "message is required"), new ImportLineError(40, "is not valid JSON")]));
 
         var import = await ExpectState(id, ImportStates.CompletedWithErrors);
         var status = ImportStatus.From(import);

@@ -41,7 +41,8 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     /// <param name="realPort">Listen on a real socket (for clients that bring their own HttpClient).</param>
-    public static ApiHost Start(SpecDatabase db, IDictionary<string, string?>? settings = null, bool deliver = false, string? kafka = null, int? realPort = null)
+    public static ApiHost Start(SpecDatabase db, IDictionary<string, string?>? settings = null, bool deliver = false, string? kafka = null,
+        int? realPort = null)
     {
         var topic = SpecNames.Unique("ingest");
         var all = ServiceSettings.For(db, kafka);

@@ -22,7 +22,8 @@ internal static class Eventually
 
             if (DateTime.UtcNow > deadline)
             {
-                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}." + (lastSeen() is { } seen ? $" Last seen: {seen}" : ""));
+                Assert.Fail($"Timed out after {timeout.TotalSeconds:0.#} s waiting until {expectation}."
+                    + (lastSeen() is { } seen ? $" Last seen: {seen}" : ""));
             }
 
             await Task.Delay(100);

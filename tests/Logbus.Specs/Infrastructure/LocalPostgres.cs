@@ -136,6 +136,7 @@ internal sealed class LocalPostgres : IDisposable
         var onPath = (Environment.GetEnvironmentVariable("PATH") ?? "").Split(':')
             .FirstOrDefault(dir => File.Exists(Path.Combine(dir, "pg_ctl")));
         return onPath ?? throw new InvalidOperationException(
-            "PostgreSQL server binaries (initdb, pg_ctl) were not found. Install Debian's postgresql package, or run ./logbus test, which installs it.");
+            "PostgreSQL server binaries (initdb, pg_ctl) were not found. " +
+                "Install Debian's postgresql package, or run ./logbus test, which installs it.");
     }
 }

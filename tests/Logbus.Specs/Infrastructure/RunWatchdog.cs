@@ -32,7 +32,8 @@ internal static class RunWatchdog
 
         var info = new ProcessStartInfo("setsid") { UseShellExecute = false };
         // Its own session, so a signal to the test process group does not take the watchdog with it.
-        foreach (var argument in new[] { "bash", "-c", Script, "logbus-watchdog", Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), RepositoryPaths.RunFolder, postgresBin })
+        foreach (var argument in new[] { "bash", "-c", Script, "logbus-watchdog",
+            Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture), RepositoryPaths.RunFolder, postgresBin })
         {
             info.ArgumentList.Add(argument);
         }

@@ -28,6 +28,7 @@ public sealed class BulkheadSpecs
 
         release.SetResult("done");
         Assert.Equal("done", await holding);
-        Assert.Equal("ran", await bulkhead.InvokeAsync(new DefaultEndpointFilterInvocationContext(new DefaultHttpContext()), _ => ValueTask.FromResult<object?>("ran")));
+        Assert.Equal("ran", await bulkhead.InvokeAsync(new DefaultEndpointFilterInvocationContext(new DefaultHttpContext()), _ =>
+            ValueTask.FromResult<object?>("ran")));
     }
 }

@@ -13,7 +13,8 @@ namespace Logbus.Specs.Ingest;
 [Trait("Kind", "Unit")]
 public sealed class EventDecoderSpecs
 {
-    private static readonly IOptions<IngestOptions> Options = Microsoft.Extensions.Options.Options.Create(new IngestOptions { DefaultClefSource = "seq-default" });
+    private static readonly IOptions<IngestOptions> Options =
+        Microsoft.Extensions.Options.Options.Create(new IngestOptions { DefaultClefSource = "seq-default" });
 
     [Fact]
     public void A_single_object_is_one_event_with_the_key_source_as_default()

@@ -69,7 +69,8 @@ public sealed class EventValidatorSpecs
     [Fact]
     public void Every_limit_is_enforced_at_its_edge()
     {
-        var limits = new IngestOptions { MaxIdLength = 8, MaxMessageBytes = 10, MaxSourceLength = 5, MaxMetadataBytes = 30, MaxMetadataDepth = 2, MaxExceptionBytes = 4 };
+        var limits = new IngestOptions { MaxIdLength = 8, MaxMessageBytes = 10, MaxSourceLength = 5, MaxMetadataBytes = 30, MaxMetadataDepth = 2,
+            MaxExceptionBytes = 4 };
         var validator = new EventValidator(Options.Create(limits));
         Assert.Empty(Errors(validator, """{"id":"12345678","message":"0123456789","source":"abcde","exception":"1234","metadata":{"a":{"b":1}}}"""));
 
@@ -79,7 +80,8 @@ public sealed class EventValidatorSpecs
         Assert.Equal("source", Assert.Single(Errors(validator, """{"message":"m","source":"abcdef"}""")).Field);
         Assert.Equal("exception", Assert.Single(Errors(validator, """{"message":"m","source":"s","exception":"12345"}""")).Field);
         Assert.Equal("metadata", Assert.Single(Errors(validator, """{"message":"m","source":"s","metadata":{"a":{"b":{"c":1}}}}""")).Field);
-        Assert.Equal("metadata", Assert.Single(Errors(validator, """{"message":"m","source":"s","metadata":{"long":"0123456789012345678901234"}}""")).Field);
+        Assert.Equal("metadata", Assert.Single(Errors(validator, """{"message":"m","source":"s","metadata":{"long":"0123456789012345678901234"}}"""))
+            .Field);
     }
 
     [Fact]

@@ -31,7 +31,8 @@ public sealed class IngestLimitsAndSeqSpecs
         Assert.True(bomb.Length < 65_536, "the compressed body is under the limit");
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, plain.StatusCode);
         Assert.Equal(HttpStatusCode.RequestEntityTooLarge, inflated.StatusCode);
-        Assert.Contains("64 KB", (await inflated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString() ?? "", StringComparison.Ordinal);
+        Assert.Contains("64 KB", (await inflated.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString() ?? "",
+            StringComparison.Ordinal);
         Assert.Empty(await api.OutboxEventsAsync());
     }
 
@@ -98,7 +99,8 @@ public sealed class IngestLimitsAndSeqSpecs
         var wrong = await Send(api, "/api/logs", unnamed, "X-Api-Key", "guess");
         var right = await Send(api, "/api/logs", unnamed, "X-Api-Key", "orders-secret");
         var seqHeader = await Send(api, "/api/events/raw?clef", """{"@t":"2026-11-24T08:00:00Z","@m":"from Seq"}""", "X-Seq-ApiKey", "orders-secret");
-        var seqQuery = await api.Client.PostAsync("/api/events/raw?clef&apiKey=orders-secret", Json("""{"@t":"2026-11-24T08:00:00Z","@m":"by query"}"""));
+        var seqQuery = await api.Client.PostAsync("/api/events/raw?clef&apiKey=orders-secret",
+            Json("""{"@t":"2026-11-24T08:00:00Z","@m":"by query"}"""));
 
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
@@ -129,7 +131,8 @@ public sealed class IngestLimitsAndSeqSpecs
         var limited = responses.Where(r => r.StatusCode == HttpStatusCode.TooManyRequests).ToList();
         Assert.NotEmpty(limited);
         Assert.True(responses.Count(r => r.StatusCode == HttpStatusCode.Accepted) is >= 5 and < 20);
-        Assert.All(limited, r => Assert.True(int.Parse(r.Headers.GetValues("Retry-After").Single(), System.Globalization.CultureInfo.InvariantCulture) >= 1));
+        Assert.All(limited, r => Assert.True(int.Parse(r.Headers.GetValues("Retry-After").Single(),
+            System.Globalization.CultureInfo.InvariantCulture) >= 1));
         Assert.Equal("application/problem+json", limited[0].Content.Headers.ContentType?.MediaType);
     }
 

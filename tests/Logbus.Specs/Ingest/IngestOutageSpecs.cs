@@ -57,13 +57,15 @@ public sealed class IngestOutageSpecs
             // An accepted batch is there whole. A refused one is there whole or not at all (its commit may have
             // landed just as the connection broke), never in part.
             stored.TryGetValue($"b{batch}", out var present);
-            Assert.True(status == HttpStatusCode.Accepted ? present == 10 : present is 0 or 10, $"batch {batch} ({status}) has {present} of 10 events stored");
+            Assert.True(status == HttpStatusCode.Accepted ? present == 10 : present is 0 or 10,
+                $"batch {batch} ({status}) has {present} of 10 events stored");
         }
 
         // The HTTP metrics count what the clients got: 503s, not the 500 the refusing exception would have been. (The
         // exception handler clears the endpoint, so a refused request is counted without its route.)
         var posts = (await api.Client.GetStringAsync("/metrics")).Split('\n')
-            .Where(l => l.StartsWith("http_requests_received_total{", StringComparison.Ordinal) && l.Contains("method=\"POST\"", StringComparison.Ordinal))
+            .Where(l => l.StartsWith("http_requests_received_total{", StringComparison.Ordinal)
+                && l.Contains("method=\"POST\"", StringComparison.Ordinal))
             .ToList();
         Assert.DoesNotContain(posts, l => l.Contains("code=\"500\"", StringComparison.Ordinal));
         var counted503 = posts.Where(l => l.Contains("code=\"503\"", StringComparison.Ordinal))

@@ -115,11 +115,13 @@ public sealed class IngestRouteSpecs : IAsyncLifetime
     [Fact]
     public async Task The_seeds_routes_answer_in_the_seeds_shapes()
     {
-        var ingest = await PostJsonAsync("/producer/api/logs/ingest", """{"level":"INFO","message":"Hello from our distributed log system!","source":"test-application","metadata":{"userId":"student123"}}""");
+        var ingest = await PostJsonAsync("/producer/api/logs/ingest",
+            """{"level":"INFO","message":"Hello from our distributed log system!","source":"test-application","metadata":{"userId":"student123"}}""");
         var queued = await PostJsonAsync("/producer/api/logs/ingest/async", """{"level":"INFO","message":"async","source":"test-application"}""");
-        var batch = await PostJsonAsync("/producer/api/logs/batch", """
-            [{"level":"INFO","message":"Batch message 1","source":"batch-test"},{"level":"WARN","message":"Batch message 2","source":"batch-test"},{"level":"LOUD","message":"Batch message 3","source":"batch-test"}]
-            """);
+        var batch = await PostJsonAsync("/producer/api/logs/batch",
+            """[{"level":"INFO","message":"Batch message 1","source":"batch-test"},""" +
+            """{"level":"WARN","message":"Batch message 2","source":"batch-test"},""" +
+            """{"level":"LOUD","message":"Batch message 3","source":"batch-test"}]""");
 
         Assert.Equal(HttpStatusCode.OK, ingest.StatusCode);
         var ingested = await ingest.Content.ReadFromJsonAsync<JsonElement>();

@@ -52,6 +52,7 @@ public sealed class SerilogSinkSpecs
         Assert.Equal("pay-1", payment.Metadata!.Value.GetProperty("PaymentId").GetString());
         Assert.Equal(count - 1, events.Count(e => e.Message.StartsWith("Event ", StringComparison.Ordinal)));
         Assert.Equal(["DEBUG", "ERROR", "FATAL", "INFO", "TRACE", "WARN"], events.Select(e => e.Level).Distinct().Order(StringComparer.Ordinal));
-        Assert.Equal("student123", events.First(e => e.Message.StartsWith("Event ", StringComparison.Ordinal)).Metadata!.Value.GetProperty("User").GetProperty("Name").GetString());
+        Assert.Equal("student123", events.First(e => e.Message.StartsWith("Event ", StringComparison.Ordinal)).Metadata!.Value.GetProperty("User")
+            .GetProperty("Name").GetString());
     }
 }

@@ -35,7 +35,8 @@ public sealed class BackPressureSpecs(ITestOutputHelper output)
         }, configureServices: s => s.AddSingleton(log).AddSingleton(gate));
 
         RawRecords.Produce(broker.BootstrapServers, topic,
-            Enumerable.Range(0, 200).SelectMany(i => new[] { (0, (string?)null, new SequencedMessage(0, i)), (1, (string?)null, new SequencedMessage(1, i)) }));
+            Enumerable.Range(0, 200).SelectMany(i =>
+                new[] { (0, (string?)null, new SequencedMessage(0, i)), (1, (string?)null, new SequencedMessage(1, i)) }));
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
         await Eventually.TrueAsync(() => log.CountOf(1) == 200, TimeSpan.FromSeconds(30), "partition 1 was consumed while partition 0 is stuck");

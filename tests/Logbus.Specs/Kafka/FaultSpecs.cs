@@ -25,7 +25,8 @@ public sealed class FaultSpecs(ITestOutputHelper output)
 
         await Eventually.TrueAsync(() => attempts.Succeeded.Count == 10, TimeSpan.FromSeconds(30), "every message succeeded");
         Assert.All(Enumerable.Range(0, 10), i => Assert.Equal(3, attempts.Of($"m{i}")));
-        await Eventually.TrueAsync(() => RawRecords.Committed(broker.BootstrapServers, topic, group, 2).Values.Where(o => o >= 0).Sum() == 10, TimeSpan.FromSeconds(20),
+        await Eventually.TrueAsync(() => RawRecords.Committed(broker.BootstrapServers, topic, group, 2).Values.Where(o => o >= 0).Sum() == 10,
+            TimeSpan.FromSeconds(20),
             "every offset was committed");
         Assert.Empty(RawRecords.ReadAll(broker.BootstrapServers, topic + ".dlq", 1, TimeSpan.FromSeconds(2)));
     }
@@ -82,7 +83,8 @@ public sealed class FaultSpecs(ITestOutputHelper output)
 
         // An envelope says what it is; nothing on this endpoint consumes SentFromConsumer.
         var stranger = host.Rider.GetProducer<SentFromConsumer>(topic);
-        await stranger.Produce(new SentFromConsumer("stranger"), Pipe.Execute<SendContext<SentFromConsumer>>(c => c.Serializer = SystemTextJsonMessageSerializer.Instance));
+        await stranger.Produce(new SentFromConsumer("stranger"),
+            Pipe.Execute<SendContext<SentFromConsumer>>(c => c.Serializer = SystemTextJsonMessageSerializer.Instance));
         await ProduceAsync(host, topic, [new FlakyMessage("after", 0)]);
 
         await Eventually.TrueAsync(() => attempts.Succeeded.Count == 1, TimeSpan.FromSeconds(30), "the next record was consumed");
@@ -98,7 +100,8 @@ public sealed class FaultSpecs(ITestOutputHelper output)
         var group = SpecNames.Unique("group");
         broker.CreateTopic(topic, 1);
         var attempts = new FlakyAttempts();
-        await using var host = await StartAsync(topic, group, attempts, e => e.RedeliverOnFault(r => r.InitialDelay = TimeSpan.FromMilliseconds(100)));
+        await using var host = await StartAsync(topic, group, attempts, e =>
+            e.RedeliverOnFault(r => r.InitialDelay = TimeSpan.FromMilliseconds(100)));
 
         await ProduceAsync(host, topic, [new FlakyMessage("first", 0), new FlakyMessage("stubborn", 3), new FlakyMessage("last", 0)]);
 
@@ -108,7 +111,8 @@ public sealed class FaultSpecs(ITestOutputHelper output)
         Assert.Empty(RawRecords.ReadAll(broker.BootstrapServers, topic + ".dlq", 1, TimeSpan.FromSeconds(1)));
     }
 
-    private Task<RiderHost> StartAsync(string topic, string group, FlakyAttempts attempts, Action<Messaging.Kafka.Configuration.IKafkaTopicReceiveEndpointConfigurator> configure) =>
+    private Task<RiderHost> StartAsync(string topic, string group, FlakyAttempts attempts,
+        Action<Messaging.Kafka.Configuration.IKafkaTopicReceiveEndpointConfigurator> configure) =>
         RiderHost.StartAsync(output, r =>
         {
             r.AddConsumer<FlakyConsumer>();

@@ -40,7 +40,8 @@ public sealed class HarnessSpecs(ITestOutputHelper output)
         Assert.True(await harness.Sent.Any<ProducedMessage>(), "the produced message was seen as sent");
         Assert.True(await harness.Consumed.Any<ProducedMessage>(x => x.Context.Message.Id == "h-1"), "the topic endpoint's consumption was seen");
         Assert.True(await harness.Published.Any<ProducedMessageSeen>(), "the consumer's publish was seen");
-        Assert.True(await harness.Sent.Any<SentFromConsumer>(x => x.Context.DestinationAddress == TopicAddress.For(next)), "the consumer's topic send was seen");
+        Assert.True(await harness.Sent.Any<SentFromConsumer>(x => x.Context.DestinationAddress == TopicAddress.For(next)),
+            "the consumer's topic send was seen");
         Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, next, 1, TimeSpan.FromSeconds(20)));
     }
 
@@ -62,7 +63,8 @@ public sealed class HarnessSpecs(ITestOutputHelper output)
                 k.TopicEndpoint<SequencedMessage>(topic, SpecNames.Unique("group"), e =>
                 {
                     e.ConcurrentDeliveryLimit = 50;
-                    e.ConfigureConsumer<BatchConsumer>(context, c => c.Options<BatchOptions>(o => o.SetMessageLimit(50).SetTimeLimit(TimeSpan.FromMilliseconds(500))));
+                    e.ConfigureConsumer<BatchConsumer>(context, c =>
+                        c.Options<BatchOptions>(o => o.SetMessageLimit(50).SetTimeLimit(TimeSpan.FromMilliseconds(500))));
                 });
             });
         }, configureServices: s => s.AddSingleton(batches));
@@ -113,7 +115,8 @@ public sealed class HarnessSpecs(ITestOutputHelper output)
 
         Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, publishing + ".dlq", 1, TimeSpan.FromSeconds(30)));
         Assert.Single(RawRecords.ReadAll(broker.BootstrapServers, quiet + ".dlq", 1, TimeSpan.FromSeconds(30)));
-        Assert.True(await host.Harness.Published.Any<Fault<FlakyMessage>>(x => x.Context.Message.Message.Id == "published"), "the fault was published");
+        Assert.True(await host.Harness.Published.Any<Fault<FlakyMessage>>(x => x.Context.Message.Message.Id == "published"),
+            "the fault was published");
         Assert.Equal(["published"], faults.Ids);
     }
 

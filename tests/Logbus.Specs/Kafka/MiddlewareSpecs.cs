@@ -114,7 +114,8 @@ public sealed class MiddlewareSpecs(ITestOutputHelper output)
             await foreign.ProduceAsync(topic, new Message<Null, byte[]>
             {
                 Value = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new ProducedMessage("foreign", "t"), RawRecords.Json),
-                Headers = new Confluent.Kafka.Headers { { "traceparent", System.Text.Encoding.UTF8.GetBytes($"00-{foreignTrace}-{ActivitySpanId.CreateRandom()}-01") } },
+                Headers = new Confluent.Kafka.Headers { { "traceparent",
+                    System.Text.Encoding.UTF8.GetBytes($"00-{foreignTrace}-{ActivitySpanId.CreateRandom()}-01") } },
             });
         }
 
@@ -198,7 +199,8 @@ public sealed class MiddlewareSpecs(ITestOutputHelper output)
         // An open breaker fails records without calling the consumer.
         await Eventually.TrueAsync(() => failures.Count >= dependency.Attempts + 3, TimeSpan.FromSeconds(30), "the circuit breaker opened");
         dependency.Down = false;
-        await Eventually.TrueAsync(() => dependency.Consumed.Count == 5, TimeSpan.FromSeconds(30), "every record was consumed once the breaker closed");
+        await Eventually.TrueAsync(() => dependency.Consumed.Count == 5, TimeSpan.FromSeconds(30),
+            "every record was consumed once the breaker closed");
         Assert.Equal(Enumerable.Range(0, 5).Select(i => $"b-{i}"), dependency.Consumed);
     }
 

@@ -42,7 +42,8 @@ public sealed class OutageSpecs(ITestOutputHelper output)
         var health = host.Services.GetRequiredService<HealthCheckService>();
         async Task<HealthStatus> Readiness() => (await health.CheckHealthAsync(c => c.Tags.Contains("ready"))).Status;
 
-        RawRecords.Produce(broker.BootstrapServers, topic, Enumerable.Range(0, 50).Select(i => (i % 2, (string?)null, new SequencedMessage(i % 2, i))));
+        RawRecords.Produce(broker.BootstrapServers, topic, Enumerable.Range(0, 50)
+            .Select(i => (i % 2, (string?)null, new SequencedMessage(i % 2, i))));
         await Eventually.TrueAsync(() => log.Count == 50, TimeSpan.FromSeconds(30), "the records before the outage were consumed");
         Assert.Equal(HealthStatus.Healthy, await Readiness());
         // Committed first, so that whatever the outage does to the group, nothing before it is delivered again.
@@ -51,12 +52,14 @@ public sealed class OutageSpecs(ITestOutputHelper output)
 
         broker.SetAllBrokersDown();
         var down = DateTime.UtcNow;
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, MessageTimeoutMs = 120_000 })
+        using var producer = new ProducerBuilder<Null,
+            byte[]>(new ProducerConfig { BootstrapServers = broker.BootstrapServers, MessageTimeoutMs = 120_000 })
             .SetLogHandler((_, _) => { })
             .Build();
         var during = Enumerable.Range(50, 50)
             .Select(i => producer.ProduceAsync(new TopicPartition(topic, i % 2),
-                new Message<Null, byte[]> { Value = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new SequencedMessage(i % 2, i), RawRecords.Json) }))
+                new Message<Null, byte[]> { Value = System.Text.Json.JsonSerializer.SerializeToUtf8Bytes(new SequencedMessage(i % 2, i),
+                    RawRecords.Json) }))
             .ToList();
 
         await Eventually.TrueAsync(async () => await Readiness() == HealthStatus.Unhealthy, TimeSpan.FromSeconds(30), "readiness reports the outage");
@@ -74,7 +77,8 @@ public sealed class OutageSpecs(ITestOutputHelper output)
         await Task.WhenAll(during).WaitAsync(TimeSpan.FromSeconds(60));
         await Eventually.TrueAsync(() => log.Count >= 100, TimeSpan.FromSeconds(60), "the records produced during the outage were consumed");
         await Eventually.TrueAsync(async () => await Readiness() == HealthStatus.Healthy, TimeSpan.FromSeconds(30), "readiness recovered");
-        await Eventually.TrueAsync(() => host.Bus.CheckHealth().Status == BusHealthStatus.Healthy, TimeSpan.FromSeconds(30), "the bus health recovered");
+        await Eventually.TrueAsync(() => host.Bus.CheckHealth().Status == BusHealthStatus.Healthy, TimeSpan.FromSeconds(30),
+            "the bus health recovered");
         Assert.Equal(0, log.OrderViolations);
         Assert.Equal(50, log.CountOf(0));
         Assert.Equal(50, log.CountOf(1));

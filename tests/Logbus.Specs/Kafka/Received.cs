@@ -5,7 +5,8 @@ using MassTransit;
 namespace Logbus.Specs.Kafka;
 
 /// <summary>One message as a spec's consumer saw it.</summary>
-public sealed record ReceivedMessage<T>(T Message, Guid? MessageId, Guid? ConversationId, Guid? CorrelationId, KafkaRecord Record, string? ContentType);
+public sealed record ReceivedMessage<T>(T Message, Guid? MessageId, Guid? ConversationId, Guid? CorrelationId, KafkaRecord Record,
+    string? ContentType);
 
 /// <summary>Everything a spec's recording consumer received, in arrival order.</summary>
 public sealed class Received<T>
@@ -18,7 +19,8 @@ public sealed class Received<T>
     public IReadOnlyList<ReceivedMessage<T>> Items => [.. _items];
 
     public void Add(ConsumeContext<T> context) =>
-        _items.Enqueue(new ReceivedMessage<T>(context.Message, context.MessageId, context.ConversationId, context.CorrelationId, context.GetKafkaRecord()!,
+        _items.Enqueue(new ReceivedMessage<T>(context.Message, context.MessageId, context.ConversationId, context.CorrelationId,
+            context.GetKafkaRecord()!,
             context.ReceiveContext.ContentType?.MediaType));
 }
 

@@ -44,7 +44,8 @@ internal sealed class RiderHost : IAsyncDisposable
             if (output is not null)
             {
                 // LOGBUS_SPEC_LOG=Debug shows what the rider does, when a spec needs explaining.
-                var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("LOGBUS_SPEC_LOG"), out var configured) ? configured : LogLevel.Warning;
+                var level = Enum.TryParse<LogLevel>(Environment.GetEnvironmentVariable("LOGBUS_SPEC_LOG"), out var configured) ? configured
+                    : LogLevel.Warning;
                 logging.AddProvider(new TestOutputLoggerProvider(output, level));
             }
         });

@@ -58,7 +58,8 @@ internal sealed class StoredOutboxMessage : OutboxMessageContext
     }
 
     /// <summary>Serializes a message the way the outbox does when a send is captured: MassTransit's JSON envelope.</summary>
-    public static StoredOutboxMessage Capture<T>(T message, Guid messageId, Guid conversationId, Uri destination, IReadOnlyDictionary<string, string> headers)
+    public static StoredOutboxMessage Capture<T>(T message, Guid messageId, Guid conversationId, Uri destination, IReadOnlyDictionary<string,
+        string> headers)
         where T : class
     {
         var context = new MassTransit.Context.MessageSendContext<T>(message)

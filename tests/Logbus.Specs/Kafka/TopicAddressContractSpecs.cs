@@ -40,7 +40,8 @@ public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
             r.UsingKafka((context, k) =>
             {
                 k.Host(broker.BootstrapServers);
-                k.TopicEndpoint<ProducedMessage>(topic, SpecNames.Unique("group"), e => e.ConfigureConsumer<RecordingConsumer<ProducedMessage>>(context));
+                k.TopicEndpoint<ProducedMessage>(topic, SpecNames.Unique("group"), e =>
+                    e.ConfigureConsumer<RecordingConsumer<ProducedMessage>>(context));
             });
         }, configureServices: s => s.AddSingleton(received));
 
@@ -125,7 +126,8 @@ public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
             {
                 k.Host(broker.BootstrapServers);
                 k.TopicEndpoint<ProducedMessage>(input, SpecNames.Unique("group"), e => e.ConfigureConsumer<ForwardingConsumer>(context));
-                k.TopicEndpoint<SentFromConsumer>(output1, SpecNames.Unique("group"), e => e.ConfigureConsumer<RecordingConsumer<SentFromConsumer>>(context));
+                k.TopicEndpoint<SentFromConsumer>(output1, SpecNames.Unique("group"), e =>
+                    e.ConfigureConsumer<RecordingConsumer<SentFromConsumer>>(context));
             });
         }, configureServices: s => s.AddSingleton(forwarded).AddSingleton(new ForwardTarget(TopicAddress.For(output1))));
 
@@ -160,7 +162,8 @@ public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
                 r.UsingKafka((context, k) =>
                 {
                     k.Host(broker.BootstrapServers);
-                    k.TopicEndpoint<ProducedMessage>(topic, SpecNames.Unique("group"), e => e.ConfigureConsumer<RecordingConsumer<ProducedMessage>>(context));
+                    k.TopicEndpoint<ProducedMessage>(topic, SpecNames.Unique("group"), e =>
+                        e.ConfigureConsumer<RecordingConsumer<ProducedMessage>>(context));
                 });
             }, configureServices: s => s.AddSingleton(received));
             await Eventually.TrueAsync(() => received.Count == 2, TimeSpan.FromSeconds(30), "both foreign records were consumed");
@@ -203,7 +206,8 @@ public sealed class TopicAddressContractSpecs(ITestOutputHelper output)
         {
             var producer = scope.ServiceProvider.GetRequiredService<ITopicProducer<ProducedMessage>>();
             await producer.Produce(new ProducedMessage("p-1", "tenant-7"));
-            await producer.Produce(new ProducedMessage("p-2", "tenant-8"), Pipe.Execute<SendContext<ProducedMessage>>(c => c.SetKafkaKey("explicit")));
+            await producer.Produce(new ProducedMessage("p-2", "tenant-8"),
+                Pipe.Execute<SendContext<ProducedMessage>>(c => c.SetKafkaKey("explicit")));
         }
 
         var records = RawRecords.ReadAll(broker.BootstrapServers, topic, 2, TimeSpan.FromSeconds(20)).OrderBy(r => r.Message.Key).ToList();

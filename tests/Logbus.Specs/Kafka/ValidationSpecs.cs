@@ -86,7 +86,8 @@ public sealed class ValidationSpecs(ITestOutputHelper output)
 
         var endpoint = new KafkaTopicEndpointSettings("t", "g");
         var consumer = endpoint.CreateConsumerConfig(host.CreateClientConfig(), 0);
-        var producer = new KafkaProducerPool(host, new KafkaProducerOptions(), new Messaging.Kafka.Health.KafkaConnectivityMonitor(host, TimeSpan.FromSeconds(1)))
+        var producer = new KafkaProducerPool(host, new KafkaProducerOptions(),
+            new Messaging.Kafka.Health.KafkaConnectivityMonitor(host, TimeSpan.FromSeconds(1)))
             .CreateConfig();
 
         foreach (var config in new ClientConfig[] { consumer, producer })

@@ -19,7 +19,8 @@ public sealed partial class ComposeSpecs
         var tool = new[] { "/usr/bin/docker-compose", "/usr/local/bin/docker-compose" }.FirstOrDefault(File.Exists)
             ?? throw new InvalidOperationException("docker-compose is missing: ./logbus test installs Debian's docker-compose package.");
 
-        var config = await LocalPrometheus.RunAsync(tool, "--project-directory", Compose, "-f", Path.Combine(Compose, "docker-compose.yml"), "config");
+        var config = await LocalPrometheus.RunAsync(tool, "--project-directory", Compose, "-f", Path.Combine(Compose, "docker-compose.yml"),
+            "config");
 
         Assert.True(config.ExitCode == 0, config.Output);
         foreach (var service in new[] { "kafka:", "postgres:", "redis:", "api:", "worker:", "query:", "prometheus:", "grafana:" })
@@ -53,7 +54,8 @@ public sealed partial class ComposeSpecs
     [Fact]
     public async Task Every_dashboard_panel_uses_the_provisioned_Prometheus_data_source()
     {
-        var provisioned = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "dashboards", "provisioning", "datasources", "prometheus.yml"));
+        var provisioned = await File.ReadAllTextAsync(Path.Combine(RepositoryPaths.Root, "dashboards", "provisioning", "datasources",
+            "prometheus.yml"));
         Assert.Contains("uid: prometheus", provisioned, StringComparison.Ordinal);
 
         foreach (var file in Directory.GetFiles(DashboardExpressions.Folder, "*.json"))

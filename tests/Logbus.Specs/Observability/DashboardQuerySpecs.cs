@@ -38,7 +38,8 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
         using var stack = await ServiceProcessStack.StartAsync(db, "observed", 3, ("Worker:Imports:WatchdogInterval", "00:00:01"));
         var (api, workerProcess, query) = (stack.Api, stack.Worker, stack.Query);
 
-        await ProduceTrafficAsync(db, stack.Topic, SharedServers.Kafka.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress, query.BaseAddress);
+        await ProduceTrafficAsync(db, stack.Topic, SharedServers.Kafka.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress,
+            query.BaseAddress);
 
         using var prometheus = await LocalPrometheus.StartAsync(new Dictionary<string, Uri>
         {
@@ -80,7 +81,8 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
             output.WriteLine($"{(result.Value.GetArrayLength() > 0 ? "data " : "empty")} {where}");
         }
 
-        output.WriteLine($"{expressions.Count} expressions ({expressions.Count - rules.Count} panel targets, {rules.Count} alert rules); {withData} returned data now.");
+        output.WriteLine($"{expressions.Count} expressions ({expressions.Count - rules.Count} panel targets, {rules.Count} alert rules); " +
+            $"{withData} returned data now.");
         Assert.True(expressions.Count - rules.Count >= 40 && rules.Count >= 8, $"the dashboards and rules were all read ({expressions.Count})");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.All(rules, r => Assert.True(r.Health == "ok", $"rule {r.Name}: {r.Health} {r.LastError}"));
@@ -94,20 +96,23 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         for (var b = 0; b < 3; b++)
         {
-            var batch = Enumerable.Range(0, 100).Select(i => new { message = $"observed {b}-{i}", source = "observed", level = i % 10 == 0 ? "ERROR" : "INFO" });
+            var batch = Enumerable.Range(0, 100)
+                .Select(i => new { message = $"observed {b}-{i}", source = "observed", level = i % 10 == 0 ? "ERROR" : "INFO" });
             Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync(new Uri(api, "/api/logs/batch"), batch)).StatusCode);
         }
 
         // Single events go through the Api's group commit.
         await Task.WhenAll(Enumerable.Range(0, 10).Select(async i =>
-            Assert.Equal(HttpStatusCode.Accepted, (await http.PostAsJsonAsync(new Uri(api, "/api/logs"), new { message = $"single {i}", source = "observed" })).StatusCode)));
+            Assert.Equal(HttpStatusCode.Accepted,
+                (await http.PostAsJsonAsync(new Uri(api, "/api/logs"), new { message = $"single {i}", source = "observed" })).StatusCode)));
         Assert.Equal(HttpStatusCode.BadRequest, (await http.PostAsJsonAsync(new Uri(api, "/api/logs"), new { level = "INFO" })).StatusCode);
 
         using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = bootstrap }).Build())
         {
             // Past the Api's validation: a source longer than the column takes, so storing it fails for good.
             var poison = new LogEventsAccepted(Guid.NewGuid(), null, null,
-                [new AcceptedLogEvent("poison-1", DateTimeOffset.UtcNow, "INFO", "too long a source", new string('s', 250), null, null, null, null, DateTimeOffset.UtcNow)]);
+                [new AcceptedLogEvent("poison-1", DateTimeOffset.UtcNow, "INFO", "too long a source", new string('s', 250), null, null, null, null,
+                    DateTimeOffset.UtcNow)]);
             await producer.ProduceAsync(topic, new Message<Null, byte[]>
             {
                 Value = JsonSerializer.SerializeToUtf8Bytes(poison, Json),

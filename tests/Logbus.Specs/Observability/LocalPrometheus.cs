@@ -25,7 +25,8 @@ internal sealed class LocalPrometheus : IDisposable
 
     public static string Tool(string name) =>
         new[] { $"/usr/bin/{name}", $"/usr/local/bin/{name}" }.FirstOrDefault(File.Exists)
-        ?? throw new InvalidOperationException($"{name} is missing: ./logbus test installs Debian's prometheus package (apt-get install prometheus).");
+        ?? throw new InvalidOperationException(
+            $"{name} is missing: ./logbus test installs Debian's prometheus package (apt-get install prometheus).");
 
     /// <summary>Writes a configuration scraping each job's targets, checks it with promtool, and starts Prometheus.</summary>
     public static async Task<LocalPrometheus> StartAsync(IReadOnlyDictionary<string, Uri> jobs, string rulesFile)

@@ -49,14 +49,18 @@ public sealed class TraceContinuitySpecs
         }
 
         var trace = Trace();
-        var described = string.Join("\n", trace.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {string.Join(',', s.Tags.Select(t => t.Key + '=' + t.Value))}"))
-            + "\nother traces: " + string.Join("\n", spans.Where(s => s.TraceId != traceId).Select(s => $"{s.TraceId} {s.Source.Name} {s.Kind} {s.DisplayName}").Take(40));
+        var described = string.Join("\n",
+            trace.Select(s => $"{s.Source.Name} {s.Kind} {s.DisplayName} {string.Join(',', s.Tags.Select(t => t.Key + '=' + t.Value))}"))
+            + "\nother traces: " + string.Join("\n", spans.Where(s => s.TraceId != traceId)
+                .Select(s => $"{s.TraceId} {s.Source.Name} {s.Kind} {s.DisplayName}").Take(40));
 
         Assert.True(trace.Any(s => s.Source.Name == "Microsoft.AspNetCore" && s.Kind == ActivityKind.Server), "the Api's request span\n" + described);
         Assert.True(trace.Any(s => s.Source.Name == "Logbus.Messaging" && s.DisplayName == "outbox deliver"), "the outbox delivery\n" + described);
-        Assert.True(trace.Any(s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Producer && Tag(s, "messaging.destination.name") == pipeline.Topic),
+        Assert.True(trace.Any(s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Producer
+            && Tag(s, "messaging.destination.name") == pipeline.Topic),
             "the produce to the topic\n" + described);
-        Assert.True(trace.Any(s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Consumer && Tag(s, "messaging.masstransit.consumer_type") == "Logbus.Worker.Storing.LogEventsAcceptedConsumer"),
+        Assert.True(trace.Any(s => s.Source.Name == "MassTransit" && s.Kind == ActivityKind.Consumer
+            && Tag(s, "messaging.masstransit.consumer_type") == "Logbus.Worker.Storing.LogEventsAcceptedConsumer"),
             "the Worker's consume\n" + described);
         Assert.True(trace.Any(IsLogEventsWrite), "the Worker's write to log_events\n" + described);
     }

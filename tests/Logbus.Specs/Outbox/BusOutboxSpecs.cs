@@ -132,7 +132,8 @@ public sealed class BusOutboxSpecs
         var probe = new SpecProbe();
         var hanging = new FakeTopicProducer { Blocked = true };
         var working = new FakeTopicProducer();
-        await using var dying = await StartAsync(db, probe, services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", hanging), name: "dying");
+        await using var dying = await StartAsync(db, probe, services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", hanging),
+            name: "dying");
         await ProduceAsync(dying, "topic:orders", 10);
         await hanging.FirstSendStarted.WaitAsync(Patience);
 
@@ -160,7 +161,8 @@ public sealed class BusOutboxSpecs
 
         await RequestAsync(writer, Guid.NewGuid(), 3);
 
-        await Eventually.TrueAsync(() => probe.Messages<RequestAccepted>().Count == 3, TimeSpan.FromSeconds(15), "the other process delivered the messages");
+        await Eventually.TrueAsync(() => probe.Messages<RequestAccepted>().Count == 3, TimeSpan.FromSeconds(15),
+            "the other process delivered the messages");
     }
 
     [Theory]

@@ -67,7 +67,8 @@ public sealed class ConsumerOutboxSpecs
 
         await SendAsync(host, new SubmitItem(item), messageId);
 
-        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, messageId) == passes + 1, Patience, "the second copy went through the inbox");
+        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, messageId) == passes + 1, Patience,
+            "the second copy went through the inbox");
         await MessagingRows.SettledAsync(db, Patience);
         Assert.Equal(1, probe.RunsOf(item));
         Assert.Equal(1, await MessagingRows.ProcessedAsync(db, item));
@@ -127,7 +128,8 @@ public sealed class ConsumerOutboxSpecs
         await using var second = await StartWorkerAsync(db, probe);
         await SendAsync(second, new SubmitItem(item), messageId);
 
-        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, messageId) == passes + 1, Patience, "the copy went through the new process's inbox");
+        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, messageId) == passes + 1, Patience,
+            "the copy went through the new process's inbox");
         await MessagingRows.SettledAsync(db, Patience);
         Assert.Equal(1, probe.RunsOf(item));
         Assert.Equal(1, await MessagingRows.ProcessedAsync(db, item));
@@ -202,7 +204,8 @@ public sealed class ConsumerOutboxSpecs
         var passes = await ReceiveCountAsync(db, expectedId);
         await SendRecordAsync();
 
-        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, expectedId) == passes + 1, Patience, "the redelivered record went through the inbox");
+        await Eventually.TrueAsync(async () => await ReceiveCountAsync(db, expectedId) == passes + 1, Patience,
+            "the redelivered record went through the inbox");
         await MessagingRows.SettledAsync(db, Patience);
         Assert.Equal(1, probe.RunsOf(item));
         Assert.Single(probe.Messages<ItemStored>());
@@ -213,7 +216,8 @@ public sealed class ConsumerOutboxSpecs
     public void A_log_position_names_a_record_the_way_the_Kafka_rider_does() =>
         Assert.Equal(Guid.Parse("5bf90894-54f6-8ccc-80fc-beac24c55cee"), InboxMessageIdProvider.FromLogPosition("log-events", 3, 1042));
 
-    internal static Task<OutboxSpecHost> StartWorkerAsync(SpecDatabase db, SpecProbe probe, bool retry = true, Action<IServiceCollection>? services = null) =>
+    internal static Task<OutboxSpecHost> StartWorkerAsync(SpecDatabase db, SpecProbe probe, bool retry = true,
+        Action<IServiceCollection>? services = null) =>
         OutboxSpecHost.StartAsync(db, probe,
             x =>
             {

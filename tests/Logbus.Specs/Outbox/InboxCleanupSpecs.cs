@@ -21,7 +21,8 @@ public sealed class InboxCleanupSpecs
             SELECT gen_random_uuid(), gen_random_uuid(), now() - interval '3 hours', 1, now() - interval '3 hours', now() - interval '2 hours'
             FROM generate_series(1, 2500);
             INSERT INTO messaging.inbox_state (message_id, consumer_id, received, receive_count, consumed, delivered)
-            SELECT gen_random_uuid(), gen_random_uuid(), now() - interval '20 minutes', 1, now() - interval '20 minutes', now() - interval '10 minutes'
+            SELECT gen_random_uuid(), gen_random_uuid(), now() - interval '20 minutes', 1, now() - interval '20 minutes',
+                now() - interval '10 minutes'
             FROM generate_series(1, 40);
             """);
         var probe = new SpecProbe();
@@ -36,7 +37,8 @@ public sealed class InboxCleanupSpecs
             name: $"cleaner-{i}")));
         try
         {
-            var results = await Task.WhenAll(hosts.Select(h => h.Get<PgInboxCleanupService<OutboxSpecDbContext>>().CleanOnceAsync(CancellationToken.None)));
+            var results = await Task.WhenAll(hosts.Select(h => h.Get<PgInboxCleanupService<OutboxSpecDbContext>>()
+                .CleanOnceAsync(CancellationToken.None)));
 
             Assert.Equal(2500, results.Sum(r => r.Removed));
             Assert.Equal(40, await MessagingRows.InboxRowsAsync(db));

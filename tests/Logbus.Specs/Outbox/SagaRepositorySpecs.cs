@@ -97,7 +97,8 @@ public sealed class SagaRepositorySpecs
                     if (retry)
                     {
                         // Conflicts of 16 writers on one row need many patient retries, not fast ones.
-                        e.UseMessageRetry(r => r.Exponential(30, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300), TimeSpan.FromMilliseconds(10)));
+                        e.UseMessageRetry(r => r.Exponential(30, TimeSpan.FromMilliseconds(5), TimeSpan.FromMilliseconds(300),
+                            TimeSpan.FromMilliseconds(10)));
                     }
 
                     if (behindInbox)

@@ -42,7 +42,8 @@ public sealed class BadQuerySpecs(QueryDataset dataset)
     [Fact]
     public async Task Values_that_look_like_sql_are_only_ever_values()
     {
-        var response = await dataset.Client.GetAsync("/api/query/logs?source=" + Uri.EscapeDataString("x' OR '1'='1") + "&q=" + Uri.EscapeDataString("'; DROP TABLE log_events; --") + "&meta.userId=" + Uri.EscapeDataString("\" OR 1=1"));
+        var response = await dataset.Client.GetAsync("/api/query/logs?source=" + Uri.EscapeDataString("x' OR '1'='1") + "&q="
+            + Uri.EscapeDataString("'; DROP TABLE log_events; --") + "&meta.userId=" + Uri.EscapeDataString("\" OR 1=1"));
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
         Assert.Empty((await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("items").EnumerateArray());

@@ -33,7 +33,9 @@ internal static class QueryClient
         if (expected.Count != actual.Count || firstDifference >= 0)
         {
             Assert.Fail($"{what}: expected {expected.Count} events, got {actual.Count}; "
-                + (firstDifference >= 0 ? $"first difference at position {firstDifference}: expected {expected[firstDifference]}, got {actual[firstDifference]}" : "one is a prefix of the other")
+                + (firstDifference >= 0
+                    ? $"first difference at position {firstDifference}: expected {expected[firstDifference]}, got {actual[firstDifference]}"
+                    : "one is a prefix of the other")
                 + $"; got {actual.Count - actual.Distinct().Count()} duplicate(s).");
         }
     }

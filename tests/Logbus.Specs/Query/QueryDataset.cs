@@ -19,7 +19,8 @@ public sealed class QueryDataset : IAsyncLifetime
     private ServiceFactory<query::Program>? _service;
 
     /// <summary>All generated events are older than this (a few minutes ago), so windows ending here are closed.</summary>
-    public DateTimeOffset End { get; } = new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero).AddMinutes(-5);
+    public DateTimeOffset End { get; } = new DateTimeOffset(DateTime.UtcNow.Ticks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero)
+        .AddMinutes(-5);
 
     public static TimeSpan Span => TimeSpan.FromDays(3);
 

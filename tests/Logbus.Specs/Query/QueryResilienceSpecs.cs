@@ -68,7 +68,8 @@ public sealed class QueryResilienceSpecs
 
         postgres.Stop(immediate: true);
 
-        foreach (var url in new[] { "/api/query/logs?level=ERROR", "/api/query/stats?hoursBack=2", "/gateway/api/query/logs?size=5", "/api/query/logs?level=WARN", "/api/query/logs?level=INFO" })
+        foreach (var url in new[] { "/api/query/logs?level=ERROR", "/api/query/stats?hoursBack=2", "/gateway/api/query/logs?size=5",
+            "/api/query/logs?level=WARN", "/api/query/logs?level=INFO" })
         {
             var response = await client.GetAsync(url);
             Assert.Equal(HttpStatusCode.ServiceUnavailable, response.StatusCode);
@@ -96,7 +97,8 @@ public sealed class QueryResilienceSpecs
         using var cancel = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         await InsertAsync(db, "before-the-tail", source: "tail-spec", level: "ERROR");
 
-        using var response = await client.GetAsync("/api/query/tail?source=tail-spec&minLevel=ERROR", HttpCompletionOption.ResponseHeadersRead, cancel.Token);
+        using var response = await client.GetAsync("/api/query/tail?source=tail-spec&minLevel=ERROR", HttpCompletionOption.ResponseHeadersRead,
+            cancel.Token);
         Assert.Equal("text/event-stream", response.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await response.Content.ReadAsStreamAsync(cancel.Token));
         Assert.StartsWith(": live tail started", await reader.ReadLineAsync(cancel.Token));

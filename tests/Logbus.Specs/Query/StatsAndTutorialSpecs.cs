@@ -34,7 +34,8 @@ public sealed class StatsAndTutorialSpecs(QueryDataset dataset)
 
         Assert.Equal(1, stats.GetProperty("bucketMinutes").GetInt32());
         var timeline = stats.GetProperty("timeline").EnumerateArray()
-            .SelectMany(p => p.GetProperty("counts").EnumerateObject().Select(c => (p.GetProperty("start").GetDateTimeOffset(), c.Name, c.Value.GetInt64())))
+            .SelectMany(p => p.GetProperty("counts").EnumerateObject()
+                .Select(c => (p.GetProperty("start").GetDateTimeOffset(), c.Name, c.Value.GetInt64())))
             .ToHashSet();
         var expectedTimeline = window
             .GroupBy(e => (new DateTimeOffset(e.Timestamp.UtcTicks / TimeSpan.TicksPerMinute * TimeSpan.TicksPerMinute, TimeSpan.Zero), e.Level))
@@ -68,7 +69,8 @@ public sealed class StatsAndTutorialSpecs(QueryDataset dataset)
         var expected = dataset.Events.Where(e => e.Timestamp >= since.AddSeconds(30)).GroupBy(e => e.Source)
             .ToDictionary(g => g.Key, g => g.Max(e => e.Timestamp));
 
-        var actual = sources.EnumerateArray().ToDictionary(s => s.GetProperty("source").GetString()!, s => s.GetProperty("lastSeen").GetDateTimeOffset());
+        var actual = sources.EnumerateArray()
+            .ToDictionary(s => s.GetProperty("source").GetString()!, s => s.GetProperty("lastSeen").GetDateTimeOffset());
         Assert.All(expected, e => Assert.Equal(e.Value, actual[e.Key]));
         Assert.Equal(actual.Keys.Order(StringComparer.Ordinal), sources.EnumerateArray().Select(s => s.GetProperty("source").GetString()!));
     }
@@ -78,10 +80,12 @@ public sealed class StatsAndTutorialSpecs(QueryDataset dataset)
     {
         var query = new ReferenceQuery(dataset.End.AddHours(-2), dataset.End, Levels: ["ERROR", "FATAL"]);
         var expected = query.Apply(dataset.Events).Select(e => e.Id).ToList();
-        var window = $"from={Uri.EscapeDataString(query.From.ToString("O", CultureInfo.InvariantCulture))}&to={Uri.EscapeDataString(query.To.ToString("O", CultureInfo.InvariantCulture))}";
+        var window = $"from={Uri.EscapeDataString(query.From.ToString("O", CultureInfo.InvariantCulture))}"
+            + $"&to={Uri.EscapeDataString(query.To.ToString("O", CultureInfo.InvariantCulture))}";
 
         QueryClient.SameSequence(expected, await QueryClient.AllIdsAsync(Client, $"{window}&minLevel=Error&limit=1000"), "minLevel=Error");
-        QueryClient.SameSequence(expected, await QueryClient.AllIdsAsync(Client, $"{window}&level=error,critical&limit=1000"), "level aliases, comma-separated");
+        QueryClient.SameSequence(expected, await QueryClient.AllIdsAsync(Client, $"{window}&level=error,critical&limit=1000"),
+            "level aliases, comma-separated");
     }
 
     [Fact]

@@ -40,7 +40,8 @@ public sealed class WebUiSpecs
         try
         {
             Directory.CreateDirectory(Path.Combine(root.FullName, "assets"));
-            await File.WriteAllTextAsync(Path.Combine(root.FullName, "index.html"), "<!doctype html><title>explorer</title><script src=\"/assets/app-abc123.js\"></script>");
+            await File.WriteAllTextAsync(Path.Combine(root.FullName, "index.html"),
+                "<!doctype html><title>explorer</title><script src=\"/assets/app-abc123.js\"></script>");
             await File.WriteAllTextAsync(Path.Combine(root.FullName, "assets", "app-abc123.js"), "console.log('explorer')");
             var settings = ServiceSettings.For(db);
             settings["WebUi:Root"] = root.FullName;

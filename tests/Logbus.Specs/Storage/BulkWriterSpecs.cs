@@ -78,7 +78,8 @@ public sealed class BulkWriterSpecs
         Assert.Equal(150L, await db.ScalarAsync<long>("SELECT count(DISTINCT id) FROM log_events"));
         // Created once for the session, not per write (that cost ~1 ms of PostgreSQL time per chunk), and empty between writes.
         await using var staging = new NpgsqlCommand(
-            "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'log_events_staging' AND relpersistence = 't'), (SELECT count(*) FROM log_events_staging)",
+            "SELECT (SELECT count(*) FROM pg_class WHERE relname = 'log_events_staging' AND relpersistence = 't'), (SELECT count(*) FROM " +
+                "log_events_staging)",
             connection);
         await using var reader = await staging.ExecuteReaderAsync();
         await reader.ReadAsync();

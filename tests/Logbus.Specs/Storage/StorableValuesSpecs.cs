@@ -65,7 +65,8 @@ public sealed class StorableValuesSpecs(StorableValuesSpecs.Database database) :
             ($"low first {low}{high}", false), ($"ends high {high}", false), ($"{low}", false),
         ];
 
-        Assert.All(cases, c => Assert.True(c.Storable == StorableValues.ProblemWithText(c.Text) is null, $"{c.Text.Length} chars: expected {c.Storable}"));
+        Assert.All(cases, c => Assert.True(c.Storable == StorableValues.ProblemWithText(c.Text) is null,
+            $"{c.Text.Length} chars: expected {c.Storable}"));
     }
 
     [Fact]

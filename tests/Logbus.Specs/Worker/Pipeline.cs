@@ -16,7 +16,8 @@ internal sealed class Pipeline : IAsyncDisposable
     private readonly ServiceFactory<worker::Program>? _hostedWorker;
     private readonly DateTimeOffset _start = DateTimeOffset.UtcNow.AddMinutes(-1);
 
-    private Pipeline(ApiHost api, SpecDatabase db, KafkaDevBroker broker, Dictionary<string, string?> workerSettings, ServiceFactory<worker::Program>? hostedWorker, ServiceProcess? workerProcess)
+    private Pipeline(ApiHost api, SpecDatabase db, KafkaDevBroker broker, Dictionary<string, string?> workerSettings,
+        ServiceFactory<worker::Program>? hostedWorker, ServiceProcess? workerProcess)
     {
         Api = api;
         Database = db;
@@ -81,7 +82,8 @@ internal sealed class Pipeline : IAsyncDisposable
         var start = _start;
         var batches = Enumerable.Range(0, (events + batchSize - 1) / batchSize)
             .Select(b => Enumerable.Range(b * batchSize, Math.Min(batchSize, events - (b * batchSize)))
-                .Select(i => new { id = $"{prefix}-{i:D7}", timestamp = start.AddMilliseconds(i), level = "INFO", message = $"event {i}", source = "pipeline-spec", metadata = new { i } })
+                .Select(i => new { id = $"{prefix}-{i:D7}", timestamp = start.AddMilliseconds(i), level = "INFO", message = $"event {i}",
+                    source = "pipeline-spec", metadata = new { i } })
                 .ToList())
             .ToList();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = parallel }, async (batch, _) =>
@@ -98,12 +100,14 @@ internal sealed class Pipeline : IAsyncDisposable
         var positions = "nothing read yet";
         return Eventually.TrueAsync(() =>
         {
-            using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore, Confluent.Kafka.Ignore>(new Confluent.Kafka.ConsumerConfig
+            using var consumer = new Confluent.Kafka.ConsumerBuilder<Confluent.Kafka.Ignore,
+                Confluent.Kafka.Ignore>(new Confluent.Kafka.ConsumerConfig
             {
                 BootstrapServers = Broker.BootstrapServers,
                 GroupId = WorkerSettings["Worker:Storing:ConsumerGroup"],
             }).Build();
-            using var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = Broker.BootstrapServers }).Build();
+            using var admin = new Confluent.Kafka.AdminClientBuilder(
+                new Confluent.Kafka.AdminClientConfig { BootstrapServers = Broker.BootstrapServers }).Build();
             var partitions = admin.GetMetadata(Topic, TimeSpan.FromSeconds(5)).Topics.Single().Partitions
                 .Select(p => new Confluent.Kafka.TopicPartition(Topic, p.PartitionId)).ToList();
             var committed = consumer.Committed(partitions, TimeSpan.FromSeconds(5)).ToDictionary(c => c.Partition.Value, c => c.Offset.Value);

@@ -37,11 +37,13 @@ public sealed class StoringSpecs
         // Every record of the topic again, as a producer retry or a replay would deliver it: same MessageId.
         var records = ReadAll(pipeline.Broker.BootstrapServers, pipeline.Topic, 3);
         Assert.Equal(10, records.Count);
-        using (var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers }).Build())
+        using (var producer = new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers })
+            .Build())
         {
             foreach (var record in records)
             {
-                await producer.ProduceAsync(pipeline.Topic, new Message<byte[]?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = record.Message.Headers });
+                await producer.ProduceAsync(pipeline.Topic, new Message<byte[]?,
+                    byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = record.Message.Headers });
             }
         }
 
@@ -75,7 +77,8 @@ public sealed class StoringSpecs
         Assert.InRange(await PrometheusScrape.SumAsync(worker, "logbus_worker_events_stored_total") ?? 0, 1, 60_000 - storedWhenKilled);
         Assert.True(await PrometheusScrape.SumAsync(worker, "kafka_messages_consumed_total") > 0);
         Assert.True(await PrometheusScrape.SumAsync(worker, "log_processing_duration_seconds_count") > 0);
-        await Eventually.TrueAsync(async () => await PrometheusScrape.SumAsync(worker, "logbus_messaging_kafka_consumer_lag", ("topic", pipeline.Topic)) == 0,
+        await Eventually.TrueAsync(async () =>
+            await PrometheusScrape.SumAsync(worker, "logbus_messaging_kafka_consumer_lag", ("topic", pipeline.Topic)) == 0,
             TimeSpan.FromSeconds(30), "the lag gauge of the topic reads zero");
     }
 
@@ -109,7 +112,8 @@ public sealed class StoringSpecs
         {
             // A producer that bypassed the Api's validation: a source longer than the column allows.
             var poison = new LogEventsAccepted(Guid.NewGuid(), null, null,
-                [new AcceptedLogEvent("poison-1", DateTimeOffset.UtcNow, "INFO", "too long a source", new string('s', 250), null, null, null, null, DateTimeOffset.UtcNow)]);
+                [new AcceptedLogEvent("poison-1", DateTimeOffset.UtcNow, "INFO", "too long a source", new string('s', 250), null, null, null, null,
+                    DateTimeOffset.UtcNow)]);
             await producer.ProduceAsync(pipeline.Topic, new Message<Null, byte[]>
             {
                 Value = JsonSerializer.SerializeToUtf8Bytes(poison, Json),
@@ -129,7 +133,8 @@ public sealed class StoringSpecs
         var tooLong = letters.EnumerateArray().Single(l => l.GetProperty("reason").GetString()!.Contains("too long", StringComparison.Ordinal));
         Assert.Equal(pipeline.Topic, tooLong.GetProperty("originalTopic").GetString());
         Assert.Equal(1, tooLong.GetProperty("attempts").GetInt32());
-        Assert.Contains(letters.EnumerateArray(), l => l.GetProperty("exceptionType").GetString() is not null && l.GetProperty("id").GetString() != tooLong.GetProperty("id").GetString());
+        Assert.Contains(letters.EnumerateArray(), l => l.GetProperty("exceptionType").GetString() is not null && l.GetProperty("id")
+            .GetString() != tooLong.GetProperty("id").GetString());
         await pipeline.AssertExactlyAsync(500);
         Assert.Equal(2, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_messaging_kafka_dead_lettered", ("topic", pipeline.Topic)));
 
@@ -142,7 +147,8 @@ public sealed class StoringSpecs
 
         await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
         await pipeline.AssertExactlyAsync(501);
-        var replayed = (await pipeline.WorkerClient.GetFromJsonAsync<JsonElement>("/api/dead-letters")).EnumerateArray().Single(l => l.GetProperty("id").GetString() == id);
+        var replayed = (await pipeline.WorkerClient.GetFromJsonAsync<JsonElement>("/api/dead-letters")).EnumerateArray()
+            .Single(l => l.GetProperty("id").GetString() == id);
         Assert.NotEqual(JsonValueKind.Null, replayed.GetProperty("replayedAt").ValueKind);
         Assert.Equal(HttpStatusCode.NotFound, (await pipeline.WorkerClient.PostAsync("/api/dead-letters/0-999999/replay", null)).StatusCode);
     }

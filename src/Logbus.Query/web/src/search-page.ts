@@ -19,7 +19,8 @@ export function mountSearchPage(main: HTMLElement): void {
 
   // --- filters -------------------------------------------------------------------------------------------------------
   const textId = uid("q");
-  const text = h("input", { id: textId, name: "q", type: "search", autocomplete: "off", placeholder: "words in the message", "aria-describedby": `${textId}-hint` });
+  const text = h("input",
+    { id: textId, name: "q", type: "search", autocomplete: "off", placeholder: "words in the message", "aria-describedby": `${textId}-hint` });
   const rangeId = uid("range");
   const range = h("select", { id: rangeId, name: "range" },
     ...RANGES.map((r) => h("option", { value: r.value }, r.label)), h("option", { value: "custom" }, "Custom range"));
@@ -32,7 +33,8 @@ export function mountSearchPage(main: HTMLElement): void {
   const levelBoxes = LEVELS.map((level) => h("input", { type: "checkbox", name: "level", value: level }));
   const sourcesList = h("div", { class: "checks scroll", role: "group", "aria-label": "Sources" });
   const metaId = uid("meta");
-  const meta = h("input", { id: metaId, name: "meta", type: "text", autocomplete: "off", placeholder: "userId=student123", "aria-describedby": `${metaId}-hint` });
+  const meta = h("input",
+    { id: metaId, name: "meta", type: "text", autocomplete: "off", placeholder: "userId=student123", "aria-describedby": `${metaId}-hint` });
   const formError = h("p", { class: "error", role: "alert", hidden: true });
 
   const form = h("form", { class: "filters", role: "search", "aria-label": "Search logs" },
@@ -49,11 +51,16 @@ export function mountSearchPage(main: HTMLElement): void {
     formError,
     h("div", { class: "actions" },
       h("button", { type: "submit", class: "primary" }, "Search"),
-      h("button", { type: "button", class: "ghost", onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); go(true); } }, "Clear")));
+      h("button", {
+        type: "button",
+        class: "ghost",
+        onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); go(true); },
+      }, "Clear")));
 
   // --- results -------------------------------------------------------------------------------------------------------
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
-  const tailButton = h("button", { type: "button", class: "toggle", "aria-pressed": "false", title: "Show new events as they are stored (t)" }, "Live tail");
+  const tailButton = h("button",
+    { type: "button", class: "toggle", "aria-pressed": "false", title: "Show new events as they are stored (t)" }, "Live tail");
   const tailState = h("span", { class: "tail-state muted", "aria-live": "polite" });
   const tbody = h("tbody");
   const table = h("table", { class: "results" },
@@ -192,7 +199,13 @@ export function mountSearchPage(main: HTMLElement): void {
 
   function row(event: LogEvent, fresh: boolean): HTMLTableRowElement[] {
     const detailId = uid("detail");
-    const toggle = h("button", { type: "button", class: "expand", "aria-expanded": "false", "aria-controls": detailId, "aria-label": `Details of the event at ${formatTime(event.timestamp)}` });
+    const toggle = h("button", {
+      type: "button",
+      class: "expand",
+      "aria-expanded": "false",
+      "aria-controls": detailId,
+      "aria-label": `Details of the event at ${formatTime(event.timestamp)}`,
+    });
     const summary = h("tr", { class: `row lvl-${event.level}${fresh ? " fresh" : ""}`, "data-id": event.id },
       h("td", { class: "col-time" }, toggle, h("time", { datetime: event.timestamp }, formatTime(event.timestamp))),
       h("td", { class: "col-level" }, h("span", { class: `badge level-${event.level}` }, event.level)),

@@ -13,7 +13,8 @@ export function renderStats(stats: LogStats, hours: number, onSource: (source: s
     h("p", { class: "stats-total" },
       h("strong", { "data-testid": "stats-total" }, formatCount(stats.total)), ` events in the last ${hours === 1 ? "hour" : `${hours} hours`}`),
     h("ul", { class: "legend", "aria-label": "Events by level" },
-      ...levels.map((level) => h("li", {}, h("span", { class: `swatch level-${level}`, "aria-hidden": "true" }), `${level} ${formatCount(stats.byLevel[level] ?? 0)}`))),
+      ...levels.map((level) => h("li", {},
+        h("span", { class: `swatch level-${level}`, "aria-hidden": "true" }), `${level} ${formatCount(stats.byLevel[level] ?? 0)}`))),
     chart(bars, levels),
     h("h3", {}, "Top sources"),
     stats.bySource.length === 0
@@ -59,7 +60,8 @@ function chart({ bars, minutes }: { bars: Bar[]; minutes: number }, levels: read
   const width = WIDTH / bars.length;
   const busiest = bars.reduce((a, b) => (b.total > a.total ? b : a), bars[0]);
   const unit = minutes === 1 ? "minute" : `${minutes} minutes`;
-  const label = `Events per ${unit} by level. Busiest: ${formatCount(busiest?.total ?? 0)} events from ${busiest?.start.toLocaleTimeString() ?? "-"}.`;
+  const label = `Events per ${unit} by level. Busiest: ${formatCount(busiest?.total ?? 0)} events `
+    + `from ${busiest?.start.toLocaleTimeString() ?? "-"}.`;
   const groups = bars.map((bar, i) => {
     let y = HEIGHT;
     const rects = levels.map((level) => {
