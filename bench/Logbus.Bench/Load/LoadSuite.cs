@@ -263,8 +263,8 @@ internal sealed class LoadSuite : IAsyncDisposable
 
     private void Latency(LoadRecorder recorder, string what, double? baselineP99 = null)
     {
-        _report.Add($"{what}: HTTP p50", recorder.Latencies.Percentile(50), "ms", _baseline.TryGetValue("single p50", out var b50)
-            && baselineP99 is not null ? b50 : null, "trivial endpoint");
+        _report.Add($"{what}: HTTP p50", recorder.Latencies.Percentile(50), "ms",
+            _baseline.TryGetValue("single p50", out var b50) && baselineP99 is not null ? b50 : null, "trivial endpoint");
         _report.Add($"{what}: HTTP p99", recorder.Latencies.Percentile(99), "ms", baselineP99, "trivial endpoint");
         _report.Add($"{what}: HTTP max", recorder.Latencies.Percentile(100), "ms");
         _report.Add($"{what}: events accepted", recorder.AcceptedEvents / recorder.Elapsed, "events/s");

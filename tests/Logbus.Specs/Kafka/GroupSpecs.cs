@@ -115,8 +115,8 @@ public sealed class GroupSpecs(ITestOutputHelper output)
         await using var b = await StartAsync(topic, group, ledgerB);
         var riderA = (KafkaRider)a.Rider;
         var riderB = (KafkaRider)b.Rider;
-        await Eventually.TrueAsync(() => riderA.Assignment.Count > 0 && riderB.Assignment.Count > 0 && riderA.Assignment.Count
-            + riderB.Assignment.Count == partitions,
+        await Eventually.TrueAsync(() => riderA.Assignment.Count > 0 && riderB.Assignment.Count > 0
+            && riderA.Assignment.Count + riderB.Assignment.Count == partitions,
             TimeSpan.FromSeconds(40), "A and B split the partitions");
         Assert.Empty(riderA.Assignment.Intersect(riderB.Assignment));
         Produce(topic, partitions, 100, 100);
