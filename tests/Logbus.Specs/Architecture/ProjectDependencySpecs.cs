@@ -10,6 +10,7 @@ namespace Logbus.Specs.Architecture;
 /// reference, and whether it may know ASP.NET Core. Both the project files and the compiled assemblies are checked, so
 /// a reference that slips in through a transitive path still fails once code uses it.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class ProjectDependencySpecs
 {
     private const string Contracts = "Logbus.Contracts";

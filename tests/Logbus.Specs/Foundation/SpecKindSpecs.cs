@@ -6,7 +6,8 @@ namespace Logbus.Specs.Foundation;
 /// Every spec class says what kind of spec it is with <c>[Trait("Kind", …)]</c>, so <c>./logbus test --fast</c>
 /// (<c>--filter Kind=Unit</c>) and the other kind filters select whole classes and a new class cannot slip past them:
 /// <list type="bullet">
-/// <item><c>Unit</c>: logic only; none of its specs starts a server or a process, or touches the network or the disk.</item>
+/// <item><c>Unit</c>: logic only; none of its specs starts a server or a process, touches the network, or writes to the
+/// disk (reading the repository's own files, as the layout and line-length checks do, is fine).</item>
 /// <item><c>Integration</c>: real PostgreSQL, Redis, the Kafka protocol, the services or external tools.</item>
 /// <item><c>Browser</c>: drives the web UI in Chromium through Playwright.</item>
 /// <item><c>Chaos</c>: at least one of its specs takes a dependency down or kills a service process.</item>
