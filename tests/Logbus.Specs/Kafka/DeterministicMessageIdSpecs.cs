@@ -8,6 +8,7 @@ namespace Logbus.Specs.Kafka;
 /// the record's Kafka-Topic/Kafka-Partition/Kafka-Offset headers. The two messaging libraries do not reference each
 /// other, so each has its own derivation; inbox deduplication only works while both give the same id byte for byte.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class DeterministicMessageIdSpecs
 {
     [Theory]
