@@ -89,7 +89,8 @@ public sealed partial class ReadmeSpecs
     [GeneratedRegex(@"`(?<method>GET|POST|PUT|DELETE|PATCH) (?<port>:\d{4})?(?<path>/[^`\s]*)`")]
     private static partial Regex RouteMention();
 
-    [GeneratedRegex(@"\{[^}]*\}(-\{[^}]*\})*")]
+    // `{id}`, `{partition}-{offset}` and the README's `<id>` all stand for one route parameter.
+    [GeneratedRegex(@"(\{[^}]*\}|<[^>]*>)(-(\{[^}]*\}|<[^>]*>))*")]
     private static partial Regex RouteParameter();
 
     [GeneratedRegex(@"\b(ix|pk)_log_events\w*")]
