@@ -31,6 +31,9 @@ public static class HostingExtensions
             context.ProblemDetails.Extensions["traceId"] = System.Diagnostics.Activity.Current?.TraceId.ToString()
                 ?? context.HttpContext.TraceIdentifier);
         builder.Services.AddExceptionHandler<DependencyUnavailableHandler>();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        // Binding failures throw in every environment (not only Development), so BadRequestHandler can name the value.
+        builder.Services.Configure<Microsoft.AspNetCore.Routing.RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddHealthChecks();
         builder.Services.AddSingleton<IHealthCheckPublisher, ReadinessMetricsPublisher>();
         builder.Services.Configure<HealthCheckPublisherOptions>(options =>

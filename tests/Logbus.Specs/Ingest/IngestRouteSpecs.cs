@@ -66,6 +66,20 @@ public sealed class IngestRouteSpecs : IAsyncLifetime
         Assert.DoesNotContain("   at ", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("/api/logs/batch?partial=maybe", "partial")]
+    [InlineData("/api/logs/batch?partial=", "partial")]
+    public async Task A_query_value_that_cannot_be_read_is_a_400_naming_it(string route, string parameter)
+    {
+        var response = await PostJsonAsync(route, """[{"message":"m","source":"s"}]""");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Equal("application/problem+json", response.Content.Headers.ContentType?.MediaType);
+        var problem = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Contains(parameter, problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+        Assert.Empty(await _api.OutboxEventsAsync());
+    }
+
     [Fact]
     public async Task A_batch_is_cut_into_chunks_of_at_most_1000_events_committed_in_one_transaction()
     {
