@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Logbus.Query.Search;
@@ -34,10 +35,22 @@ public sealed record MetadataCondition(string Path, string Value)
             return JsonValue.Create<string>(null);
         }
 
-        return decimal.TryParse(Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-            CultureInfo.InvariantCulture, out var number)
-            ? JsonNode.Parse(Value.TrimStart('+'))
-            : null;
+        if (!decimal.TryParse(Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
+                CultureInfo.InvariantCulture, out var number))
+        {
+            return null;
+        }
+
+        try
+        {
+            // As written when it is JSON, so jsonb compares the number the client typed, digit for digit.
+            return JsonNode.Parse(Value.TrimStart('+'));
+        }
+        catch (JsonException)
+        {
+            // A number JSON would not spell that way (01, 1., .5): its value.
+            return JsonValue.Create(number);
+        }
     }
 
     private string Nest(JsonNode? leaf)

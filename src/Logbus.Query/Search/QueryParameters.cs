@@ -17,7 +17,8 @@ public static class QueryParameters
         var to = Time(query, toName, errors);
         var from = Time(query, fromName, errors);
         var end = to ?? now;
-        var start = from ?? end - defaultSpan;
+        // A window that would start before the calendar does starts with it (to=0001-01-01 asks for nothing, not a 500).
+        var start = from ?? (end - DateTimeOffset.MinValue < defaultSpan ? DateTimeOffset.MinValue : end - defaultSpan);
         if (start >= end)
         {
             errors.Add(fromName, $"'{fromName}' must be earlier than '{toName}'.");
