@@ -16,6 +16,11 @@ internal static class QueryApi
     public static IHostApplicationBuilder AddLogQueries(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
+        builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
+            .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.");
+        builder.Services.AddExceptionHandler<SearchTimedOutHandler>();
+        builder.Services.AddSingleton<QueryDataSource>();
+        builder.Services.AddSingleton<TailConnections>();
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();
