@@ -19,4 +19,14 @@ public sealed class SearchLimitsOptions
     /// </summary>
     [Range(1, 1_000_000)]
     public int MaxOffset { get; set; } = 10_000;
+
+    /// <summary>
+    /// Reads (searches, statistics, sources, tail polls) running at once in this instance. Below
+    /// <c>Storage:MaxPoolSize</c>, so slow searches wait here, briefly, rather than for a pooled connection.
+    /// </summary>
+    [Range(1, 10_000)]
+    public int MaxConcurrentReads { get; set; } = 16;
+
+    /// <summary>How long a read waits for a turn before it is answered 503.</summary>
+    public TimeSpan QueueTimeout { get; set; } = TimeSpan.FromSeconds(5);
 }

@@ -30,7 +30,11 @@ public sealed class LiveTail(QueryDatabase database, IOptions<LiveTailOptions> o
         do
         {
             var first = since is null;
-            var poll = await ReadStoredSinceAsync(filter, since, words, cancellationToken);
+            if (await TryReadStoredSinceAsync(filter, since, words, cancellationToken) is not { } poll)
+            {
+                continue;
+            }
+
             var newest = poll.Events;
             var overflowed = newest.Count > _options.MaxEventsPerPoll;
             if (overflowed)
@@ -48,6 +52,7 @@ public sealed class LiveTail(QueryDatabase database, IOptions<LiveTailOptions> o
             if (first)
             {
                 // What was there before the tail started is history, not news.
+                yield return new TailUpdate([], Overflowed: false, Started: true);
                 continue;
             }
 
@@ -58,6 +63,20 @@ public sealed class LiveTail(QueryDatabase database, IOptions<LiveTailOptions> o
             }
         }
         while (await timer.WaitForNextTickAsync(cancellationToken));
+    }
+
+    /// <summary>What a poll read; null when the Query service's read limits refused or cut it off (next tick, then).</summary>
+    private async ValueTask<Poll?> TryReadStoredSinceAsync(LogSearchFilter filter, DateTimeOffset? since, TextWords words,
+        CancellationToken cancellationToken)
+    {
+        try
+        {
+            return await ReadStoredSinceAsync(filter, since, words, cancellationToken);
+        }
+        catch (ReadLimitException)
+        {
+            return null;
+        }
     }
 
     private ValueTask<Poll> ReadStoredSinceAsync(LogSearchFilter filter, DateTimeOffset? since, TextWords words,

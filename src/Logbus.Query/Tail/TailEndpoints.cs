@@ -77,14 +77,21 @@ internal static class TailEndpoints
         // Tell reverse proxies not to buffer the stream.
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var stream = new EventStream(context.Response, json.Value.SerializerOptions);
-        await stream.CommentAsync("live tail started", cancellationToken);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeat = HeartbeatAsync(stream, tail.Options.Heartbeat, time, stop.Token);
+        var heartbeat = Task.CompletedTask;
         try
         {
             await foreach (var update in tail.FollowAsync(filter, stop.Token))
             {
+                if (update.Started)
+                {
+                    // Said only once the tail knows where "now" is: every event stored after this line is shown.
+                    await stream.CommentAsync("live tail started", stop.Token);
+                    heartbeat = HeartbeatAsync(stream, tail.Options.Heartbeat, time, stop.Token);
+                    continue;
+                }
+
                 foreach (var e in update.Events)
                 {
                     await stream.EventAsync("log", e, stop.Token);

@@ -53,6 +53,42 @@ public sealed class QueryBoundsSpecs
             TimeSpan.FromSeconds(30), "the Query service is ready");
     }
 
+    [Fact]
+    public async Task Reads_beyond_the_concurrency_limit_wait_briefly_then_get_a_503_naming_it_and_the_service_stays_up()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        var settings = Settings(db);
+        settings["Search:MaxConcurrentReads"] = "1";
+        settings["Search:QueueTimeout"] = "00:00:00.500";
+        await using var service = new ServiceFactory<query::Program>(settings);
+        using var client = service.CreateClient();
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/query/logs?level=DEBUG")).StatusCode);
+
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync();
+        await using (var lockTable = connection.CreateCommand())
+        {
+            lockTable.CommandText = "LOCK TABLE log_events IN ACCESS EXCLUSIVE MODE";
+            await lockTable.ExecuteNonQueryAsync();
+        }
+
+        // A slow search (here: one waiting for the lock) takes the only read.
+        var slow = client.GetAsync("/api/query/logs?level=ERROR&q=slow");
+        await Eventually.TrueAsync(async () => await db.ScalarAsync<long>(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'") > 0,
+            TimeSpan.FromSeconds(30), "the slow search waits in PostgreSQL");
+
+        using var refused = await client.GetAsync("/api/query/logs?level=WARN");
+
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, refused.StatusCode);
+        Assert.True(int.Parse(refused.Headers.GetValues("Retry-After").Single(), CultureInfo.InvariantCulture) >= 1);
+        var detail = (await refused.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("detail").GetString() ?? "";
+        Assert.Contains("Search:MaxConcurrentReads", detail, StringComparison.Ordinal);
+        await transaction.RollbackAsync();
+        Assert.Equal(HttpStatusCode.OK, (await slow).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await client.GetAsync("/api/query/logs?level=WARN")).StatusCode);
+    }
+
     [Theory]
     [InlineData("/gateway/api/query/logs?page=2147483", "page")]
     [InlineData("/gateway/api/query/logs?page=100&size=1000", "page")]

@@ -31,7 +31,6 @@ public sealed class TailSpecs
         await open.ReadUntilAsync("after-the-future", cancel.Token);
 
         await using var opened = await TailStream.OpenAsync(client, "/api/query/tail", cancel.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1), cancel.Token);
         await InsertAsync(db, "for-the-new-tail");
         var shown = await opened.ReadUntilAsync("for-the-new-tail", cancel.Token);
         Assert.DoesNotContain(shown, id => id.StartsWith("future-", StringComparison.Ordinal));
