@@ -16,6 +16,12 @@ internal static class QueryApi
     public static IHostApplicationBuilder AddLogQueries(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
+        builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
+            .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.")
+            .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "Search:QueueTimeout must not be negative.");
+        builder.Services.AddExceptionHandler<ReadLimitHandler>();
+        builder.Services.AddSingleton<QueryDataSource>();
+        builder.Services.AddSingleton<TailConnections>();
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();

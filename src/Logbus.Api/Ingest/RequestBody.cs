@@ -80,7 +80,7 @@ public static class RequestBody
 
     private static BodyRead TooLarge(long maxBytes) =>
         BodyRead.Fail(StatusCodes.Status413PayloadTooLarge, "The request body is too large",
-            $"The body may be at most {Size(maxBytes)} (after decompression). " +
+            $"The body may be at most {Size(maxBytes)} (after decompression; Ingest:MaxBodyBytes). " +
                 "Split the events into smaller batches, or use POST /api/imports for files.");
 
     private static string Size(long bytes) => bytes >= 1024 * 1024

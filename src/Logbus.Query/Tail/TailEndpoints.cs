@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Logbus.Query.Search;
@@ -8,6 +9,9 @@ namespace Logbus.Query.Tail;
 
 internal static class TailEndpoints
 {
+    // A tail usually stays open for minutes: a client over the cap has no reason to come back within the second.
+    private const int RetryAfterSeconds = 10;
+
     public static RouteGroupBuilder MapTail(this RouteGroupBuilder group)
     {
         group.MapGet("/tail", FollowAsync)
@@ -22,12 +26,13 @@ internal static class TailEndpoints
                 ("q", "Text in the message."),
                 ("meta.<key>", "Metadata value at a path."),
                 ("traceId", "W3C trace id."))
-            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream");
+            .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
     }
 
-    private static async Task FollowAsync(HttpContext context, LiveTail tail, IOptions<JsonOptions> json, TimeProvider time,
-        CancellationToken cancellationToken)
+    private static async Task FollowAsync(HttpContext context, LiveTail tail, TailConnections connections, IOptions<JsonOptions> json,
+        TimeProvider time, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         var errors = new QueryErrors();
@@ -46,19 +51,47 @@ internal static class TailEndpoints
             return;
         }
 
+        var client = context.Connection.RemoteIpAddress?.ToString() ?? "unknown";
+        var (lease, capReached) = connections.TryOpen(client);
+        if (lease is null)
+        {
+            context.Response.Headers.RetryAfter = RetryAfterSeconds.ToString(CultureInfo.InvariantCulture);
+            await TypedResults.Problem(
+                $"Too many live tails are open ({capReached}); close one, or retry after {RetryAfterSeconds} s.",
+                statusCode: StatusCodes.Status429TooManyRequests,
+                title: "Too many live tails").ExecuteAsync(context);
+            return;
+        }
+
+        using (lease)
+        {
+            await StreamAsync(context, tail, filter, json, time, cancellationToken);
+        }
+    }
+
+    private static async Task StreamAsync(HttpContext context, LiveTail tail, LogSearchFilter filter, IOptions<JsonOptions> json,
+        TimeProvider time, CancellationToken cancellationToken)
+    {
         context.Response.ContentType = "text/event-stream";
         context.Response.Headers.CacheControl = "no-cache";
         // Tell reverse proxies not to buffer the stream.
         context.Response.Headers["X-Accel-Buffering"] = "no";
         var stream = new EventStream(context.Response, json.Value.SerializerOptions);
-        await stream.CommentAsync("live tail started", cancellationToken);
 
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var heartbeat = HeartbeatAsync(stream, tail.Options.Heartbeat, time, stop.Token);
+        var heartbeat = Task.CompletedTask;
         try
         {
             await foreach (var update in tail.FollowAsync(filter, stop.Token))
             {
+                if (update.Started)
+                {
+                    // Said only once the tail knows where "now" is: every event stored after this line is shown.
+                    await stream.CommentAsync("live tail started", stop.Token);
+                    heartbeat = HeartbeatAsync(stream, tail.Options.Heartbeat, time, stop.Token);
+                    continue;
+                }
+
                 foreach (var e in update.Events)
                 {
                     await stream.EventAsync("log", e, stop.Token);

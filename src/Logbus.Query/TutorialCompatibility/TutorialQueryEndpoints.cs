@@ -1,7 +1,10 @@
+using System.Globalization;
 using Logbus.Query.Caching;
+using Logbus.Query.Database;
 using Logbus.Query.Search;
 using Logbus.Query.Stats;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Query.TutorialCompatibility;
 
@@ -37,18 +40,20 @@ internal static class TutorialQueryEndpoints
     }
 
     private static Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> LogsAsync(
-        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, LogSearchStore store, QueryCache cache, IOptions<SearchLimitsOptions> limits, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
         var query = request.Query;
         var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
         var filter = new LogSearchFilter(from, to, openEnded,
             QueryParameters.Levels(query, "level", null, errors), QueryParameters.Sources(query, "source"), null, [], null);
-        return PageAsync(filter, query, errors, store, cache, cancellationToken);
+        return PageAsync(filter, query, errors, store, cache, limits.Value, cancellationToken);
     }
 
     private static Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> SearchAsync(
-        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, LogSearchStore store, QueryCache cache, IOptions<SearchLimitsOptions> limits, TimeProvider time,
+        CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
         var query = request.Query;
@@ -60,15 +65,25 @@ internal static class TutorialQueryEndpoints
 
         var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
         var filter = new LogSearchFilter(from, to, openEnded, [], [], text, [], null);
-        return PageAsync(filter, query, errors, store, cache, cancellationToken);
+        return PageAsync(filter, query, errors, store, cache, limits.Value, cancellationToken);
     }
 
     private static async Task<Results<Ok<SpringPage<TutorialLogEvent>>, ValidationProblem>> PageAsync(
         LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache,
-            CancellationToken cancellationToken)
+            SearchLimitsOptions limits, CancellationToken cancellationToken)
     {
         var page = QueryParameters.Int(query, "page", 0, 0, int.MaxValue / LogSearchRequest.MaxLimit, errors);
         var size = QueryParameters.Int(query, "size", DefaultSize, 1, LogSearchRequest.MaxLimit, errors);
+        if (!errors.Any && (page + 1L) * size > limits.MaxOffset)
+        {
+            // PostgreSQL reads and throws away every row before the page: the offset is what a request costs.
+            var deepest = (page + 1L) * size;
+            errors.Add("page", $"Pages may reach at most {limits.MaxOffset.ToString(CultureInfo.InvariantCulture)} rows deep "
+                + $"({SearchLimitsOptions.Section}:{nameof(SearchLimitsOptions.MaxOffset)}); page {page.ToString(CultureInfo.InvariantCulture)} "
+                + $"of size {size.ToString(CultureInfo.InvariantCulture)} ends at row {deepest.ToString(CultureInfo.InvariantCulture)}. "
+                + "Narrow the time window, or page with /api/query/logs and its cursor.");
+        }
+
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The query parameters are not valid.");

@@ -13,8 +13,8 @@ internal static class DeadLetterEndpoints
         group.MapGet("/", ListAsync)
             .WithName("ListDeadLetters")
             .WithSummary("Records the Worker gave up on")
-            .WithDescription("The newest dead letters of log-events (at most ?limit per partition, default 100), newest first, with the reason, " +
-                "the attempts, where they came from and whether they were replayed.");
+            .WithDescription("The newest dead letters of log-events (at most ?limit per partition, 1-1000, default 100), newest first, " +
+                "with the reason, the attempts, where they came from and whether they were replayed.");
         group.MapPost("/{id}/replay", ReplayAsync)
             .WithName("ReplayDeadLetter")
             .WithSummary("Send a dead letter through the Worker again")
@@ -24,14 +24,20 @@ internal static class DeadLetterEndpoints
     }
 
     private static async Task<Results<Ok<IReadOnlyList<DeadLetter>>,
-        ValidationProblem>> ListAsync(DeadLetterTopic topic, int? limit, CancellationToken cancellationToken)
+        ValidationProblem>> ListAsync(DeadLetterTopic topic, string? limit, CancellationToken cancellationToken)
     {
-        if (limit is < 1 or > 10_000)
+        // Read as text: a value that is no number is the client's mistake to name, not a binding failure.
+        var perPartition = 100;
+        if (limit is not null && (!int.TryParse(limit, NumberStyles.None, CultureInfo.InvariantCulture, out perPartition)
+            || perPartition is < 1 or > DeadLetterTopic.MaxLimit))
         {
-            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["limit"] = ["'limit' must be from 1 to 10000."] });
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]>
+            {
+                ["limit"] = [$"'limit' must be a whole number from 1 to {DeadLetterTopic.MaxLimit} (records per partition); it was '{limit}'."],
+            });
         }
 
-        return TypedResults.Ok(await topic.ListAsync(limit ?? 100, cancellationToken));
+        return TypedResults.Ok(await topic.ListAsync(perPartition, cancellationToken));
     }
 
     private static async Task<Results<Accepted<object>, NotFound<ProblemDetails>,

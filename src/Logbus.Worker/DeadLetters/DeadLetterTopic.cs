@@ -16,28 +16,66 @@ namespace Logbus.Worker.DeadLetters;
 /// Reads the dead-letter topic of <c>log-events</c> and replays a dead letter: its original record (key, value and
 /// headers, without the fault headers) is produced to its original topic again. It keeps its MessageId (a record that
 /// had none gets the id the inbox derived for it), so the inbox stores a replayed chunk once however often it is replayed.
+/// One consumer, admin client and producer serve every request, one request at a time (a listing is rare and an
+/// operator's), and a listing keeps only each record's description, never its payload: a request can cost neither a
+/// new Kafka client, nor memory for the payloads it reads.
 /// </summary>
-public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<TopicOptions> topics, NpgsqlDataSource database)
+public sealed class DeadLetterTopic : IDisposable
 {
-    private static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(10);
-    private readonly string _bootstrapServers = configuration.GetKafkaBootstrapServers();
+    /// <summary>The most records a listing reads from each partition.</summary>
+    public const int MaxLimit = 1000;
 
-    public string Topic => topics.Value.LogEventsDeadLetters;
+    private static readonly TimeSpan KafkaTimeout = TimeSpan.FromSeconds(10);
+    private readonly IOptions<TopicOptions> _topics;
+    private readonly NpgsqlDataSource _database;
+    private readonly SemaphoreSlim _gate = new(1, 1);
+    private readonly Lazy<IConsumer<byte[], byte[]>> _consumer;
+    private readonly Lazy<IAdminClient> _admin;
+    private readonly Lazy<IProducer<byte[], byte[]>> _producer;
+
+    public DeadLetterTopic(IConfiguration configuration, IOptions<TopicOptions> topics, NpgsqlDataSource database)
+    {
+        _topics = topics;
+        _database = database;
+        var bootstrapServers = configuration.GetKafkaBootstrapServers();
+        _consumer = new(() => new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            // Assigned partitions only: the group is never joined and nothing is committed.
+            GroupId = "logbus-dead-letter-reader",
+            EnableAutoCommit = false,
+            EnablePartitionEof = true,
+            // What librdkafka fetches ahead of Consume: a few MB, not its default of up to 64 MB per partition.
+            QueuedMaxMessagesKbytes = 4096,
+            MaxPartitionFetchBytes = 1024 * 1024,
+            FetchMaxBytes = 4 * 1024 * 1024,
+        }).Build());
+        _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build());
+        _producer = new(() => new ProducerBuilder<byte[], byte[]>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            EnableIdempotence = true,
+            Acks = Acks.All,
+        }).Build());
+    }
+
+    public string Topic => _topics.Value.LogEventsDeadLetters;
 
     /// <summary>The newest dead letters, newest first, at most <paramref name="limit"/> per partition.</summary>
     public async Task<IReadOnlyList<DeadLetter>> ListAsync(int limit, CancellationToken cancellationToken)
     {
-        var records = await Task.Run(() => Read(limit), cancellationToken);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(limit, MaxLimit);
+        var letters = await OneAtATimeAsync(() => Read(limit), cancellationToken);
         var replays = await ReplaysAsync(cancellationToken);
-        return [.. records
-            .Select(r => Describe(r, replays.TryGetValue((r.Partition.Value, r.Offset.Value), out var at) ? at : null))
+        return [.. letters
+            .Select(l => replays.TryGetValue((l.Partition, l.Offset), out var at) ? l.Letter with { ReplayedAt = at } : l.Letter)
             .OrderByDescending(d => d.DeadLetteredAt)];
     }
 
     /// <summary>Produces the dead letter's original record to its original topic; null when there is no such dead letter.</summary>
     public async Task<(string Topic, Guid MessageId)?> ReplayAsync(int partition, long offset, CancellationToken cancellationToken)
     {
-        var record = await Task.Run(() => ReadOne(partition, offset), cancellationToken);
+        var record = await OneAtATimeAsync(() => ReadOne(partition, offset), cancellationToken);
         if (record is null)
         {
             return null;
@@ -60,7 +98,7 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
             headers.Add(header.Key, header.GetValueBytes());
         }
 
-        var target = Header(record, KafkaHeaders.OriginalTopic) ?? topics.Value.LogEvents;
+        var target = Header(record, KafkaHeaders.OriginalTopic) ?? _topics.Value.LogEvents;
         if (!Guid.TryParse(messageId, out var id))
         {
             // The inbox knew the record by an id derived from where it was first read; keep that identity.
@@ -69,18 +107,10 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
             headers.Add(MessageHeaders.MessageId, Encoding.UTF8.GetBytes(id.ToString()));
         }
 
-        using (var producer = new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-               {
-                   BootstrapServers = _bootstrapServers,
-                   EnableIdempotence = true,
-                   Acks = Acks.All,
-               }).Build())
-        {
-            await producer.ProduceAsync(target, new Message<byte[],
-                byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
-        }
+        await _producer.Value.ProduceAsync(target, new Message<byte[],
+            byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
 
-        await using var command = database.CreateCommand("""
+        await using var command = _database.CreateCommand("""
             INSERT INTO dead_letter_replays (dead_letter_topic, dead_letter_partition, dead_letter_offset, message_id, replayed_to)
             VALUES (@topic, @partition, @offset, @message_id, @target)
             ON CONFLICT (dead_letter_topic, dead_letter_partition, dead_letter_offset) DO UPDATE SET replayed_at = now()
@@ -94,9 +124,55 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
         return (target, id);
     }
 
-    private List<ConsumeResult<byte[], byte[]>> Read(int limitPerPartition)
+    public void Dispose()
     {
-        using var consumer = NewConsumer();
+        if (_consumer.IsValueCreated)
+        {
+            _consumer.Value.Close();
+            _consumer.Value.Dispose();
+        }
+
+        if (_admin.IsValueCreated)
+        {
+            _admin.Value.Dispose();
+        }
+
+        if (_producer.IsValueCreated)
+        {
+            _producer.Value.Flush(KafkaTimeout);
+            _producer.Value.Dispose();
+        }
+
+        _gate.Dispose();
+    }
+
+    /// <summary>Runs a read with the shared consumer, off the request thread; one at a time, since a consumer is not shared.</summary>
+    private async Task<T> OneAtATimeAsync<T>(Func<T> read, CancellationToken cancellationToken)
+    {
+        await _gate.WaitAsync(cancellationToken);
+        try
+        {
+            return await Task.Run(() =>
+            {
+                try
+                {
+                    return read();
+                }
+                finally
+                {
+                    _consumer.Value.Unassign();
+                }
+            }, cancellationToken);
+        }
+        finally
+        {
+            _gate.Release();
+        }
+    }
+
+    private List<(int Partition, long Offset, DeadLetter Letter)> Read(int limitPerPartition)
+    {
+        var consumer = _consumer.Value;
         var ranges = new List<(TopicPartition Partition, long From, long To)>();
         foreach (var partition in Partitions())
         {
@@ -107,10 +183,10 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
             }
         }
 
-        var records = new List<ConsumeResult<byte[], byte[]>>();
+        var letters = new List<(int Partition, long Offset, DeadLetter Letter)>();
         if (ranges.Count == 0)
         {
-            return records;
+            return letters;
         }
 
         consumer.Assign(ranges.Select(r => new TopicPartitionOffset(r.Partition, r.From)));
@@ -124,19 +200,19 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
                 continue;
             }
 
-            records.Add(record);
+            letters.Add((record.Partition.Value, record.Offset.Value, Describe(record, replayedAt: null)));
             if (record.Offset.Value + 1 >= remaining.GetValueOrDefault(record.Partition.Value, long.MaxValue))
             {
                 remaining.Remove(record.Partition.Value);
             }
         }
 
-        return records;
+        return letters;
     }
 
     private ConsumeResult<byte[], byte[]>? ReadOne(int partition, long offset)
     {
-        using var consumer = NewConsumer();
+        var consumer = _consumer.Value;
         var topicPartition = new TopicPartition(Topic, partition);
         if (!Partitions().Contains(topicPartition))
         {
@@ -164,24 +240,14 @@ public sealed class DeadLetterTopic(IConfiguration configuration, IOptions<Topic
 
     private List<TopicPartition> Partitions()
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrapServers }).Build();
-        var topic = admin.GetMetadata(Topic, KafkaTimeout).Topics.SingleOrDefault(t => t.Topic == Topic);
+        var topic = _admin.Value.GetMetadata(Topic, KafkaTimeout).Topics.SingleOrDefault(t => t.Topic == Topic);
         return topic is null || topic.Error.IsError ? [] : [.. topic.Partitions.Select(p => new TopicPartition(Topic, p.PartitionId))];
     }
-
-    private IConsumer<byte[], byte[]> NewConsumer() => new ConsumerBuilder<byte[], byte[]>(new ConsumerConfig
-    {
-        BootstrapServers = _bootstrapServers,
-        // Assigned partitions only: the group is never joined and nothing is committed.
-        GroupId = "logbus-dead-letter-reader",
-        EnableAutoCommit = false,
-        EnablePartitionEof = true,
-    }).Build();
 
     private async Task<Dictionary<(int, long), DateTimeOffset>> ReplaysAsync(CancellationToken cancellationToken)
     {
         var replays = new Dictionary<(int, long), DateTimeOffset>();
-        await using var command = database.CreateCommand(
+        await using var command = _database.CreateCommand(
             "SELECT dead_letter_partition, dead_letter_offset, replayed_at FROM dead_letter_replays WHERE dead_letter_topic = @topic");
         command.Parameters.AddWithValue("topic", Topic);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);

@@ -29,6 +29,7 @@ public sealed class MigrationSpecs
         Assert.Contains("ix_log_events_source_timestamp USING btree (source, \"timestamp\" DESC)", indexes);
         Assert.Contains("ix_log_events_level_timestamp USING btree (level, \"timestamp\" DESC)", indexes);
         Assert.Contains("ix_log_events_metadata USING gin (metadata jsonb_path_ops)", indexes);
+        Assert.Contains("ix_log_events_stored_at USING brin (stored_at)", indexes);
         Assert.Equal(AllMigrations(host).Count, await AppliedMigrationCountAsync(db));
     }
 
