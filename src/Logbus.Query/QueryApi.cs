@@ -37,6 +37,7 @@ internal static class QueryApi
     {
         endpoints.MapGroup("/api/query")
             .WithTags("Query")
+            .AddEndpointFilter<StorableParametersFilter>()
             .MapSearch()
             .MapStats()
             .MapSources()

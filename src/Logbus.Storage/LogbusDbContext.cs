@@ -38,7 +38,7 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
         {
             e.UseXminConcurrency(x => x.Version);
             e.Property(x => x.CurrentState).HasColumnName("current_state").HasMaxLength(32);
-            e.Property(x => x.FileName).HasColumnName("file_name").HasMaxLength(500);
+            e.Property(x => x.FileName).HasColumnName("file_name").HasMaxLength(ImportState.MaxFileNameLength);
             e.Property(x => x.Format).HasColumnName("format").HasMaxLength(16);
             e.Property(x => x.LinesRead).HasColumnName("lines_read");
             e.Property(x => x.Accepted).HasColumnName("accepted");

@@ -2,6 +2,7 @@ using Logbus.Api.Ingest;
 using Logbus.Api.Security;
 using Logbus.Imports.Http;
 using Logbus.Storage.Imports;
+using Logbus.Storage.Writing;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -49,6 +50,17 @@ internal static class ImportEndpoints
             return RequestBody.UnsupportedEncoding(encoding).ToProblem();
         }
 
+        // Checked before anything is written: the import saga could not store the name, and the import would never show.
+        fileName ??= FileNameOf(request);
+        var fileNameProblem = fileName is null ? null
+            : fileName.Length > ImportState.MaxFileNameLength ? $"may be at most {ImportState.MaxFileNameLength} characters"
+            : StorableValues.ProblemWithText(fileName);
+        if (fileNameProblem is not null)
+        {
+            return TypedResults.ValidationProblem(new Dictionary<string, string[]> { ["fileName"] = [$"The file name {fileNameProblem}."] },
+                title: "Invalid file name");
+        }
+
         var identity = keys.Identify(context, out _);
         var importId = NewId.NextSequentialGuid();
         var idScope = importId.ToString();
@@ -78,7 +90,7 @@ internal static class ImportEndpoints
 
         try
         {
-            var summary = await upload.RunAsync(importId, idScope, body, importFormat, fileName ?? FileNameOf(request), source ?? identity?.Source,
+            var summary = await upload.RunAsync(importId, idScope, body, importFormat, fileName, source ?? identity?.Source,
                 cancellationToken);
             return TypedResults.Accepted(StatusUrl(importId),
                 new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled

@@ -1,6 +1,5 @@
 using Logbus.Query.Caching;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Logbus.Query.Search;
 
@@ -51,18 +50,14 @@ internal static class SearchEndpoints
         return TypedResults.Ok(page);
     }
 
-    private static async Task<Results<Ok<LogEventView>, NotFound<ProblemDetails>>> FindAsync(
+    private static async Task<Results<Ok<LogEventView>, ProblemHttpResult>> FindAsync(
         string id, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
     {
         var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
             token => store.FindAsync(id, token), cancellationToken);
         return found is null
-            ? TypedResults.NotFound(new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "No such event",
-                Detail = $"No stored event has the id '{id}'. An event accepted moments ago may not be stored yet.",
-            })
+            ? TypedResults.Problem($"No stored event has the id '{id}'. An event accepted moments ago may not be stored yet.",
+                statusCode: StatusCodes.Status404NotFound, title: "No such event")
             : TypedResults.Ok(found);
     }
 }

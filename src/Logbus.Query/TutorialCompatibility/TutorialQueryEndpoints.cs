@@ -18,7 +18,7 @@ internal static class TutorialQueryEndpoints
 
     public static IEndpointRouteBuilder MapTutorialQueryApi(this IEndpointRouteBuilder endpoints)
     {
-        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Tutorial gateway");
+        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Tutorial gateway").AddEndpointFilter<StorableParametersFilter>();
         gateway.MapGet("/logs", LogsAsync)
             .WithName("TutorialQueryLogs")
             .WithSummary("Events by time, level and source (tutorial)")

@@ -16,6 +16,9 @@ public sealed class ImportState : SagaStateMachineInstance
     /// <summary>PostgreSQL's <c>xmin</c>, for optimistic concurrency.</summary>
     public uint Version { get; set; }
 
+    /// <summary>The longest <see cref="FileName"/> its column holds.</summary>
+    public const int MaxFileNameLength = 500;
+
     public string? FileName { get; set; }
 
     public string? Format { get; set; }

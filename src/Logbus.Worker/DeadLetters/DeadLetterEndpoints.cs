@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.AspNetCore.Mvc;
 
 namespace Logbus.Worker.DeadLetters;
 
@@ -40,7 +39,7 @@ internal static class DeadLetterEndpoints
         return TypedResults.Ok(await topic.ListAsync(perPartition, cancellationToken));
     }
 
-    private static async Task<Results<Accepted<object>, NotFound<ProblemDetails>,
+    private static async Task<Results<Accepted<object>, ProblemHttpResult,
         ValidationProblem>> ReplayAsync(string id, DeadLetterTopic topic, CancellationToken cancellationToken)
     {
         var parts = id.Split('-', 2);
@@ -54,11 +53,6 @@ internal static class DeadLetterEndpoints
         var replayed = await topic.ReplayAsync(partition, offset, cancellationToken);
         return replayed is { } r
             ? TypedResults.Accepted((string?)null, (object)new { status = "replayed", deadLetter = id, topic = r.Topic, messageId = r.MessageId })
-            : TypedResults.NotFound(new ProblemDetails
-            {
-                Status = StatusCodes.Status404NotFound,
-                Title = "No such dead letter",
-                Detail = $"{topic.Topic} has no record {id}.",
-            });
+            : TypedResults.Problem($"{topic.Topic} has no record {id}.", statusCode: StatusCodes.Status404NotFound, title: "No such dead letter");
     }
 }

@@ -24,14 +24,19 @@ internal sealed class ServiceProcessStack : IDisposable
     public ServiceProcess Query { get; }
 
     /// <param name="worker">Settings of the Worker beside the stack's own (a shorter watchdog interval, say).</param>
-    public static async Task<ServiceProcessStack> StartAsync(SpecDatabase db, string name, int partitions, params (string Key, string Value)[] worker)
+    public static Task<ServiceProcessStack> StartAsync(SpecDatabase db, string name, int partitions, params (string Key, string Value)[] worker) =>
+        StartAsync(db, name, partitions, [], worker);
+
+    /// <param name="everyService">Settings (or environment variables) given to all three services.</param>
+    public static async Task<ServiceProcessStack> StartAsync(
+        SpecDatabase db, string name, int partitions, (string Key, string Value)[] everyService, (string Key, string Value)[] worker)
     {
         var broker = SharedServers.Kafka;
         var topic = SpecNames.Unique(name);
         broker.CreateTopic(topic, partitions);
         broker.CreateTopic(topic + ".progress", 2);
         var common = ServiceSettings.With(ServiceSettings.For(db, broker.BootstrapServers),
-            ("Kafka:Topics:LogEvents", topic), ("Kafka:Topics:Imports", topic + ".progress"));
+            [("Kafka:Topics:LogEvents", topic), ("Kafka:Topics:Imports", topic + ".progress"), .. everyService]);
         var stack = new ServiceProcessStack(
             topic,
             new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, common),
