@@ -32,6 +32,7 @@ public sealed class ImportLineReader(TextReader reader, int maxLength)
                 if (_atEnd || (_end = await reader.ReadAsync(_buffer, cancellationToken)) == 0)
                 {
                     _atEnd = true;
+                    _position = _end = 0;
                     return any ? Finish(length) : null;
                 }
 
