@@ -19,22 +19,26 @@ internal static class ImportEndpoints
             .AddEndpointFilter<RequireApiKeyFilter>()
             .WithName("StartImport")
             .WithSummary("Import a file of events")
-            .WithDescription("The body is the file, streamed, of any size: NDJSON (one event per line, the shape POST /api/logs takes; " +
+            .WithDescription("The body is the file, streamed (within Imports:MaxUploadBytes, Imports:MaxDecompressedBytes; lines within " +
+                "Imports:MaxLineLength): NDJSON (one event per line, the shape POST /api/logs takes; " +
                 "Content-Type application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV with a header row (text/csv: timestamp, level, " +
                 "source, message, other columns into metadata); ?format=ndjson|clef|csv overrides the Content-Type. Content-Encoding gzip, br or " +
                 "deflate. ?source= names the source of lines without one; ?fileName= is shown in the status. With an Idempotency-Key header a " +
-                "retried upload imports once. 202 once the whole file is committed, with the import id and its status URL; bad lines do not fail " +
+                "retried upload imports once (again, unless the first was received whole). 202 once the whole file is committed, with the import id and its status URL; bad lines do not fail " +
                 "the upload, they are counted and reported in the status.")
             .Accepts<string>("application/x-ndjson", "application/vnd.serilog.clef", "text/csv")
             .Produces<ImportAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 
     private static async Task<IResult> UploadAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency, ImportAdmission admission,
-        ApiKeys keys, IOptions<ImportUploadOptions> options, TimeProvider time, string? format, string? source, string? fileName, CancellationToken cancellationToken)
+        ApiKeys keys, IOptions<ImportUploadOptions> options, TimeProvider time, string? format, string? source, string? fileName,
+        CancellationToken cancellationToken)
     {
         var request = context.Request;
         var limits = options.Value;

@@ -57,7 +57,10 @@ public sealed class ImportIdempotency(IServiceScopeFactory scopes, TimeProvider 
         }
     }
 
-    /// <summary>Records how the upload bound to <paramref name="key"/> as <paramref name="importId"/> ended (not if a retry took the key since).</summary>
+    /// <summary>
+    /// Records how the upload bound to <paramref name="key"/> as <paramref name="importId"/> ended (not if a retry took
+    /// the key since).
+    /// </summary>
     public async Task RecordAsync(string key, Guid importId, string uploadState, ImportSummary summary, CancellationToken cancellationToken)
     {
         await using var scope = scopes.CreateAsyncScope();

@@ -186,7 +186,7 @@ public sealed class ImportLimitSpecs
         Assert.Contains(setting, await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 
-    /// <summary>Gzip of one line of <paramref name="length"/> <c>a</c>s without a line break, then <paramref name="after"/>, made as it is sent.</summary>
+    /// <summary>Gzip of one line of <c>a</c>s without a line break, then a few good lines, made as it is sent.</summary>
     private sealed class HugeLineContent : HttpContent
     {
         private readonly long _length;
