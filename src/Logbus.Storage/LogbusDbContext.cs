@@ -67,6 +67,10 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
             e.Property(x => x.Key).HasColumnName("key").HasMaxLength(400);
             e.Property(x => x.ImportId).HasColumnName("import_id");
             e.Property(x => x.CreatedAt).HasColumnName("created_at");
+            e.Property(x => x.UploadState).HasColumnName("upload_state").HasMaxLength(16);
+            e.Property(x => x.LinesRead).HasColumnName("lines_read");
+            e.Property(x => x.Accepted).HasColumnName("accepted");
+            e.Property(x => x.Rejected).HasColumnName("rejected");
         });
     }
 }

@@ -1,6 +1,4 @@
-using System.Globalization;
-using CsvHelper;
-using CsvHelper.Configuration;
+using System.Text;
 
 namespace Logbus.Api.Imports;
 
@@ -9,85 +7,167 @@ namespace Logbus.Api.Imports;
 /// one, line breaks allowed inside quoted fields) from a text stream, one record at a time. Blank lines are skipped;
 /// a quote inside an unquoted field is kept as text; line breaks inside a field read as <c>\n</c>.
 /// </summary>
+/// <remarks>
+/// A broken record costs only itself: when a quoted field is never closed (the input ends, or the record outgrows
+/// <see cref="MaxFieldLength"/>), or text follows a closing quote, the record is reported unreadable at the line it
+/// starts on, and reading goes on with the line after that one. The lines the broken record had taken are kept (at
+/// most <see cref="MaxFieldLength"/> characters) and read again as records of their own.
+/// </remarks>
 public sealed class CsvRecordReader : IDisposable
 {
     /// <summary>
-    /// The longest field read, in characters. Far above what an event's fields may hold (the ingest limits are tens of
-    /// KiB), so only a broken file meets it: an unterminated quote would otherwise take the rest of the file into one
-    /// field, held in memory.
+    /// The longest record (and line) read, in characters, by default. Far above what an event's fields may hold (the
+    /// ingest limits are tens of KiB), so only a broken file meets it.
     /// </summary>
     public const int MaxFieldLength = 1024 * 1024;
 
-    private readonly CsvParser _parser;
-    private int _lastLine;
-    private bool _stopped;
+    private readonly ImportLineReader _lines;
+    private readonly LinkedList<ImportLine> _again = new();
+    private readonly int _maxLength;
 
     public CsvRecordReader(TextReader reader)
+        : this(reader, MaxFieldLength)
     {
-        var configuration = new CsvConfiguration(CultureInfo.InvariantCulture)
-        {
-            Delimiter = ",",
-            Mode = CsvMode.RFC4180,
-            IgnoreBlankLines = false,
-            MaxFieldSize = MaxFieldLength,
-            BadDataFound = null,
-            DetectColumnCountChanges = false,
-        };
-        _parser = new CsvParser(reader, configuration, leaveOpen: true);
     }
 
-    /// <summary>The next record; null at the end of the input or after a record that could not be read.</summary>
+    /// <param name="maxLength">The longest line, and record, read; longer ones are reported unreadable.</param>
+    public CsvRecordReader(TextReader reader, int maxLength)
+    {
+        _maxLength = maxLength;
+        _lines = new ImportLineReader(reader, maxLength);
+    }
+
+    /// <summary>The next record; null at the end of the input.</summary>
     public async Task<CsvRecord?> ReadAsync(CancellationToken cancellationToken)
     {
-        cancellationToken.ThrowIfCancellationRequested();
-        if (_stopped)
+        while (true)
         {
-            return null;
-        }
-
-        string[] fields;
-        do
-        {
-            try
+            cancellationToken.ThrowIfCancellationRequested();
+            if (await NextLineAsync(cancellationToken) is not { } first)
             {
-                if (!await _parser.ReadAsync())
-                {
-                    return null;
-                }
-            }
-            catch (MaxFieldSizeException)
-            {
-                // The parser cannot resume inside the oversized field, so reading ends with this record.
-                _stopped = true;
-                return new CsvRecord(_lastLine + 1, [],
-                    $"has a field longer than {MaxFieldLength:N0} characters (an unterminated quote?); the rest of the file was not read");
+                return null;
             }
 
-            fields = _parser.Record!;
-            _lastLine = _parser.RawRow;
-        }
-        while (IsBlankLine(fields));
-
-        var breaks = 0;
-        for (var i = 0; i < fields.Length; i++)
-        {
-            if (fields[i].AsSpan().IndexOfAny('\r', '\n') >= 0)
+            if (first.TooLong)
             {
-                fields[i] = fields[i].Replace("\r\n", "\n", StringComparison.Ordinal).Replace('\r', '\n');
-                breaks += fields[i].AsSpan().Count('\n');
+                return new CsvRecord(first.Number, [], ImportLine.TooLongReason(first.Length, _maxLength));
             }
-        }
 
-        // The parser counts lines up to the end of the record; it starts as many lines earlier as its fields span.
-        return new CsvRecord(_lastLine - breaks, fields);
+            if (first.Text!.Length == 0)
+            {
+                continue;
+            }
+
+            return await ParseAsync(first, cancellationToken);
+        }
     }
 
-    /// <summary>
-    /// Blank lines are read as records (not skipped by the parser) so that every line is counted: a record cut off by
-    /// <see cref="MaxFieldLength"/> is reported at the line it starts on. <c>""</c> alone is a record, not a blank line.
-    /// </summary>
-    private bool IsBlankLine(string[] fields) =>
-        fields is [{ Length: 0 }] && _parser.RawRecord.AsSpan().TrimEnd("\r\n").IsEmpty;
+    private async Task<CsvRecord> ParseAsync(ImportLine first, CancellationToken cancellationToken)
+    {
+        var fields = new List<string>();
+        var field = new StringBuilder();
+        var taken = new List<ImportLine>();
+        var text = first.Text!;
+        long length = text.Length;
+        var quoted = false;
+        var fieldStart = true;
+        var i = 0;
+        while (true)
+        {
+            if (i == text.Length)
+            {
+                if (!quoted)
+                {
+                    fields.Add(field.ToString());
+                    return new CsvRecord(first.Number, fields);
+                }
 
-    public void Dispose() => _parser.Dispose();
+                // A line break inside a quoted field: the record goes on on the next line.
+                var next = await NextLineAsync(cancellationToken);
+                if (next is null)
+                {
+                    return Broken(first, taken, "has a quote that is never closed");
+                }
+
+                taken.Add(next.Value);
+                length += next.Value.Length + 1;
+                if (next.Value.TooLong || length > _maxLength)
+                {
+                    return Broken(first, taken,
+                        $"has a quoted field still open after {_maxLength:N0} characters (an unterminated quote?)");
+                }
+
+                field.Append('\n');
+                text = next.Value.Text!;
+                i = 0;
+                continue;
+            }
+
+            var c = text[i++];
+            if (quoted)
+            {
+                if (c != '"')
+                {
+                    field.Append(c);
+                }
+                else if (i < text.Length && text[i] == '"')
+                {
+                    field.Append('"');
+                    i++;
+                }
+                else if (i == text.Length || text[i] == ',')
+                {
+                    quoted = false;
+                }
+                else
+                {
+                    return Broken(first, taken, $"has text after the closing quote of field {fields.Count + 1} (an unterminated quote?)");
+                }
+            }
+            else if (c == ',')
+            {
+                fields.Add(field.ToString());
+                field.Clear();
+                fieldStart = true;
+                continue;
+            }
+            else if (c == '"' && fieldStart)
+            {
+                quoted = true;
+            }
+            else
+            {
+                field.Append(c);
+            }
+
+            fieldStart = false;
+        }
+    }
+
+    /// <summary>The record at <paramref name="first"/> is unreadable; the lines it took are read again.</summary>
+    private CsvRecord Broken(ImportLine first, List<ImportLine> taken, string reason)
+    {
+        for (var i = taken.Count - 1; i >= 0; i--)
+        {
+            _again.AddFirst(taken[i]);
+        }
+
+        return new CsvRecord(first.Number, [], reason);
+    }
+
+    private async ValueTask<ImportLine?> NextLineAsync(CancellationToken cancellationToken)
+    {
+        if (_again.First is { } again)
+        {
+            _again.RemoveFirst();
+            return again.Value;
+        }
+
+        return await _lines.ReadLineAsync(cancellationToken);
+    }
+
+    public void Dispose()
+    {
+        // The reader owns no resource of its own: the text reader stays its caller's.
+    }
 }

@@ -1,4 +1,4 @@
 namespace Logbus.Api.Imports;
 
-/// <summary>The answer to an upload. Counts are absent when the upload was a repeat of an earlier one (same Idempotency-Key).</summary>
+/// <summary>The answer to an upload; a repeat of an upload received whole (same Idempotency-Key) is answered with that one's counts.</summary>
 public sealed record ImportAccepted(Guid ImportId, string StatusUrl, long? LinesRead, long? Accepted, long? Rejected, string? State);

@@ -5,6 +5,8 @@ using Logbus.Storage.Imports;
 using Logbus.Storage.Writing;
 using MassTransit;
 using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Imports;
 
@@ -18,25 +20,30 @@ internal static class ImportEndpoints
             .AddEndpointFilter<RequireApiKeyFilter>()
             .WithName("StartImport")
             .WithSummary("Import a file of events")
-            .WithDescription("The body is the file, streamed, of any size: NDJSON (one event per line, the shape POST /api/logs takes; " +
+            .WithDescription("The body is the file, streamed (within Imports:MaxUploadBytes, Imports:MaxDecompressedBytes; lines within " +
+                "Imports:MaxLineLength): NDJSON (one event per line, the shape POST /api/logs takes; " +
                 "Content-Type application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV with a header row (text/csv: timestamp, level, " +
                 "source, message, other columns into metadata); ?format=ndjson|clef|csv overrides the Content-Type. Content-Encoding gzip, br or " +
                 "deflate. ?source= names the source of lines without one; ?fileName= is shown in the status. With an Idempotency-Key header a " +
-                "retried upload imports once. 202 once the whole file is committed, with the import id and its status URL; bad lines do not fail " +
+                "retried upload imports once (again, unless the first was received whole). 202 once the whole file is committed, with the import " +
+                "id and its status URL; bad lines do not fail " +
                 "the upload, they are counted and reported in the status.")
             .Accepts<string>("application/x-ndjson", "application/vnd.serilog.clef", "text/csv")
             .Produces<ImportAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
             .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }
 
-    private static async Task<IResult> UploadAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency, ApiKeys keys,
-        string? format,
-        string? source, string? fileName, CancellationToken cancellationToken)
+    private static async Task<IResult> UploadAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency, ImportAdmission admission,
+        ApiKeys keys, IOptions<ImportUploadOptions> options, TimeProvider time, string? format, string? source, string? fileName,
+        CancellationToken cancellationToken)
     {
         var request = context.Request;
+        var limits = options.Value;
         if (ImportFormats.Resolve(format, request.ContentType) is not { } importFormat)
         {
             return TypedResults.Problem("Send NDJSON (application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV (text/csv), or name it " +
@@ -44,10 +51,9 @@ internal static class ImportEndpoints
                 statusCode: StatusCodes.Status415UnsupportedMediaType, title: "Unsupported import format");
         }
 
-        var (body, encoding) = RequestBody.Decode(request);
-        if (body is null)
+        if (request.ContentLength > limits.MaxUploadBytes)
         {
-            return RequestBody.UnsupportedEncoding(encoding).ToProblem();
+            return TooLarge(new ImportLimitExceededException("Imports:MaxUploadBytes", limits.MaxUploadBytes, "the upload limit"), null);
         }
 
         // Checked before anything is written: the import saga could not store the name, and the import would never show.
@@ -62,39 +68,81 @@ internal static class ImportEndpoints
         }
 
         var identity = keys.Identify(context, out _);
+        var (slot, refusal) = admission.TryEnter(context, identity is null
+            ? "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown")
+            : "key:" + identity.Name);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        using (slot)
+        {
+            return await UploadAdmittedAsync(context, upload, idempotency, identity, limits, importFormat, source, fileName, time.GetUtcNow(),
+                cancellationToken);
+        }
+    }
+
+    private static async Task<IResult> UploadAdmittedAsync(HttpContext context, ImportUpload upload, ImportIdempotency idempotency,
+        ApiKeyIdentity? identity, ImportUploadOptions limits, ImportFormat importFormat, string? source, string? fileName, DateTimeOffset undatedAt,
+        CancellationToken cancellationToken)
+    {
+        var request = context.Request;
         var importId = NewId.NextSequentialGuid();
         var idScope = importId.ToString();
-        if (request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } key)
+        string? key = null;
+        if (request.Headers["Idempotency-Key"].ToString() is { Length: > 0 } header)
         {
-            if (key.Length > 200)
+            if (header.Length > 200)
             {
                 return TypedResults.Problem("The Idempotency-Key may be at most 200 characters.", statusCode: StatusCodes.Status400BadRequest,
                     title: "Invalid Idempotency-Key");
             }
 
-            idScope = $"{identity?.Name ?? "-"}:{key}";
-            var (claimed, isNew) = await idempotency.ClaimAsync(idScope, importId, cancellationToken);
-            if (!isNew)
+            // One scope per API key (its name, which the key's configuration makes unique); all requests without one share a scope.
+            key = idScope = identity is null ? $"-:{header}" : $"key={identity.Name.Length}:{identity.Name}:{header}";
+            var claim = await idempotency.ClaimAsync(key, importId, cancellationToken);
+            if (!claim.IsNew)
             {
-                // The same upload again: answer with the first one and leave the body unread.
+                // The file was received whole already: answer as that upload was answered, and leave the body unread.
                 context.Response.Headers["Idempotent-Replayed"] = "true";
-                return TypedResults.Accepted(StatusUrl(claimed), new ImportAccepted(claimed, StatusUrl(claimed), null, null, null, null));
+                var earlier = claim.Earlier;
+                return TypedResults.Accepted(StatusUrl(claim.ImportId), new ImportAccepted(claim.ImportId, StatusUrl(claim.ImportId),
+                    earlier?.LinesRead, earlier?.Accepted, earlier?.Rejected, null));
             }
+
+            importId = claim.ImportId;
+            undatedAt = claim.UndatedAt;
         }
 
-        // Files have no size limit: they are streamed, never held.
+        // The limits below bound the upload as it streams; Kestrel's own would answer before the import could say which.
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } size)
         {
             size.MaxRequestBodySize = null;
         }
 
+        request.Body = new ImportSizeLimitStream(request.Body, limits.MaxUploadBytes, "Imports:MaxUploadBytes", "the upload limit");
+        var (decoded, encoding) = RequestBody.Decode(request);
+        if (decoded is null)
+        {
+            return RequestBody.UnsupportedEncoding(encoding).ToProblem();
+        }
+
+        var body = new ImportSizeLimitStream(decoded, limits.MaxDecompressedBytes, "Imports:MaxDecompressedBytes", "the decompressed upload limit");
+        var summary = new ImportSummary(importId);
+        var outcome = ImportUploadStates.Failed;
         try
         {
-            var summary = await upload.RunAsync(importId, idScope, body, importFormat, fileName, source ?? identity?.Source,
-                cancellationToken);
+            summary = await upload.RunAsync(importId, idScope, undatedAt, body, importFormat, fileName,
+                source ?? identity?.Source, cancellationToken);
+            outcome = summary.Cancelled ? ImportUploadStates.Cancelled : ImportUploadStates.Received;
             return TypedResults.Accepted(StatusUrl(importId),
                 new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled
                     ? ImportStates.Cancelled : null));
+        }
+        catch (ImportLimitExceededException e)
+        {
+            return TooLarge(e, importId);
         }
         catch (InvalidDataException e)
         {
@@ -104,12 +152,44 @@ internal static class ImportEndpoints
         }
         finally
         {
-            if (!ReferenceEquals(body, request.Body))
+            if (key is not null)
             {
-                await body.DisposeAsync();
+                // Recorded even when the client went away: a retry must know at once that this upload did not finish.
+                await RecordAsync(idempotency, key, importId, outcome, summary);
+            }
+
+            if (!ReferenceEquals(decoded, request.Body))
+            {
+                await decoded.DisposeAsync();
             }
         }
     }
+
+    /// <summary>
+    /// If PostgreSQL does not take it, the key stays Uploading: a retry then imports again, which is safe, as its lines
+    /// are found duplicate.
+    /// </summary>
+    private static async Task RecordAsync(ImportIdempotency idempotency, string key, Guid importId, string outcome, ImportSummary summary)
+    {
+        try
+        {
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+            await idempotency.RecordAsync(key, importId, outcome, summary, timeout.Token);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            // The upload's own answer stands; see above.
+        }
+    }
+
+    private static ProblemHttpResult TooLarge(ImportLimitExceededException e, Guid? importId) =>
+        TypedResults.Problem(e.Message + (importId is { } id
+                ? $" Lines read before the limit were imported and the import ends Failed; see {StatusUrl(id)}. Split the file, or raise the limit."
+                : " Nothing was read. Split the file, or raise the limit."),
+            statusCode: StatusCodes.Status413PayloadTooLarge, title: "The upload is too large",
+            extensions: new Dictionary<string, object?> { ["limit"] = e.Setting, ["maxBytes"] = e.Limit });
+
+    /// <summary>The status shows at most 500 characters of a file name.</summary>
 
     private static string StatusUrl(Guid id) => $"/api/imports/{id}";
 

@@ -10,13 +10,15 @@ namespace Logbus.Api.Imports;
 /// <summary>
 /// Reads an import file record by record, as it streams in: NDJSON (the single-event shape per line), CLEF, or CSV
 /// with a header row (timestamp, level, source, message, and id, traceId, spanId, exception if present; any other
-/// column goes into metadata). Never holds the whole file.
+/// column goes into metadata). Never holds the whole file, nor more of one line than <c>Imports:MaxLineLength</c>: a
+/// longer line is a rejected record at its line number.
 /// </summary>
-public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
+public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions, IOptions<ImportUploadOptions>? importOptions = null)
 {
     private static readonly JsonDocumentOptions Json = new() { MaxDepth = 64 };
 
     private readonly IngestOptions _options = ingestOptions.Value;
+    private readonly int _maxLineLength = (importOptions?.Value ?? new ImportUploadOptions()).MaxLineLength;
 
     public async IAsyncEnumerable<ImportRecord> ReadAsync(TextReader text, ImportFormat format, string? keySource,
         [EnumeratorCancellation] CancellationToken cancellationToken)
@@ -32,16 +34,21 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
         }
 
         var clef = new ClefEventReader(_options);
-        var line = 0;
-        while (await text.ReadLineAsync(cancellationToken) is { } content)
+        var lines = new ImportLineReader(text, _maxLineLength);
+        while (await lines.ReadLineAsync(cancellationToken) is { } line)
         {
-            line++;
-            if (string.IsNullOrWhiteSpace(content))
+            if (line.TooLong)
+            {
+                yield return new ImportRecord(line.Number, null, null, ImportLine.TooLongReason(line.Length, _maxLineLength));
+                continue;
+            }
+
+            if (string.IsNullOrWhiteSpace(line.Text))
             {
                 continue;
             }
 
-            yield return ParseJsonLine(content, line, format, clef, keySource);
+            yield return ParseJsonLine(line.Text, line.Number, format, clef, keySource);
         }
     }
 
@@ -69,10 +76,10 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions)
         }
     }
 
-    private static async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource,
+    private async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        using var csv = new CsvRecordReader(text);
+        using var csv = new CsvRecordReader(text, _maxLineLength);
         if (await csv.ReadAsync(cancellationToken) is not { } header)
         {
             yield break;

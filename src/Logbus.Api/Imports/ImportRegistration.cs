@@ -11,6 +11,7 @@ internal static class ImportRegistration
         builder.Services.AddSingleton<ImportRecordReader>();
         builder.Services.AddSingleton<ImportUpload>();
         builder.Services.AddSingleton<ImportIdempotency>();
+        builder.Services.AddSingleton<ImportAdmission>();
         return builder;
     }
 }

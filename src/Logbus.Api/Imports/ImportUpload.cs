@@ -1,4 +1,5 @@
 using System.Text;
+using System.Text.Json;
 using Logbus.Api.Ingest;
 using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
@@ -28,12 +29,19 @@ public sealed class ImportUpload(
     private readonly Uri _events = TopicAddress.For(topics.Value.LogEvents);
     private readonly Uri _imports = TopicAddress.For(topics.Value.Imports);
 
-    public async Task<ImportSummary> RunAsync(Guid importId, string idScope, Stream body, ImportFormat format, string? fileName,
-        string? defaultSource,
-        CancellationToken cancellationToken)
+    /// <param name="idScope">What the ids of lines without one derive from (with the line number).</param>
+    /// <param name="undatedAt">The timestamp of lines without one: the same for every line, and in every retry of the upload.</param>
+    public async Task<ImportSummary> RunAsync(Guid importId, string idScope, DateTimeOffset undatedAt, Stream body, ImportFormat format,
+        string? fileName, string? defaultSource, CancellationToken cancellationToken)
     {
         var summary = new ImportSummary(importId);
         var started = new ImportStarted(importId, fileName, ImportFormats.Name(format), time.GetUtcNow());
+        await using (var scope = scopes.CreateAsyncScope())
+        {
+            await scope.ServiceProvider.GetRequiredService<ImportStatusStore>()
+                .StartAsync(importId, fileName, started.Format, started.StartedAt, cancellationToken);
+        }
+
         await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, started, importId, token), cancellationToken);
 
         var chunk = new List<AcceptedLogEvent>();
@@ -45,7 +53,7 @@ public sealed class ImportUpload(
             await foreach (var record in records.ReadAsync(text, format, defaultSource, cancellationToken))
             {
                 summary.LinesRead = record.Line;
-                if (Accept(record, idScope, errors) is not { } accepted)
+                if (Accept(record, idScope, undatedAt, errors) is not { } accepted)
                 {
                     summary.Reject(record.Line, record.Unreadable ?? string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")),
                         _options.MaxReportedErrors);
@@ -93,7 +101,7 @@ public sealed class ImportUpload(
         return summary;
     }
 
-    private AcceptedLogEvent? Accept(ImportRecord record, string idScope, List<FieldError> errors)
+    private AcceptedLogEvent? Accept(ImportRecord record, string idScope, DateTimeOffset undatedAt, List<FieldError> errors)
     {
         if (record.Event is not { } incoming)
         {
@@ -101,8 +109,19 @@ public sealed class ImportUpload(
         }
 
         var accepted = validator.Validate(incoming, record.DefaultSource, time.GetUtcNow(), errors);
-        return accepted is not null && incoming.Id is not { ValueKind: not System.Text.Json.JsonValueKind.Null }
-            ? accepted with { Id = ImportedEventIds.For(idScope, record.Line) } : accepted;
+        if (accepted is null)
+        {
+            return null;
+        }
+
+        // An event is the same event only with the same id and timestamp: a line without them gets both from the upload
+        // (its key, else its import), never from the clock, so the same file uploaded again is found duplicate.
+        if (incoming.Id is not { ValueKind: not JsonValueKind.Null })
+        {
+            accepted = accepted with { Id = ImportedEventIds.For(idScope, record.Line) };
+        }
+
+        return incoming.Timestamp is not { ValueKind: not JsonValueKind.Null } ? accepted with { Timestamp = undatedAt } : accepted;
     }
 
     private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, CancellationToken cancellationToken)
@@ -152,11 +171,13 @@ public sealed class ImportUpload(
     }
 
     private static bool IsBrokenUpload(Exception exception) =>
-        exception is IOException or InvalidDataException or BadHttpRequestException or OperationCanceledException;
+        exception is IOException or InvalidDataException or BadHttpRequestException or OperationCanceledException
+            or ImportLimitExceededException;
 
     private static string Describe(Exception exception, long line) => exception switch
     {
         InvalidDataException => $"the compressed upload is corrupt after line {line}: {exception.Message}",
+        ImportLimitExceededException => $"the upload was stopped after line {line}: {exception.Message}",
         BadHttpRequestException or IOException or OperationCanceledException => $"the upload broke off after line {line} (the client went away)",
         _ => exception.Message,
     };

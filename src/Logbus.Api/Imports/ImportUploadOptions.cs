@@ -17,4 +17,27 @@ public sealed class ImportUploadOptions
     /// <summary>The upload looks for a cancel request after this many chunks.</summary>
     [Range(1, int.MaxValue)]
     public int CancelCheckEveryChunks { get; set; } = 10;
+
+    /// <summary>
+    /// The longest line (a CSV record, too) read, in characters: a longer one is skipped as it streams, never held, and
+    /// rejected at its line number. Far above what one event may hold.
+    /// </summary>
+    [Range(1024, 64 * 1024 * 1024)]
+    public int MaxLineLength { get; set; } = 1024 * 1024;
+
+    /// <summary>The largest upload as sent (compressed or not), in bytes.</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxUploadBytes { get; set; } = 1024L * 1024 * 1024;
+
+    /// <summary>The largest upload once decompressed, in bytes (a compressed upload may not unpack beyond it).</summary>
+    [Range(1, long.MaxValue)]
+    public long MaxDecompressedBytes { get; set; } = 4L * 1024 * 1024 * 1024;
+
+    /// <summary>Uploads the Api reads at once; one more is answered 429.</summary>
+    [Range(1, 1024)]
+    public int MaxConcurrentUploads { get; set; } = 4;
+
+    /// <summary>Uploads one client (its API key, else its IP address) may start per minute; 0 turns the limit off.</summary>
+    [Range(0, 100_000)]
+    public int UploadsPerMinutePerClient { get; set; } = 30;
 }

@@ -10,6 +10,22 @@ public sealed class ImportStatusStore(LogbusDbContext db)
             ? ImportStatus.From(state)
             : null;
 
+    /// <summary>
+    /// Creates the import's row, Receiving, before its upload is read: its status and cancel answer from the first
+    /// byte. The saga owns the row from its first message on (it finds it, Receiving, and records what the messages say);
+    /// an upload that never reports again is failed by the saga's watchdog like any stalled one.
+    /// </summary>
+    public Task StartAsync(Guid id, string? fileName, string format, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
+        db.Database.ExecuteSqlInterpolatedAsync(
+            $"""
+            INSERT INTO import_state (correlation_id, current_state, file_name, format, lines_read, accepted, rejected, stored, duplicates,
+                skipped, chunks_stored, chunks_seen, upload_failed, started_at, last_progress_at)
+            VALUES ({id}, {ImportStates.Receiving}, {fileName}, {format}, 0, 0, 0, 0, 0, 0, 0, {Array.Empty<byte>()}, false, {
+                startedAt}, {startedAt})
+            ON CONFLICT (correlation_id) DO NOTHING
+            """,
+            cancellationToken);
+
     /// <summary>Whether a cancel was asked for the import (its remaining chunks are then skipped).</summary>
     public Task<bool> IsCancelRequestedAsync(Guid id, CancellationToken cancellationToken) =>
         db.Set<ImportState>().AsNoTracking().AnyAsync(s => s.CorrelationId == id && s.CancelRequestedAt != null, cancellationToken);

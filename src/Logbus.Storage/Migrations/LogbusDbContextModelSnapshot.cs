@@ -206,6 +206,10 @@ namespace Logbus.Storage.Migrations
                         .HasColumnType("character varying(400)")
                         .HasColumnName("key");
 
+                    b.Property<long?>("Accepted")
+                        .HasColumnType("bigint")
+                        .HasColumnName("accepted");
+
                     b.Property<DateTimeOffset>("CreatedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created_at");
@@ -213,6 +217,19 @@ namespace Logbus.Storage.Migrations
                     b.Property<Guid>("ImportId")
                         .HasColumnType("uuid")
                         .HasColumnName("import_id");
+
+                    b.Property<long?>("LinesRead")
+                        .HasColumnType("bigint")
+                        .HasColumnName("lines_read");
+
+                    b.Property<long?>("Rejected")
+                        .HasColumnType("bigint")
+                        .HasColumnName("rejected");
+
+                    b.Property<string>("UploadState")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("upload_state");
 
                     b.HasKey("Key")
                         .HasName("pk_import_idempotency_keys");

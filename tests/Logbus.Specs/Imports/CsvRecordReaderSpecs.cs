@@ -1,6 +1,6 @@
 extern alias api;
 
-using System.Diagnostics;
+using System.Text;
 using api::Logbus.Api.Imports;
 using api::Logbus.Api.Ingest;
 using Microsoft.Extensions.Options;
@@ -28,34 +28,97 @@ public sealed class CsvRecordReaderSpecs
     }
 
     [Fact]
-    public async Task An_unterminated_quote_at_the_end_takes_the_rest_of_a_small_file_as_its_field()
+    public async Task An_unterminated_quote_at_the_end_is_a_bad_record_at_its_line_and_the_lines_it_took_are_read_again()
     {
         var records = await ReadAllAsync("a,b\n1,2\n3,\"open\n4,5\n");
 
-        Assert.Equal(3, records[2].Line);
-        Assert.Equal(["3", "open\n4,5\n"], records[2].Fields);
+        Assert.Equal([1, 2, 3, 4], records.Select(r => r.Line));
+        Assert.Contains("never closed", records[2].Unreadable, StringComparison.Ordinal);
+        Assert.Equal(["4", "5"], records[3].Fields);
+        Assert.Null(records[3].Unreadable);
     }
 
     [Fact]
-    public async Task An_unterminated_quote_that_outgrows_the_field_bound_is_a_bad_record_at_its_line_and_reading_stops()
+    public async Task Text_after_a_closing_quote_ends_a_runaway_quoted_field_at_the_next_quoted_line()
     {
-        var csv = "timestamp,level,message\n2026-11-20T10:00:00Z,INFO,fine\n\n2026-11-20T10:00:01Z,INFO,\"never closed\n"
-            + string.Concat(Enumerable.Repeat("2026-11-20T10:00:02Z,INFO,swallowed\n", CsvRecordReader.MaxFieldLength / 30));
+        var records = await ReadAllAsync("a,b\n1,\"open\n2,\"fine\"\n3,x\n");
+
+        Assert.Equal([1, 2, 3, 4], records.Select(r => r.Line));
+        Assert.Contains("closing quote", records[1].Unreadable, StringComparison.Ordinal);
+        Assert.Equal(["2", "fine"], records[2].Fields);
+        Assert.Equal(["3", "x"], records[3].Fields);
+    }
+
+    [Fact]
+    public async Task An_unterminated_quote_on_line_2_then_100k_good_lines_rejects_line_2_and_reads_every_other_line()
+    {
+        const int good = 100_000;
+        var csv = new StringBuilder("timestamp,level,message\n2026-11-20T10:00:00Z,INFO,\"never closed\n");
+        for (var i = 0; i < good; i++)
+        {
+            csv.Append("2026-11-20T10:00:02Z,INFO,line ").Append(i + 3).Append('\n');
+        }
+
         var reader = new ImportRecordReader(Options.Create(new IngestOptions()));
         var records = new List<ImportRecord>();
-        var watch = Stopwatch.StartNew();
-        await foreach (var record in reader.ReadAsync(new StringReader(csv), ImportFormat.Csv, "spec", CancellationToken.None))
+        await foreach (var record in reader.ReadAsync(new StringReader(csv.ToString()), ImportFormat.Csv, "spec", CancellationToken.None))
         {
             records.Add(record);
         }
 
-        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(10), $"took {watch.Elapsed}");
-        Assert.Equal(2, records.Count);
+        Assert.Equal(good + 1, records.Count);
         Assert.Equal(2, records[0].Line);
-        Assert.NotNull(records[0].Event);
-        Assert.Equal(4, records[1].Line);
-        Assert.Null(records[1].Event);
-        Assert.Contains("longer than", records[1].Unreadable, StringComparison.Ordinal);
+        Assert.Null(records[0].Event);
+        Assert.Contains("unterminated quote", records[0].Unreadable, StringComparison.Ordinal);
+        Assert.Equal(Enumerable.Range(3, good), records.Skip(1).Select(r => r.Line));
+        Assert.All(records.Skip(1), r => Assert.NotNull(r.Event));
+        Assert.Equal("line 100002", records[^1].Event!.Message!.Value.GetString());
+    }
+
+    [Fact]
+    public async Task A_line_over_the_bound_is_skipped_as_it_streams_and_rejected_at_its_number_never_held()
+    {
+        const long length = 256L * 1024 * 1024;
+        var lines = new ImportLineReader(new EndlessLine(length, "\nnext\n"), 1024);
+
+        var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var first = await lines.ReadLineAsync(CancellationToken.None);
+        var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+
+        Assert.Equal(new ImportLine(1, null, length), first);
+        Assert.Equal(new ImportLine(2, "next", 4), await lines.ReadLineAsync(CancellationToken.None));
+        Assert.Null(await lines.ReadLineAsync(CancellationToken.None));
+        // Reading the line whole would allocate twice its length at least (UTF-16); skipping it costs a buffer.
+        Assert.True(allocated < 64 * 1024 * 1024, $"reading past a {length:N0}-character line allocated {allocated:N0} bytes");
+        Assert.Contains("Imports:MaxLineLength", ImportLine.TooLongReason(length, 1024), StringComparison.Ordinal);
+    }
+
+    /// <summary>A text of one line of <c>a</c>s, made as it is read, then <paramref name="tail"/>.</summary>
+    private sealed class EndlessLine(long length, string tail) : TextReader
+    {
+        private long _left = length;
+        private int _tail;
+
+        public override int Read(char[] buffer, int index, int count) => Read(buffer.AsSpan(index, count));
+
+        public override int Read(Span<char> buffer)
+        {
+            if (_left > 0)
+            {
+                var n = (int)Math.Min(buffer.Length, _left);
+                buffer[..n].Fill('a');
+                _left -= n;
+                return n;
+            }
+
+            var rest = Math.Min(buffer.Length, tail.Length - _tail);
+            tail.AsSpan(_tail, rest).CopyTo(buffer);
+            _tail += rest;
+            return rest;
+        }
+
+        public override ValueTask<int> ReadAsync(Memory<char> buffer, CancellationToken cancellationToken = default) =>
+            ValueTask.FromResult(Read(buffer.Span));
     }
 
     private static async Task<List<CsvRecord>> ReadAllAsync(string csv)
