@@ -189,8 +189,6 @@ internal static class ImportEndpoints
             statusCode: StatusCodes.Status413PayloadTooLarge, title: "The upload is too large",
             extensions: new Dictionary<string, object?> { ["limit"] = e.Setting, ["maxBytes"] = e.Limit });
 
-    /// <summary>The status shows at most 500 characters of a file name.</summary>
-
     private static string StatusUrl(Guid id) => $"/api/imports/{id}";
 
     private static string? FileNameOf(HttpRequest request) =>
