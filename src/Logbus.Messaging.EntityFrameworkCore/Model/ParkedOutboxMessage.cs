@@ -3,7 +3,7 @@ namespace Logbus.Messaging.EntityFrameworkCore.Model;
 /// <summary>
 /// A bus-outbox message the transport refused for good (too large, or an error no retry can fix), moved out of the
 /// outbox so the messages behind it keep flowing. It keeps everything needed to send it again by hand once the cause
-/// is fixed (raise a limit, then insert it back into <c>outbox_message</c>).
+/// is fixed (a limit raised, for example).
 /// </summary>
 public class ParkedOutboxMessage
 {
