@@ -60,6 +60,14 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             return new IngestOutcome.Invalid(events);
         }
 
+        // An event that alone fills more than a chunk could never be produced: refuse it now rather than accept it.
+        if (events.Valid.Select(v => (v.Index, Size: EventChunker.SizeOf(v.Event))).FirstOrDefault(v => v.Size > _options.ChunkMaxBytes)
+            is { Size: > 0 } tooLarge)
+        {
+            IngestMetrics.Rejected(context, "too_large");
+            return new IngestOutcome.Unreadable(IngestProblems.EventTooLarge(tooLarge.Index, tooLarge.Size, _options.ChunkMaxBytes));
+        }
+
         if (mode == IngestMode.SingleEvent)
         {
             await ingestor.IngestOneAsync(events.Valid[0].Event, cancellationToken);

@@ -20,6 +20,14 @@ public static class IngestProblems
             detail: "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store " +
                 "the valid ones and get a report of the others.");
 
+    public static IResult EventTooLarge(int index, int bytes, int maxBytes) =>
+        TypedResults.Problem(
+            string.Create(CultureInfo.InvariantCulture,
+                $"Event [{index}] takes {bytes:N0} bytes as serialized for Kafka; one chunk may hold at most {maxBytes:N0} " +
+                $"(setting Ingest:ChunkMaxBytes). Nothing was stored. Shorten its message, metadata or exception."),
+            statusCode: StatusCodes.Status413PayloadTooLarge,
+            title: "An event is larger than a Kafka record may be.");
+
     public static IResult NotJson(JsonException e, string what = "The body") =>
         TypedResults.Problem(
             $"{what} is not valid JSON: {e.Message.Split(" Path:", 2)[0]}",

@@ -1,8 +1,13 @@
+using System.Text.Json;
 using Logbus.Contracts;
+using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.Kafka;
 using Logbus.ServiceDefaults;
 using Logbus.Storage;
 using MassTransit;
+using Logbus.ServiceDefaults.Health;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Messaging;
@@ -19,6 +24,10 @@ internal static class ApiMessaging
         var bootstrapServers = builder.Configuration.GetKafkaBootstrapServers();
         builder.Services.AddValidatedOptions<TopicOptions>(TopicOptions.Section);
         builder.Services.AddValidatedOptions<KafkaProducingOptions>(KafkaProducingOptions.Section);
+        builder.Services.AddSingleton<IValidateOptions<KafkaProducingOptions>, MessageSizeSettingsValidator>();
+        builder.Services.AddSingleton<IOutboxSendFailureClassifier, KafkaSendFailureClassifier>();
+        builder.Services.AddHealthChecks().AddCheck<ParkedOutboxHealthCheck<LogbusDbContext>>("outbox-parked", HealthStatus.Degraded,
+            [HealthChecksBuilderExtensions.ReadyTag], HealthChecksBuilderExtensions.ProbeTimeout);
         builder.Services.AddMassTransit(x =>
         {
             // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes). The
@@ -29,9 +38,15 @@ internal static class ApiMessaging
             {
                 var producing = context.GetRequiredService<IOptions<KafkaProducingOptions>>().Value;
                 kafka.Host(bootstrapServers);
-                kafka.ConfigureProducers(p => p.Compression = producing.Compression);
+                kafka.ConfigureProducers(p =>
+                {
+                    p.Compression = producing.Compression;
+                    p.MessageMaxBytes = producing.MessageMaxBytes;
+                });
             }));
-            x.UsingInMemory();
+            // Compact JSON: MassTransit indents by default, which made a chunk of nested metadata twice its size on the
+            // wire. EventChunker measures events with these same options.
+            x.UsingInMemory((_, bus) => bus.ConfigureJsonSerializerOptions(json => new JsonSerializerOptions(json) { WriteIndented = false }));
         });
         return builder;
     }

@@ -1,8 +1,13 @@
+using System.ComponentModel.DataAnnotations;
 using Confluent.Kafka;
 
 namespace Logbus.Api.Messaging;
 
 /// <summary>How the Api's outbox delivery produces to Kafka (section <c>Kafka</c>, beside <c>BootstrapServers</c>).</summary>
+/// <remarks>
+/// The sizes must agree, and <see cref="MessageSizeSettingsValidator"/> refuses to start when they do not:
+/// <c>Ingest:ChunkMaxBytes</c> plus a chunk's envelope ≤ <see cref="MessageMaxBytes"/> ≤ <see cref="TopicMaxMessageBytes"/>.
+/// </remarks>
 public sealed class KafkaProducingOptions
 {
     public const string Section = "Kafka";
@@ -12,4 +17,15 @@ public sealed class KafkaProducingOptions
     /// keeps several times more of them within a broker's per-partition retention.
     /// </summary>
     public CompressionType Compression { get; set; } = CompressionType.Lz4;
+
+    /// <summary>The producer's <c>message.max.bytes</c>: the largest record it sends (librdkafka's default).</summary>
+    [Range(1000, 1_000_000_000)]
+    public int MessageMaxBytes { get; set; } = 1_000_000;
+
+    /// <summary>
+    /// The <c>max.message.bytes</c> the brokers enforce on the log-events topic (Kafka's default; compose/ sets the
+    /// broker's <c>message.max.bytes</c> to it). Raise both together.
+    /// </summary>
+    [Range(1000, 1_000_000_000)]
+    public int TopicMaxMessageBytes { get; set; } = 1_048_588;
 }

@@ -18,8 +18,15 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// transactions with <c>FOR UPDATE SKIP LOCKED</c> (so several instances share the work and never send the same row at
 /// once), sends each outbox's messages in order (different outboxes concurrently), then deletes what was sent and
 /// commits. A crash before the commit leaves the rows, which the next claimer sends again: delivery is at least once.
-/// It drains while there is work, then sleeps until a commit here, a NOTIFY from elsewhere, or the poll interval.
+/// It drains while there is work, then sleeps until a commit here, a NOTIFY from elsewhere, the next outbox due for a
+/// retry, or the poll interval.
 /// </summary>
+/// <remarks>
+/// A failed send backs off only its own outbox (<c>next_attempt</c>, doubling from one second up to
+/// <see cref="BusOutboxOptions.MaxRetryDelay"/>); outboxes committed after it are claimed meanwhile. A message the
+/// transport refuses for good (an <see cref="IOutboxSendFailureClassifier"/> says so: too large, invalid) is moved to
+/// <c>outbox_parked</c> with its reason and counted, and the rest of its outbox goes on.
+/// </remarks>
 public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopes,
     IBusControl bus,
@@ -27,11 +34,13 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     OutboxDestinations destinations,
     BusOutboxSignals<TDbContext> signals,
     MessagingMetrics metrics,
+    IEnumerable<IOutboxSendFailureClassifier> classifiers,
     ILogger<PgBusOutboxDeliveryService<TDbContext>> logger)
     : BackgroundService
     where TDbContext : DbContext
 {
     private static readonly string ContextName = typeof(TDbContext).Name;
+    private readonly IOutboxSendFailureClassifier[] _classifiers = [.. classifiers];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -63,8 +72,9 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         var claimed = await ClaimAsync(db, tables, cancellationToken);
         if (claimed.Count == 0)
         {
+            var nextAttemptIn = await NextAttemptInAsync(db, tables, cancellationToken);
             await transaction.CommitAsync(cancellationToken);
-            return new DeliveryRound(0, 0, false);
+            return new DeliveryRound(0, 0, false, 0, nextAttemptIn);
         }
 
         var messages = await LoadAsync(db, tables, claimed, cancellationToken);
@@ -77,7 +87,10 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         var failed = results.Where(r => r.Failed).Select(r => r.OutboxId).ToHashSet();
         // Complete: nothing failed, and nothing of it can lie beyond the message limit of this round.
         var complete = claimed.Where(id => !failed.Contains(id) && (loadedAll || (byOutbox.ContainsKey(id) && id != lastLoadedOutbox))).ToArray();
+        var parked = results.SelectMany(r => r.Parked).ToList();
+        await ParkAsync(db, tables, parked, cancellationToken);
         await RemoveSentAsync(db, tables, sent, complete, cancellationToken);
+        await BackOffAsync(db, tables, [.. failed], cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var count = results.Sum(r => r.Count);
@@ -86,11 +99,17 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             metrics.Delivered(ContextName, count);
         }
 
-        return new DeliveryRound(claimed.Count, count, failed.Count > 0);
+        foreach (var reason in parked.GroupBy(p => p.Reason))
+        {
+            metrics.Parked(ContextName, reason.Key, reason.Count());
+        }
+
+        return new DeliveryRound(claimed.Count, count, failed.Count > 0, parked.Count);
     }
 
     private async Task DeliverUntilStoppedAsync(CancellationToken stoppingToken)
     {
+        // Only a round that failed as a whole (the database away) pauses everything; a failed send backs off its own outbox.
         var failures = 0;
         while (!stoppingToken.IsCancellationRequested)
         {
@@ -102,11 +121,6 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             catch (Exception e) when (!stoppingToken.IsCancellationRequested)
             {
                 LogRoundFailed(e);
-                round = new DeliveryRound(0, 0, true);
-            }
-
-            if (round.Failed)
-            {
                 failures++;
                 await Task.Delay(RetryDelay(failures), stoppingToken);
                 continue;
@@ -115,7 +129,8 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             failures = 0;
             if (round.Claimed == 0)
             {
-                await signals.Delivery.WaitAsync(options.PollInterval, stoppingToken);
+                var wait = round.NextAttemptIn is { } due && due < options.PollInterval ? due : options.PollInterval;
+                await signals.Delivery.WaitAsync(wait, stoppingToken);
             }
         }
     }
@@ -128,7 +143,8 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         var timeout = ((long)options.ClaimTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         await using var command = PgCommands.Create(db, $"""
             SET LOCAL idle_in_transaction_session_timeout = {timeout};
-            SELECT outbox_id FROM {tables.Outbox} ORDER BY created, outbox_id LIMIT @limit FOR UPDATE SKIP LOCKED
+            SELECT outbox_id FROM {tables.Outbox} WHERE next_attempt IS NULL OR next_attempt <= now()
+            ORDER BY created, outbox_id LIMIT @limit FOR UPDATE SKIP LOCKED
             """);
         command.Parameters.AddWithValue("limit", options.ClaimBatchSize);
         var ids = new List<Guid>();
@@ -139,6 +155,16 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         }
 
         return ids;
+    }
+
+    private static async Task<TimeSpan?> NextAttemptInAsync(DbContext db, MessagingTables tables, CancellationToken cancellationToken)
+    {
+        await using var command = PgCommands.Create(db, $"""
+            SELECT extract(epoch FROM min(next_attempt) - now())::float8 FROM {tables.Outbox} WHERE next_attempt > now()
+            """);
+        return await command.ExecuteScalarAsync(cancellationToken) is double seconds
+            ? TimeSpan.FromSeconds(Math.Max(0, seconds)) + TimeSpan.FromMilliseconds(10)
+            : null;
     }
 
     private async Task<List<OutboxMessage>> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed, CancellationToken cancellationToken)
@@ -162,11 +188,15 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         return messages;
     }
 
-    /// <summary>Sends one outbox's messages one after another, stopping at the first failure so none overtakes another.</summary>
+    /// <summary>
+    /// Sends one outbox's messages one after another, stopping at the first failure that may pass so none overtakes
+    /// another; a message refused for good is parked and the next one sent.
+    /// </summary>
     private async Task<OutboxSendResult> SendInOrderAsync(Guid outboxId, List<OutboxMessage> messages, CancellationToken cancellationToken)
     {
         long? lastSent = null;
         var count = 0;
+        var parked = new List<ParkedSend>();
         foreach (var message in messages)
         {
             if (message.DestinationAddress is not { } destination)
@@ -186,16 +216,80 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {
-                LogSendFailed(e, message.MessageId, destination, outboxId);
                 metrics.DeliveryFailed(ContextName);
-                return new OutboxSendResult(outboxId, lastSent, count, true);
+                if (PermanentReason(e) is { } reason)
+                {
+                    LogParked(e, message.MessageId, destination, outboxId, reason);
+                    parked.Add(new ParkedSend(message.SequenceNumber, reason, e.GetBaseException().Message));
+                    lastSent = message.SequenceNumber;
+                    continue;
+                }
+
+                LogSendFailed(e, message.MessageId, destination, outboxId);
+                return new OutboxSendResult(outboxId, lastSent, count, true, parked);
             }
 
             lastSent = message.SequenceNumber;
             count++;
         }
 
-        return new OutboxSendResult(outboxId, lastSent, count, false);
+        return new OutboxSendResult(outboxId, lastSent, count, false, parked);
+    }
+
+    private string? PermanentReason(Exception exception)
+    {
+        foreach (var classifier in _classifiers)
+        {
+            if (classifier.PermanentReason(exception) is { } reason)
+            {
+                return reason;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Moves refused messages to <c>outbox_parked</c>, before the sent ones around them are deleted.</summary>
+    private static async Task ParkAsync(DbContext db, MessagingTables tables, List<ParkedSend> parked, CancellationToken cancellationToken)
+    {
+        if (parked.Count == 0)
+        {
+            return;
+        }
+
+        await using var command = PgCommands.Create(db, $"""
+            INSERT INTO {tables.Parked} (sequence_number, message_id, outbox_id, sent_time, headers, properties, content_type, message_type,
+                body, destination_address, reason, error, parked)
+            SELECT m.sequence_number, m.message_id, m.outbox_id, m.sent_time, m.headers, m.properties, m.content_type, m.message_type,
+                m.body, m.destination_address, p.reason, p.error, now()
+            FROM {tables.Messages} m JOIN unnest(@sequence, @reason, @error) AS p(sequence_number, reason, error)
+                ON m.sequence_number = p.sequence_number
+            ON CONFLICT (sequence_number) DO NOTHING;
+            DELETE FROM {tables.Messages} WHERE sequence_number = ANY(@sequence)
+            """);
+        command.Parameters.AddWithValue("sequence", parked.Select(p => p.SequenceNumber).ToArray());
+        command.Parameters.AddWithValue("reason", parked.Select(p => p.Reason).ToArray());
+        command.Parameters.AddWithValue("error", parked.Select(p => p.Error).ToArray());
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    /// <summary>Puts off the next claim of each outbox whose send failed: one second, doubling per attempt, at most the maximum.</summary>
+    private async Task BackOffAsync(DbContext db, MessagingTables tables, Guid[] failed, CancellationToken cancellationToken)
+    {
+        if (failed.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = PgCommands.Create(db, $"""
+            UPDATE {tables.Outbox}
+            SET next_attempt = now() + least(@max_ms, 1000 * power(2, least(attempts, 16))) * interval '1 millisecond',
+                attempts = attempts + 1
+            WHERE outbox_id = ANY(@failed)
+            """);
+        command.Parameters.AddWithValue("max_ms", options.MaxRetryDelay.TotalMilliseconds);
+        command.Parameters.AddWithValue("failed", failed);
+        await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
     private static async Task RemoveSentAsync(DbContext db, MessagingTables tables, List<OutboxSendResult> sent, Guid[] complete,
@@ -216,11 +310,17 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         Message = "Sending outbox message {MessageId} to {Destination} failed; outbox {OutboxId} waits for the next attempt")]
     private partial void LogSendFailed(Exception exception, Guid messageId, Uri destination, Guid outboxId);
 
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "Outbox message {MessageId} to {Destination} (outbox {OutboxId}) can never be delivered ({Reason}); parked in outbox_parked")]
+    private partial void LogParked(Exception exception, Guid messageId, Uri destination, Guid outboxId, string reason);
+
     [LoggerMessage(Level = LogLevel.Warning, Message = "Outbox message {MessageId} of outbox {OutboxId} has no destination address; dropped")]
     private partial void LogNoDestination(Guid messageId, Guid outboxId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox delivery round failed")]
     private partial void LogRoundFailed(Exception exception);
 
-    private sealed record OutboxSendResult(Guid OutboxId, long? LastSent, int Count, bool Failed);
+    private sealed record OutboxSendResult(Guid OutboxId, long? LastSent, int Count, bool Failed, List<ParkedSend> Parked);
+
+    private sealed record ParkedSend(long SequenceNumber, string Reason, string Error);
 }

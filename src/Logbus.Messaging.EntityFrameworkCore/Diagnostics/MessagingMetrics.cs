@@ -19,6 +19,7 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Counter<long> _duplicates;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _deliveryFailures;
+    private readonly Counter<long> _parked;
     private readonly Counter<long> _inboxRemoved;
     private readonly Counter<long> _strandedAdopted;
     private readonly Counter<long> _sagaConflicts;
@@ -39,6 +40,8 @@ public sealed class MessagingMetrics : IDisposable
             "Bus-outbox messages handed to the transport.");
         _deliveryFailures = _meter.CreateCounter<long>("outbox.delivery_failures", "{message}",
             "Bus-outbox sends that failed and stay in the outbox for a later attempt.");
+        _parked = _meter.CreateCounter<long>("outbox.parked_messages_total", "{message}",
+            "Bus-outbox messages the transport refused for good (label reason), moved to outbox_parked so the others keep flowing.");
         _inboxRemoved = _meter.CreateCounter<long>("inbox.removed", "{row}",
             "Inbox rows removed after the duplicate-detection window.");
         _strandedAdopted = _meter.CreateCounter<long>("inbox.stranded_adopted", "{row}",
@@ -49,6 +52,8 @@ public sealed class MessagingMetrics : IDisposable
             "Bus-outbox messages committed but not yet delivered.");
         _meter.CreateObservableGauge("outbox.oldest_age", () => Observe(b => b.OldestAge.TotalSeconds), "s",
             "Age of the oldest undelivered bus-outbox transaction; 0 when the outbox is empty.");
+        _meter.CreateObservableGauge("outbox.parked", () => Observe(b => b.ParkedMessages), "{message}",
+            "Bus-outbox messages waiting in outbox_parked for someone to look at them.");
         _meter.CreateObservableGauge("inbox.undelivered", () => Observe(b => b.UndeliveredInboxRows), "{row}",
             "Consumed inbound messages whose own sends have not all reached the transport.");
         _meter.CreateObservableGauge("inbox.undelivered_oldest_age", () => Observe(b => b.OldestUndeliveredInboxAge.TotalSeconds), "s",
@@ -64,6 +69,9 @@ public sealed class MessagingMetrics : IDisposable
     public void Delivered(string context, int count) => _delivered.Add(count, Tag(context));
 
     public void DeliveryFailed(string context) => _deliveryFailures.Add(1, Tag(context));
+
+    public void Parked(string context, string reason, int count) =>
+        _parked.Add(count, Tag(context), new KeyValuePair<string, object?>("reason", reason));
 
     public void InboxRemoved(string context, int count) => _inboxRemoved.Add(count, Tag(context));
 

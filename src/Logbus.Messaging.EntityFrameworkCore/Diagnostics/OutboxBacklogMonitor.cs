@@ -35,12 +35,13 @@ public sealed partial class OutboxBacklogMonitor<TDbContext>(
                    coalesce(extract(epoch FROM now() - (SELECT min(consumed) FROM {tables.Inbox} WHERE delivered IS NULL)), 0)::float8,
                    -- The inbox holds every message of the dedup window: counting it exactly every few seconds would cost
                    -- a scan of a large table, while the planner's estimate is free and good enough for a trend.
-                   (SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = '{tables.Inbox}'::regclass)
+                   (SELECT greatest(reltuples, 0)::int8 FROM pg_class WHERE oid = '{tables.Inbox}'::regclass),
+                   (SELECT count(*) FROM {tables.Parked})
             """);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         await reader.ReadAsync(cancellationToken);
         var backlog = new OutboxBacklog(reader.GetInt64(0), TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(1))), reader.GetInt64(2),
-            TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3))), reader.GetInt64(4));
+            TimeSpan.FromSeconds(Math.Max(0, reader.GetDouble(3))), reader.GetInt64(4), reader.GetInt64(5));
         metrics.Backlog(ContextName, backlog);
         return backlog;
     }

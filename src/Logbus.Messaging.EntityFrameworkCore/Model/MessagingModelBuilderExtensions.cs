@@ -46,7 +46,28 @@ public static class MessagingModelBuilderExtensions
             e.HasKey(x => x.OutboxId).HasName("pk_outbox_state");
             e.Property(x => x.OutboxId).HasColumnName("outbox_id").ValueGeneratedNever();
             e.Property(x => x.Created).HasColumnName("created");
+            e.Property(x => x.Attempts).HasColumnName("attempts");
+            e.Property(x => x.NextAttempt).HasColumnName("next_attempt");
             e.HasIndex(x => x.Created).HasDatabaseName("ix_outbox_state_created");
+        });
+
+        modelBuilder.Entity<ParkedOutboxMessage>(e =>
+        {
+            e.ToTable("outbox_parked", schema);
+            e.HasKey(x => x.SequenceNumber).HasName("pk_outbox_parked");
+            e.Property(x => x.SequenceNumber).HasColumnName("sequence_number").ValueGeneratedNever();
+            e.Property(x => x.MessageId).HasColumnName("message_id");
+            e.Property(x => x.OutboxId).HasColumnName("outbox_id");
+            e.Property(x => x.SentTime).HasColumnName("sent_time");
+            e.Property(x => x.Headers).HasColumnName("headers");
+            e.Property(x => x.Properties).HasColumnName("properties");
+            e.Property(x => x.ContentType).HasColumnName("content_type");
+            e.Property(x => x.MessageType).HasColumnName("message_type");
+            e.Property(x => x.Body).HasColumnName("body");
+            e.Property(x => x.DestinationAddress).HasColumnName("destination_address");
+            e.Property(x => x.Reason).HasColumnName("reason");
+            e.Property(x => x.Error).HasColumnName("error");
+            e.Property(x => x.Parked).HasColumnName("parked");
         });
 
         modelBuilder.HasSequence<long>("outbox_message_sequence", schema).IncrementsBy(SequenceBlockSize);

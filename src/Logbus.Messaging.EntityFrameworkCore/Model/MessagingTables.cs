@@ -17,6 +17,7 @@ internal sealed class MessagingTables
         Inbox = QualifiedName(model, typeof(InboxState));
         Outbox = QualifiedName(model, typeof(OutboxState));
         Messages = QualifiedName(model, typeof(OutboxMessage));
+        Parked = QualifiedName(model, typeof(ParkedOutboxMessage));
         var schema = model.FindEntityType(typeof(OutboxState))!.GetSchema() ?? "public";
         NotificationChannel = $"{schema}_outbox";
     }
@@ -29,6 +30,9 @@ internal sealed class MessagingTables
 
     /// <summary><c>outbox_message</c>, quoted and qualified.</summary>
     public string Messages { get; }
+
+    /// <summary><c>outbox_parked</c>, quoted and qualified.</summary>
+    public string Parked { get; }
 
     /// <summary>The LISTEN/NOTIFY channel that announces committed bus-outbox rows of this schema.</summary>
     public string NotificationChannel { get; }

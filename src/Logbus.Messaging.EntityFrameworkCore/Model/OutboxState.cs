@@ -11,4 +11,13 @@ public class OutboxState
 
     /// <summary>When the first message was added (UTC); claims go oldest first.</summary>
     public DateTime Created { get; set; }
+
+    /// <summary>Failed delivery attempts in a row; reset by nothing, since a delivered outbox is deleted.</summary>
+    public int Attempts { get; set; }
+
+    /// <summary>
+    /// Not claimed before this time (UTC) after a failed attempt: each outbox backs off on its own, so one that keeps
+    /// failing does not hold back the outboxes committed after it.
+    /// </summary>
+    public DateTime? NextAttempt { get; set; }
 }

@@ -10,6 +10,13 @@ public sealed class KafkaProducerOptions
 {
     public CompressionType Compression { get; set; } = CompressionType.None;
 
+    /// <summary>
+    /// The largest record (and request) the producer sends, librdkafka <c>message.max.bytes</c>; larger records fail at
+    /// once with <c>MsgSizeTooLarge</c>. Its default is librdkafka's own, stated here so it can be checked against the
+    /// topic's <c>max.message.bytes</c>.
+    /// </summary>
+    public int MessageMaxBytes { get; set; } = 1_000_000;
+
     /// <summary>How long the producer waits to fill a batch (librdkafka <c>linger.ms</c>).</summary>
     public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
 

@@ -87,6 +87,7 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
             CompressionType = Options.Compression,
             LingerMs = Options.Linger.TotalMilliseconds,
             MessageTimeoutMs = (int)Options.DeliveryTimeout.TotalMilliseconds,
+            MessageMaxBytes = Options.MessageMaxBytes,
         };
         Options.Configure?.Invoke(config);
         // The queue gauge comes from librdkafka's statistics; a configured interval wins.

@@ -186,9 +186,17 @@ namespace Logbus.Storage.Migrations
                         .HasColumnType("uuid")
                         .HasColumnName("outbox_id");
 
+                    b.Property<int>("Attempts")
+                        .HasColumnType("integer")
+                        .HasColumnName("attempts");
+
                     b.Property<DateTime>("Created")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("created");
+
+                    b.Property<DateTime?>("NextAttempt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("next_attempt");
 
                     b.HasKey("OutboxId")
                         .HasName("pk_outbox_state");
@@ -197,6 +205,71 @@ namespace Logbus.Storage.Migrations
                         .HasDatabaseName("ix_outbox_state_created");
 
                     b.ToTable("outbox_state", "messaging");
+                });
+
+            modelBuilder.Entity("Logbus.Messaging.EntityFrameworkCore.Model.ParkedOutboxMessage", b =>
+                {
+                    b.Property<long>("SequenceNumber")
+                        .HasColumnType("bigint")
+                        .HasColumnName("sequence_number");
+
+                    b.Property<string>("Body")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("body");
+
+                    b.Property<string>("ContentType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("content_type");
+
+                    b.Property<string>("DestinationAddress")
+                        .HasColumnType("text")
+                        .HasColumnName("destination_address");
+
+                    b.Property<string>("Error")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("error");
+
+                    b.Property<string>("Headers")
+                        .HasColumnType("text")
+                        .HasColumnName("headers");
+
+                    b.Property<Guid>("MessageId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("message_id");
+
+                    b.Property<string>("MessageType")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("message_type");
+
+                    b.Property<Guid?>("OutboxId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("outbox_id");
+
+                    b.Property<DateTime>("Parked")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("parked");
+
+                    b.Property<string>("Properties")
+                        .HasColumnType("text")
+                        .HasColumnName("properties");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTime>("SentTime")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("sent_time");
+
+                    b.HasKey("SequenceNumber")
+                        .HasName("pk_outbox_parked");
+
+                    b.ToTable("outbox_parked", "messaging");
                 });
 
             modelBuilder.Entity("Logbus.Storage.Imports.ImportIdempotencyKey", b =>

@@ -30,6 +30,18 @@ public sealed class EventChunkerSpecs
         Assert.All(chunks.Where(c => c.Count > 1), c => Assert.True(c.Sum(EventChunker.SizeOf) <= 512 * 1024));
     }
 
+    [Fact]
+    public void An_event_is_measured_as_its_JSON_is_produced_escapes_and_nesting_included()
+    {
+        var plain = Event("p", 10_000);
+        var escaped = Event("e", 0) with { Message = new string('\u0001', 10_000) };
+
+        // Six bytes per escaped character, as the record carries it; raw UTF-8 would have said one.
+        Assert.InRange(EventChunker.SizeOf(escaped) - EventChunker.SizeOf(plain), 50_000, 50_100);
+        var chunks = EventChunker.Chunk([escaped, escaped, escaped], maxEvents: 1000, maxBytes: 100_000);
+        Assert.Equal([1, 1, 1], chunks.Select(c => c.Count));
+    }
+
     private static AcceptedLogEvent Event(string id, int messageBytes) =>
         new(id, DateTimeOffset.UnixEpoch, "INFO", new string('x', messageBytes), "s", null, null, null, null, DateTimeOffset.UnixEpoch);
 }
