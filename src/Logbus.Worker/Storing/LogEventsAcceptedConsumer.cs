@@ -6,6 +6,7 @@ using Logbus.Storage.Imports;
 using Logbus.Storage.Writing;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using Microsoft.Extensions.Options;
 using Npgsql;
 
@@ -20,73 +21,134 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
     : IConsumer<LogEventsAccepted>
 {
     private readonly Uri _progressTopic = TopicAddress.For(topics.Value.Imports);
+    private readonly Uri _eventsTopic = TopicAddress.For(topics.Value.LogEvents);
 
     public async Task Consume(ConsumeContext<LogEventsAccepted> context)
     {
         var started = Stopwatch.GetTimestamp();
         var chunk = context.Message;
-        var rows = chunk.Events.Select(e => new LogEvent
+        // A chunk of one event is that event's own record: what cannot be stored of it fails it, and the endpoint
+        // dead-letters it with the reason. A larger chunk stores what it can and hands the rest on one by one.
+        var alone = chunk.Events.Count == 1;
+        var rows = new List<(int Index, LogEvent Row)>(chunk.Events.Count);
+        var refused = new List<(int Index, string Reason)>();
+        for (var i = 0; i < chunk.Events.Count; i++)
         {
-            Id = e.Id,
-            Timestamp = e.Timestamp,
-            Level = e.Level,
-            Message = e.Message,
-            Source = e.Source,
-            Metadata = e.Metadata?.GetRawText(),
-            TraceId = e.TraceId,
-            SpanId = e.SpanId,
-            Exception = e.Exception,
-            ImportId = chunk.ImportId,
-            ReceivedAt = e.ReceivedAt,
-        }).ToList();
+            var e = chunk.Events[i];
+            if (StorableEvent.ProblemWith(e) is { } problem)
+            {
+                if (alone)
+                {
+                    throw new NotStorableEventException(e.Id, problem.Field, problem.Reason);
+                }
+
+                refused.Add((i, problem.Field));
+                continue;
+            }
+
+            rows.Add((i, new LogEvent
+            {
+                Id = e.Id,
+                Timestamp = e.Timestamp,
+                Level = e.Level,
+                Message = e.Message,
+                Source = e.Source,
+                Metadata = e.Metadata?.GetRawText(),
+                TraceId = e.TraceId,
+                SpanId = e.SpanId,
+                Exception = e.Exception,
+                ImportId = chunk.ImportId,
+                ReceivedAt = e.ReceivedAt,
+            }));
+        }
 
         if (chunk is { ImportId: { } importId, ChunkNumber: { } chunkNumber })
         {
             // Same scope, same DbContext: the look runs inside the inbox transaction. A cancelled import's chunks are skipped.
             var cancelled = await imports.IsCancelRequestedAsync(importId, context.CancellationToken);
-            var counts = cancelled ? new StoredCounts(0, 0) : await StoreAsync(rows, context.CancellationToken);
+            var counts = cancelled ? new StoredCounts(0, 0) : await StoreAsync(rows, refused, alone, context.CancellationToken);
+            // Events handed on alone are no longer this chunk's: they count as skipped in its progress.
             await context.Send(_progressTopic,
                 new LogEventsStored(
-                    chunk.ChunkId, importId, chunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(), cancelled ? rows.Count : 0),
+                    chunk.ChunkId, importId, chunkNumber, counts.Stored, counts.Duplicates, time.GetUtcNow(),
+                    cancelled ? chunk.Events.Count : refused.Count),
                 progress => progress.SetKafkaKey(importId.ToString()));
             if (cancelled)
             {
-                WorkerMetrics.EventsSkipped.Add(rows.Count);
+                WorkerMetrics.EventsSkipped.Add(chunk.Events.Count);
                 return;
             }
 
-            Observe(rows, counts, started);
+            await HandOnAsync(context, refused);
+            Observe(chunk.Events.Count, rows, counts, started);
             return;
         }
 
-        Observe(rows, await StoreAsync(rows, context.CancellationToken), started);
+        var stored = await StoreAsync(rows, refused, alone, context.CancellationToken);
+        await HandOnAsync(context, refused);
+        Observe(chunk.Events.Count, rows, stored, started);
     }
 
-    private void Observe(List<LogEvent> rows, StoredCounts counts, long started)
+    /// <summary>
+    /// Sends each refused event back to the topic as a chunk of its own, through the consumer outbox: it leaves in the
+    /// transaction that stores the others, so it is neither lost nor handed on twice.
+    /// </summary>
+    private async Task HandOnAsync(ConsumeContext<LogEventsAccepted> context, List<(int Index, string Reason)> refused)
     {
-        WorkerMetrics.EventsConsumed.Add(rows.Count);
-        WorkerMetrics.EventsStored.Add(counts.Stored);
-        WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
-        WorkerMetrics.ChunkSize.Record(rows.Count);
-        WorkerMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        if (rows.Count > 0)
+        if (refused.Count == 0)
         {
-            WorkerMetrics.IngestToStored.Record(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.ReceivedAt)).TotalSeconds));
+            return;
+        }
+
+        var body = context.ReceiveContext.Body.GetBytes();
+        foreach (var (index, reason) in refused.OrderBy(r => r.Index))
+        {
+            await context.Send(_eventsTopic, IsolatedEvent.From(body, index, context.Message.ImportId));
+            WorkerMetrics.EventsIsolated.Add(1, reason);
         }
     }
 
-    private async Task<StoredCounts> StoreAsync(IReadOnlyCollection<LogEvent> rows, CancellationToken cancellationToken)
+    private void Observe(int consumed, List<(int Index, LogEvent Row)> rows, StoredCounts counts, long started)
+    {
+        WorkerMetrics.EventsConsumed.Add(consumed);
+        WorkerMetrics.EventsStored.Add(counts.Stored);
+        WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
+        WorkerMetrics.ChunkSize.Record(consumed);
+        WorkerMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
+        if (rows.Count > 0)
+        {
+            WorkerMetrics.IngestToStored.Record(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.Row.ReceivedAt)).TotalSeconds));
+        }
+    }
+
+    /// <param name="refused">Receives the rows PostgreSQL refused for their data, with the SQLSTATE it gave (chunks of several only).</param>
+    private async Task<StoredCounts> StoreAsync(List<(int Index, LogEvent Row)> rows, List<(int Index, string Reason)> refused, bool alone,
+        CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
-        if (db.Database.CurrentTransaction is not null)
+        if (db.Database.CurrentTransaction is { } current)
         {
-            return await LogEventBulkWriter.WriteAsync(connection, rows, cancellationToken);
+            return await WriteAsync(connection, (NpgsqlTransaction)current.GetDbTransaction(), rows, refused, alone, cancellationToken);
         }
 
         // Without the inbox (not how the Worker runs), still never store half a chunk.
         await using var transaction = await db.Database.BeginTransactionAsync(cancellationToken);
-        var counts = await LogEventBulkWriter.WriteAsync(connection, rows, cancellationToken);
+        var counts = await WriteAsync(connection, (NpgsqlTransaction)transaction.GetDbTransaction(), rows, refused, alone, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
+        return counts;
+    }
+
+    private static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+        List<(int Index, LogEvent Row)> rows, List<(int Index, string Reason)> refused, bool alone, CancellationToken cancellationToken)
+    {
+        if (alone)
+        {
+            return await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken);
+        }
+
+        var refusedByPostgres = new List<(int Index, string SqlState)>();
+        var counts = await IsolatingWriter.WriteAsync(connection, transaction, rows, refusedByPostgres, cancellationToken);
+        refused.AddRange(refusedByPostgres.Select(r => (r.Index, $"sqlstate_{r.SqlState}")));
         return counts;
     }
 }
