@@ -16,9 +16,9 @@ public static class IsolatingWriter
     private const string Savepoint = "isolate_rows";
 
     /// <param name="rows">The rows, each with its position in the chunk.</param>
-    /// <param name="refused">Receives each refused row's position and the SQLSTATE PostgreSQL refused it with.</param>
+    /// <param name="refused">Receives each refused row's position and what PostgreSQL refused it with.</param>
     public static Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<(int Index, LogEvent Row)> rows, List<(int Index, string SqlState)> refused, CancellationToken cancellationToken) =>
+        IReadOnlyList<(int Index, LogEvent Row)> rows, List<(int Index, PostgresException Refusal)> refused, CancellationToken cancellationToken) =>
         WriteAsync(new Isolation(connection, transaction, refused), rows, cancellationToken);
 
     private static async Task<StoredCounts> WriteAsync(Isolation isolation, IReadOnlyList<(int Index, LogEvent Row)> rows,
@@ -45,7 +45,7 @@ public static class IsolatingWriter
             await transaction.ReleaseAsync(Savepoint, cancellationToken);
             if (rows.Count == 1)
             {
-                refused.Add((rows[0].Index, e.SqlState));
+                refused.Add((rows[0].Index, e));
                 return default;
             }
 
@@ -61,7 +61,7 @@ public static class IsolatingWriter
         e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     /// <remarks>A rollback to the savepoint takes the staging rows of the failed write with it; a write that succeeded leaves them.</remarks>
-    private sealed record Isolation(NpgsqlConnection Connection, NpgsqlTransaction Transaction, List<(int Index, string SqlState)> Refused)
+    private sealed record Isolation(NpgsqlConnection Connection, NpgsqlTransaction Transaction, List<(int Index, PostgresException Refusal)> Refused)
     {
         public bool StagingHoldsRows { get; set; }
     }

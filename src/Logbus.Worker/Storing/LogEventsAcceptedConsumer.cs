@@ -4,6 +4,7 @@ using Logbus.Messaging.Kafka;
 using Logbus.Storage;
 using Logbus.Storage.Imports;
 using Logbus.Storage.Writing;
+using Logbus.Worker.DeadLetters;
 using MassTransit;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Storage;
@@ -17,11 +18,11 @@ namespace Logbus.Worker.Storing;
 /// inbox row of the message and, for a chunk of an import, the progress message to the import saga commit together, so
 /// a redelivered message stores nothing twice and a re-sent event counts as a duplicate.
 /// </summary>
-public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<TopicOptions> topics)
+public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<TopicOptions> topics,
+    SingleEventDeadLetters deadLetters)
     : IConsumer<LogEventsAccepted>
 {
     private readonly Uri _progressTopic = TopicAddress.For(topics.Value.Imports);
-    private readonly Uri _eventsTopic = TopicAddress.For(topics.Value.LogEvents);
 
     public async Task Consume(ConsumeContext<LogEventsAccepted> context)
     {
@@ -31,18 +32,19 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
         // dead-letters it with the reason. A larger chunk stores what it can and hands the rest on one by one.
         var alone = chunk.Events.Count == 1;
         var rows = new List<(int Index, LogEvent Row)>(chunk.Events.Count);
-        var refused = new List<(int Index, string Reason)>();
+        var refused = new List<Refusal>();
         for (var i = 0; i < chunk.Events.Count; i++)
         {
             var e = chunk.Events[i];
             if (StorableEvent.ProblemWith(e) is { } problem)
             {
+                var notStorable = new NotStorableEventException(e.Id, problem.Field, problem.Reason);
                 if (alone)
                 {
-                    throw new NotStorableEventException(e.Id, problem.Field, problem.Reason);
+                    throw notStorable;
                 }
 
-                refused.Add((i, problem.Field));
+                refused.Add(new Refusal(i, problem.Field, typeof(NotStorableEventException).FullName!, notStorable.Message));
                 continue;
             }
 
@@ -79,32 +81,23 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
                 return;
             }
 
-            await HandOnAsync(context, refused);
+            await DeadLetterAsync(context, refused);
             Observe(chunk.Events.Count, rows, counts, started);
             return;
         }
 
         var stored = await StoreAsync(rows, refused, alone, context.CancellationToken);
-        await HandOnAsync(context, refused);
+        await DeadLetterAsync(context, refused);
         Observe(chunk.Events.Count, rows, stored, started);
     }
 
-    /// <summary>
-    /// Sends each refused event back to the topic as a chunk of its own, through the consumer outbox: it leaves in the
-    /// transaction that stores the others, so it is neither lost nor handed on twice.
-    /// </summary>
-    private async Task HandOnAsync(ConsumeContext<LogEventsAccepted> context, List<(int Index, string Reason)> refused)
+    /// <summary>Each refused event goes to the dead-letter topic alone, with its reason.</summary>
+    private async Task DeadLetterAsync(ConsumeContext<LogEventsAccepted> context, List<Refusal> refused)
     {
-        if (refused.Count == 0)
+        foreach (var refusal in refused.OrderBy(r => r.Index))
         {
-            return;
-        }
-
-        var body = context.ReceiveContext.Body.GetBytes();
-        foreach (var (index, reason) in refused.OrderBy(r => r.Index))
-        {
-            await context.Send(_eventsTopic, IsolatedEvent.From(body, index, context.Message.ImportId));
-            WorkerMetrics.EventsIsolated.Add(1, reason);
+            await deadLetters.ProduceAsync(context, refusal.Index, refusal.ExceptionType, refusal.Reason);
+            WorkerMetrics.EventsIsolated.Add(1, refusal.Label);
         }
     }
 
@@ -122,7 +115,7 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
     }
 
     /// <param name="refused">Receives the rows PostgreSQL refused for their data, with the SQLSTATE it gave (chunks of several only).</param>
-    private async Task<StoredCounts> StoreAsync(List<(int Index, LogEvent Row)> rows, List<(int Index, string Reason)> refused, bool alone,
+    private async Task<StoredCounts> StoreAsync(List<(int Index, LogEvent Row)> rows, List<Refusal> refused, bool alone,
         CancellationToken cancellationToken)
     {
         var connection = (NpgsqlConnection)db.Database.GetDbConnection();
@@ -139,16 +132,21 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
     }
 
     private static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        List<(int Index, LogEvent Row)> rows, List<(int Index, string Reason)> refused, bool alone, CancellationToken cancellationToken)
+        List<(int Index, LogEvent Row)> rows, List<Refusal> refused, bool alone, CancellationToken cancellationToken)
     {
         if (alone)
         {
             return await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken);
         }
 
-        var refusedByPostgres = new List<(int Index, string SqlState)>();
+        var refusedByPostgres = new List<(int Index, PostgresException Refusal)>();
         var counts = await IsolatingWriter.WriteAsync(connection, transaction, rows, refusedByPostgres, cancellationToken);
-        refused.AddRange(refusedByPostgres.Select(r => (r.Index, $"sqlstate_{r.SqlState}")));
+        refused.AddRange(refusedByPostgres.Select(r => new Refusal(r.Index, $"sqlstate_{r.Refusal.SqlState}", typeof(PostgresException).FullName!,
+            $"Event '{rows.First(row => row.Index == r.Index).Row.Id}' cannot be stored: PostgreSQL refused it " +
+            $"({r.Refusal.SqlState}: {r.Refusal.MessageText}).")));
         return counts;
     }
+
+    /// <param name="Label">The metric's reason: the field that is not storable, or sqlstate_&lt;code&gt;.</param>
+    private sealed record Refusal(int Index, string Label, string ExceptionType, string Reason);
 }
