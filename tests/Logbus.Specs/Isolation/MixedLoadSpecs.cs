@@ -22,14 +22,20 @@ public sealed class MixedLoadSpecs
         await using var db = await SpecDatabase.CreateAsync();
         await using var pipeline = await Pipeline.StartAsync(db, partitions: 6);
         var start = DateTimeOffset.UtcNow.AddMinutes(-1);
-        var oldest = new List<double>();
+        // Warmed up: the first delivery waits for the bus to connect, which says nothing about delivery under load.
+        var warmUp = await pipeline.Api.Client.PostAsJsonAsync("/api/logs",
+            new { id = "warm-up", level = "INFO", message = "m", source = "mixed-load-spec" });
+        Assert.Equal(HttpStatusCode.Accepted, warmUp.StatusCode);
+        await pipeline.WaitForStoredAsync(1, TimeSpan.FromMinutes(1));
+        var loadStarted = System.Diagnostics.Stopwatch.StartNew();
+        var oldest = new List<(double At, double Age)>();
         using var loadDone = new CancellationTokenSource();
         var sampler = Task.Run(async () =>
         {
             while (!loadDone.IsCancellationRequested)
             {
-                oldest.Add(await db.ScalarAsync<double>(
-                    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(sent_time)), 0)::float8 FROM messaging.outbox_message WHERE outbox_id IS NOT NULL"));
+                oldest.Add((loadStarted.Elapsed.TotalSeconds, await db.ScalarAsync<double>(
+                    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(sent_time)), 0)::float8 FROM messaging.outbox_message WHERE outbox_id IS NOT NULL")));
                 await Task.Delay(100, CancellationToken.None);
             }
         });
@@ -67,19 +73,21 @@ public sealed class MixedLoadSpecs
         await Task.WhenAll(good);
         var refusedNumbers = await jsonbIncompatible;
         var huge = await escapeHeavy;
-        await pipeline.WaitForStoredAsync(Clients * EventsPerClient, TimeSpan.FromMinutes(2));
+        await pipeline.WaitForStoredAsync(1 + (Clients * EventsPerClient), TimeSpan.FromMinutes(2));
         await loadDone.CancelAsync();
         await sampler;
 
         await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
-        await pipeline.AssertExactlyAsync(Clients * EventsPerClient);
+        await pipeline.AssertExactlyAsync(1 + (Clients * EventsPerClient));
         Assert.All(refusedNumbers, status => Assert.Equal(HttpStatusCode.BadRequest, status));
         Assert.Contains(huge.StatusCode, new[] { HttpStatusCode.BadRequest, HttpStatusCode.RequestEntityTooLarge });
         Assert.Contains("message", await huge.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events WHERE id LIKE 'bad-%'"));
         Assert.Empty((await pipeline.WorkerClient.GetFromJsonAsync<List<object>>("/api/dead-letters"))!);
         Assert.NotEmpty(oldest);
-        Assert.True(oldest.Max() < 5, $"the outbox's oldest message was at most {oldest.Max():0.0} s old while the load ran (must stay under 5 s)");
+        var worst = oldest.MaxBy(o => o.Age);
+        Assert.True(worst.Age < 5, $"the outbox's oldest message was {worst.Age:0.0} s old {worst.At:0.0} s into the load (must stay under 5 s); " +
+            $"samples: {string.Join(", ", oldest.Where(o => o.Age >= 1).Select(o => $"{o.At:0.0}s:{o.Age:0.0}"))}");
     }
 
     private static Task<HttpResponseMessage> PostRawAsync(Pipeline pipeline, string json) =>
