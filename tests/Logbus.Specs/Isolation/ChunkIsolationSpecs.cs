@@ -25,6 +25,7 @@ public sealed class ChunkIsolationSpecs
             ["bad-number"] = (Event("bad-number", metadata: """{"n":1e999999}"""), "1e999999"),
             ["bad-surrogate"] = (Event("bad-surrogate", metadata: """{"k":"\ud800"}"""), "surrogate"),
             ["bad-nul"] = (Event("bad-nul", message: "\"before\\u0000after\""), "NUL"),
+            ["bad-text"] = (Event("bad-text", message: "\"half a pair: \\ud800\""), "unpaired surrogate"),
             // Passes every check of the Worker's own; only PostgreSQL refuses it (the column holds 200 characters).
             ["bad-source"] = (Event("bad-source", source: $"\"{new string('s', 250)}\""), "too long"),
         };
@@ -33,6 +34,7 @@ public sealed class ChunkIsolationSpecs
         events.Insert(8, bad["bad-surrogate"].Json);
         events.Insert(12, bad["bad-nul"].Json);
         events.Insert(17, bad["bad-source"].Json);
+        events.Insert(20, bad["bad-text"].Json);
         var chunk = $$"""{"chunkId":"{{Guid.NewGuid()}}","events":[{{string.Join(',', events)}}]}""";
         using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers }).Build())
         {
@@ -46,7 +48,7 @@ public sealed class ChunkIsolationSpecs
         var letters = await Eventually.ValueAsync(async () =>
         {
             var list = await pipeline.WorkerClient.GetFromJsonAsync<JsonElement>("/api/dead-letters");
-            return list.GetArrayLength() >= 4 ? list : (JsonElement?)null;
+            return list.GetArrayLength() >= 5 ? list : (JsonElement?)null;
         }, TimeSpan.FromSeconds(60), "each bad event is dead-lettered");
         await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
         await pipeline.AssertExactlyAsync(20);
@@ -54,8 +56,8 @@ public sealed class ChunkIsolationSpecs
 
         // Each dead letter holds one event, the bad one, and says why it was refused.
         var records = ReadAll(pipeline.Broker.BootstrapServers, pipeline.Topic + ".dlq");
-        Assert.Equal(4, records.Count);
-        Assert.Equal(4, letters.GetArrayLength());
+        Assert.Equal(5, records.Count);
+        Assert.Equal(5, letters.GetArrayLength());
         foreach (var record in records)
         {
             using var value = JsonDocument.Parse(record.Message.Value);
@@ -66,14 +68,14 @@ public sealed class ChunkIsolationSpecs
             Assert.Equal(pipeline.Topic, Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("Kafka-Original-Topic")));
         }
 
-        Assert.Equal(4, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_worker_events_isolated_total"));
+        Assert.Equal(5, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_worker_events_isolated_total"));
         Assert.Equal(1, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_worker_events_isolated_total", ("reason", "sqlstate_22001")));
 
         // Replayed, a bad event is refused again, alone: dead-lettered once more, nothing stored.
         var number = letters.EnumerateArray().Single(l => l.GetProperty("reason").GetString()!.Contains("1e999999", StringComparison.Ordinal));
         var replay = await pipeline.WorkerClient.PostAsync($"/api/dead-letters/{number.GetProperty("id").GetString()}/replay", null);
         Assert.Equal(HttpStatusCode.Accepted, replay.StatusCode);
-        await Eventually.TrueAsync(async () => (await pipeline.WorkerClient.GetFromJsonAsync<JsonElement>("/api/dead-letters")).GetArrayLength() == 5,
+        await Eventually.TrueAsync(async () => (await pipeline.WorkerClient.GetFromJsonAsync<JsonElement>("/api/dead-letters")).GetArrayLength() == 6,
             TimeSpan.FromSeconds(60), "the replayed bad event is dead-lettered again");
         await pipeline.AssertExactlyAsync(20);
 
