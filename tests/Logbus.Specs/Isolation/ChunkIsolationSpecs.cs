@@ -98,7 +98,8 @@ public sealed class ChunkIsolationSpecs
     {
         var now = DateTimeOffset.UtcNow.ToString("O");
         return $$"""
-            {"id":"{{id}}","timestamp":"{{now}}","level":"INFO","message":{{message}},"source":{{source}},"metadata":{{metadata}},"receivedAt":"{{now}}"}
+            {"id":"{{id}}","timestamp":"{{now}}","level":"INFO","message":{{message}},"source":{{source}},
+             "metadata":{{metadata}},"receivedAt":"{{now}}"}
             """;
     }
 

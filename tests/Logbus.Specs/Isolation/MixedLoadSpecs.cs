@@ -35,7 +35,8 @@ public sealed class MixedLoadSpecs
             while (!loadDone.IsCancellationRequested)
             {
                 oldest.Add((loadStarted.Elapsed.TotalSeconds, await db.ScalarAsync<double>(
-                    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(sent_time)), 0)::float8 FROM messaging.outbox_message WHERE outbox_id IS NOT NULL")));
+                    "SELECT COALESCE(EXTRACT(EPOCH FROM now() - min(sent_time)), 0)::float8 FROM messaging.outbox_message " +
+                    "WHERE outbox_id IS NOT NULL")));
                 await Task.Delay(100, CancellationToken.None);
             }
         });
@@ -57,8 +58,8 @@ public sealed class MixedLoadSpecs
             var answers = new List<HttpStatusCode>();
             for (var i = 0; i < EventsPerClient; i++)
             {
-                answers.Add((await PostRawAsync(pipeline,
-                    $$$"""{"id":"bad-number-{{{i}}}","level":"INFO","message":"m","source":"mixed-load-spec","metadata":{"n":1e999999}}""")).StatusCode);
+                var json = $$$"""{"id":"bad-number-{{{i}}}","level":"INFO","message":"m","source":"mixed-load-spec","metadata":{"n":1e999999}}""";
+                answers.Add((await PostRawAsync(pipeline, json)).StatusCode);
             }
 
             return answers;
