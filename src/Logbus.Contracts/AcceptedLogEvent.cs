@@ -1,4 +1,5 @@
 using System.Text.Json;
+using System.Text.Json.Serialization;
 
 namespace Logbus.Contracts;
 
@@ -8,14 +9,15 @@ namespace Logbus.Contracts;
 /// <param name="Level">TRACE, DEBUG, INFO, WARN, ERROR or FATAL.</param>
 /// <param name="Metadata">A JSON object, or absent.</param>
 /// <param name="ReceivedAt">When the Api accepted it.</param>
+/// <remarks>Its text is read by <see cref="UnpairedSurrogateTolerantString"/>, so one bad event cannot make its chunk unreadable.</remarks>
 public sealed record AcceptedLogEvent(
-    string Id,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Id,
     DateTimeOffset Timestamp,
-    string Level,
-    string Message,
-    string Source,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Level,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Message,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Source,
     JsonElement? Metadata,
-    string? TraceId,
-    string? SpanId,
-    string? Exception,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? TraceId,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? SpanId,
+    [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? Exception,
     DateTimeOffset ReceivedAt);

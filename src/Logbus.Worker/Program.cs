@@ -15,6 +15,7 @@ builder.AddLogEventPartitionMaintenance();
 builder.AddWorkerHealthChecks();
 builder.AddWorkerMessaging();
 builder.Services.AddSingleton<DeadLetterTopic>();
+builder.Services.AddSingleton<SingleEventDeadLetters>();
 
 var app = builder.Build();
 

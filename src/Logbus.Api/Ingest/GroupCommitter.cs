@@ -2,6 +2,7 @@ using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Logbus.Contracts;
 using Logbus.ServiceDefaults.Monitoring;
+using Logbus.ServiceDefaults.Resilience;
 
 namespace Logbus.Api.Ingest;
 
@@ -71,14 +72,46 @@ public sealed class GroupCommitter : IAsyncDisposable
                 GroupSizes.Record(group.Count);
                 group.ForEach(p => p.Done.TrySetResult());
             }
+            catch (Exception e) when (group.Count > 1 && !IsOutage(e))
+            {
+                // One request's data may have failed the transaction (nothing of it was written): each request commits
+                // alone, so only the one at fault gets the error.
+                foreach (var pending in group)
+                {
+                    await CommitAloneAsync(pending);
+                }
+            }
             catch (Exception e)
             {
-                group.ForEach(p => p.Done.TrySetException(e));
+                group.ForEach(p => p.Done.TrySetException(Answer(e)));
             }
 
             group.Clear();
         }
     }
+
+    private async Task CommitAloneAsync(Pending pending)
+    {
+        try
+        {
+            await _commit([pending.Event], _stopping.Token);
+            GroupSizes.Record(1);
+            pending.Done.TrySetResult();
+        }
+        catch (Exception e)
+        {
+            pending.Done.TrySetException(Answer(e));
+        }
+    }
+
+    /// <summary>An outage (503 with Retry-After) or shutdown fails every request alike: committing them one by one cannot help.</summary>
+    private static bool IsOutage(Exception e) => e is DependencyUnavailableException or OperationCanceledException;
+
+    /// <summary>What the request is answered: a failure its own data caused is a 400 naming it, anything else as it was thrown.</summary>
+    private static Exception Answer(Exception e) =>
+        CommitRefusal.ReasonFor(e) is { } reason
+            ? new BadHttpRequestException($"The event could not be stored: {reason}.", StatusCodes.Status400BadRequest, e)
+            : e;
 
     private sealed record Pending(AcceptedLogEvent Event)
     {

@@ -27,8 +27,12 @@ public static class LogEventBulkWriter
     private const string Columns = "id, \"timestamp\", level, message, source, metadata, trace_id, span_id, exception, import_id, received_at";
 
     /// <param name="connection">An open connection with a transaction in progress.</param>
+    /// <param name="emptyStaging">
+    /// Empty the staging table first: needed when the transaction already wrote rows through it (the table empties itself
+    /// only at commit), as a chunk stored in parts does.
+    /// </param>
     public static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<LogEvent> events,
-        CancellationToken cancellationToken)
+        CancellationToken cancellationToken, bool emptyStaging = false)
     {
         if (events.Count == 0)
         {
@@ -38,6 +42,12 @@ public static class LogEventBulkWriter
         await using (var create = new NpgsqlCommand(CreateStaging, connection))
         {
             await create.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        if (emptyStaging)
+        {
+            await using var empty = new NpgsqlCommand("TRUNCATE log_events_staging", connection);
+            await empty.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await using (var copy = await connection.BeginBinaryImportAsync($"COPY log_events_staging ({Columns}) FROM STDIN (FORMAT BINARY)",

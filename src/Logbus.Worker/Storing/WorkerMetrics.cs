@@ -22,6 +22,10 @@ public static class WorkerMetrics
     public static readonly CumulativeCounter EventsSkipped =
         new(LogbusMeters.Logbus, "worker_events_skipped_total", "{event}", "Events of cancelled imports that were not stored.");
 
+    public static readonly CumulativeCounter EventsIsolated = new(LogbusMeters.Logbus, "worker_events_isolated_total", "{event}",
+        "Events of a chunk that could not be stored with the others and were handed on alone, to be dead-lettered with their reason, " +
+        "by reason (the field that is not storable, or sqlstate_<code> when PostgreSQL refused it).", "reason");
+
     public static readonly Histogram<double> ChunkSize = LogbusMeters.Logbus.CreateHistogram("worker_chunk_events", "{event}",
         "Events per stored chunk.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 750, 1000, 2000] });
