@@ -174,17 +174,18 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return null;
         }
 
+        // Checked first: the raw text of metadata that is not valid UTF-8 cannot be read to be measured.
+        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
+        {
+            errors.Add(new FieldError("metadata", problem));
+            return null;
+        }
+
         var raw = value.Value.GetRawText();
         var bytes = Encoding.UTF8.GetByteCount(raw);
         if (bytes > _limits.MaxMetadataBytes)
         {
             errors.Add(new FieldError("metadata", $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {bytes:N0} bytes)"));
-            return null;
-        }
-
-        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
-        {
-            errors.Add(new FieldError("metadata", problem));
             return null;
         }
 

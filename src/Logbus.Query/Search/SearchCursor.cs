@@ -1,6 +1,7 @@
 using System.Buffers.Text;
 using System.Globalization;
 using System.Text;
+using Logbus.Storage.Writing;
 
 namespace Logbus.Query.Search;
 
@@ -28,7 +29,8 @@ public sealed record SearchCursor(DateTimeOffset Timestamp, string Id)
         {
             var parts = Encoding.UTF8.GetString(Base64Url.DecodeFromChars(text)).Split(':', 3);
             if (parts is [Version, var ticks, var id] && long.TryParse(ticks, NumberStyles.None, CultureInfo.InvariantCulture, out var t)
-                && t >= DateTimeOffset.MinValue.UtcTicks && t <= DateTimeOffset.MaxValue.UtcTicks && id.Length > 0)
+                && t >= DateTimeOffset.MinValue.UtcTicks && t <= DateTimeOffset.MaxValue.UtcTicks && id.Length > 0
+                && StorableValues.ProblemWithText(id) is null)
             {
                 cursor = new SearchCursor(new DateTimeOffset(t, TimeSpan.Zero), id);
                 return true;
