@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Logbus.Contracts;
 using Logbus.Storage;
+using Logbus.Storage.Partitions;
 using Logbus.Storage.Writing;
 using Microsoft.Extensions.Options;
 
@@ -10,11 +11,14 @@ namespace Logbus.Api.Ingest;
 
 /// <summary>
 /// Checks an incoming event against the event model and limits, and normalizes it: level names to the six levels,
-/// timestamps to UTC (no offset means UTC; none means now), a UUIDv7 when the client gave no id.
+/// timestamps to UTC (no offset means UTC; none means now) and within the <see cref="TimestampPolicy"/>, a UUIDv7 when
+/// the client gave no id.
 /// </summary>
-public sealed class EventValidator(IOptions<IngestOptions> options)
+/// <param name="partitions">The retention the timestamp policy keeps to; the default one when not given.</param>
+public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<LogEventPartitionOptions>? partitions = null)
 {
     private readonly IngestOptions _limits = options.Value;
+    private readonly TimestampPolicy _timestamps = new(options.Value, partitions?.Value ?? new LogEventPartitionOptions());
 
     /// <param name="defaultSource">The source when the event names none (an API key's or a Seq default); null makes source required.</param>
     /// <param name="errors">Receives every problem found; the event is valid when nothing was added.</param>
@@ -59,7 +63,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
         return Storable(id, "id", errors);
     }
 
-    private static DateTimeOffset ReadTimestamp(JsonElement? value, DateTimeOffset receivedAt, List<FieldError> errors)
+    private DateTimeOffset ReadTimestamp(JsonElement? value, DateTimeOffset receivedAt, List<FieldError> errors)
     {
         if (IsAbsent(value))
         {
@@ -70,6 +74,12 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             && DateTimeOffset.TryParse(StorableValues.StringOf(value.Value), CultureInfo.InvariantCulture,
                 DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var timestamp))
         {
+            if (_timestamps.ProblemWith(timestamp, receivedAt) is { } problem)
+            {
+                errors.Add(new FieldError("timestamp", problem));
+                return receivedAt;
+            }
+
             return timestamp;
         }
 
@@ -164,17 +174,18 @@ public sealed class EventValidator(IOptions<IngestOptions> options)
             return null;
         }
 
+        // Checked first: the raw text of metadata that is not valid UTF-8 cannot be read to be measured.
+        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
+        {
+            errors.Add(new FieldError("metadata", problem));
+            return null;
+        }
+
         var raw = value.Value.GetRawText();
         var bytes = Encoding.UTF8.GetByteCount(raw);
         if (bytes > _limits.MaxMetadataBytes)
         {
             errors.Add(new FieldError("metadata", $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {bytes:N0} bytes)"));
-            return null;
-        }
-
-        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
-        {
-            errors.Add(new FieldError("metadata", problem));
             return null;
         }
 

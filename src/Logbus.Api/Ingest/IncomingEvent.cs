@@ -33,7 +33,7 @@ public sealed class IncomingEvent
             exception = null;
         foreach (var property in value.EnumerateObject())
         {
-            switch (property.Name.ToLowerInvariant())
+            switch (NameOf(property)?.ToLowerInvariant())
             {
                 case "id": id = property.Value; break;
                 case "timestamp": timestamp = property.Value; break;
@@ -53,5 +53,19 @@ public sealed class IncomingEvent
             Id = id, Timestamp = timestamp, Level = level, Message = message, Source = source,
             Metadata = metadata, TraceId = traceId, SpanId = spanId, Exception = exception,
         };
+    }
+
+    // A name that is not valid Unicode (a lone surrogate escape) is none of the event's fields, so it is ignored like
+    // any unknown one; reading it would throw.
+    private static string? NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
+        }
     }
 }

@@ -36,6 +36,13 @@ public sealed class IngestOptions
     [Range(1, int.MaxValue)]
     public int ChunkMaxBytes { get; set; } = 512 * 1024;
 
+    /// <summary>
+    /// How far ahead of its arrival an event's timestamp may be (clock skew; the past is bounded by the retention).
+    /// At most <c>Storage:Partitions:DaysAhead</c> days, so such an event lands in a prepared partition.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "366.00:00:00")]
+    public TimeSpan MaxTimestampAhead { get; set; } = TimeSpan.FromDays(1);
+
     /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>
     public string DefaultClefSource { get; set; } = "seq";
 

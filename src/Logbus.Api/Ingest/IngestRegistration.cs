@@ -3,7 +3,9 @@ using Logbus.Api.Seq;
 using Logbus.Api.TutorialCompatibility;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.Storage.Partitions;
 using Logbus.Storage.Resilience;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Api.Ingest;
 
@@ -12,7 +14,11 @@ internal static class IngestRegistration
     /// <summary>Everything behind the ingest routes: limits, validation, API keys, rate limits, bulkheads, the outbox writer.</summary>
     public static IHostApplicationBuilder AddIngest(this IHostApplicationBuilder builder)
     {
-        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section);
+        builder.Services.AddValidatedOptions<IngestOptions>(IngestOptions.Section)
+            .Validate<IOptions<LogEventPartitionOptions>>(
+                (ingest, partitions) => ingest.MaxTimestampAhead <= TimeSpan.FromDays(partitions.Value.DaysAhead),
+                $"{TimestampPolicy.AheadSetting} must be at most Storage:Partitions:DaysAhead days: an event dated further ahead would wait " +
+                    "in the default partition.");
         builder.Services.AddValidatedOptions<IngestBulkheadOptions>(IngestBulkheadOptions.Section);
         builder.Services.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.Section);
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);

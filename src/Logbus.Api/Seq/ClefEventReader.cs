@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Text.Json;
 using Logbus.Api.Ingest;
+using Logbus.Storage.Writing;
 
 namespace Logbus.Api.Seq;
 
@@ -21,7 +22,7 @@ public sealed class ClefEventReader(IngestOptions options)
         var properties = new Dictionary<string, JsonElement>(StringComparer.Ordinal);
         foreach (var p in line.EnumerateObject())
         {
-            switch (p.Name)
+            switch (NameOf(p))
             {
                 case "@t": timestamp = p.Value; break;
                 case "@m": message = p.Value; break;
@@ -34,12 +35,13 @@ public sealed class ClefEventReader(IngestOptions options)
                     if (p.Value.ValueKind == JsonValueKind.Array)
                     {
                         renderings.AddRange(p.Value.EnumerateArray()
-                            .Select(r => r.ValueKind == JsonValueKind.String ? r.GetString()! : r.GetRawText()));
+                            .Select(r => r.ValueKind == JsonValueKind.String ? StorableValues.StringOf(r) ?? r.GetRawText() : r.GetRawText()));
                     }
 
                     break;
                 default:
-                    properties[p.Name.StartsWith("@@", StringComparison.Ordinal) ? p.Name[1..] : p.Name] = p.Value;
+                    var name = NameOf(p);
+                    properties[name.StartsWith("@@", StringComparison.Ordinal) ? name[1..] : name] = p.Value;
                     break;
             }
         }
@@ -55,7 +57,7 @@ public sealed class ClefEventReader(IngestOptions options)
         var renderings = new List<string>();
         foreach (var p in e.EnumerateObject())
         {
-            switch (p.Name)
+            switch (NameOf(p))
             {
                 case "Timestamp": timestamp = p.Value; break;
                 case "RenderedMessage": message = p.Value; break;
@@ -65,7 +67,7 @@ public sealed class ClefEventReader(IngestOptions options)
                 case "Properties" when p.Value.ValueKind == JsonValueKind.Object:
                     foreach (var property in p.Value.EnumerateObject())
                     {
-                        properties[property.Name] = property.Value;
+                        properties[NameOf(property)] = property.Value;
                     }
 
                     break;
@@ -85,12 +87,15 @@ public sealed class ClefEventReader(IngestOptions options)
     {
         if (message is null && template is { ValueKind: JsonValueKind.String } t)
         {
-            message = JsonSerializer.SerializeToElement(MessageTemplateRenderer.Render(t.GetString()!,
-                name => properties.TryGetValue(name, out var v) ? v : null, renderings));
+            // A template that is not valid Unicode becomes the message as it is, for the validator to refuse by name.
+            message = StorableValues.StringOf(t) is { } text
+                ? JsonSerializer.SerializeToElement(MessageTemplateRenderer.Render(text, name => properties.TryGetValue(name, out var v) ? v : null,
+                    renderings))
+                : t;
         }
 
         var source = options.ClefSourceProperties
-            .Select(name => properties.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null)
+            .Select(name => properties.TryGetValue(name, out var v) && v.ValueKind == JsonValueKind.String ? StorableValues.StringOf(v) : null)
             .FirstOrDefault(s => !string.IsNullOrWhiteSpace(s));
         var incoming = new IncomingEvent
         {
@@ -105,6 +110,23 @@ public sealed class ClefEventReader(IngestOptions options)
         return (incoming, source);
     }
 
+    /// <summary>
+    /// A property's name. One that is not valid Unicode (a lone surrogate escape) refuses the line as JSON, which the
+    /// CLEF routes answer with a 400 naming the line and imports report as a rejected line, rather than failing the
+    /// whole request or import.
+    /// </summary>
+    private static string NameOf(JsonProperty property)
+    {
+        try
+        {
+            return property.Name;
+        }
+        catch (InvalidOperationException e)
+        {
+            throw new JsonException("a property name is not valid Unicode (it is not UTF-8 or holds a lone surrogate escape)", e);
+        }
+    }
+
     private static JsonElement ToObject(Dictionary<string, JsonElement> properties)
     {
         var buffer = new ArrayBufferWriter<byte>(256);
@@ -114,7 +136,15 @@ public sealed class ClefEventReader(IngestOptions options)
             foreach (var (name, value) in properties)
             {
                 writer.WritePropertyName(name);
-                value.WriteTo(writer);
+                try
+                {
+                    value.WriteTo(writer);
+                }
+                catch (InvalidOperationException e)
+                {
+                    // Said as a refusal of the line, as for a name, rather than failing the request or the whole import.
+                    throw new JsonException($"the property '{name}' holds text that is not valid Unicode (a lone surrogate escape)", e);
+                }
             }
 
             writer.WriteEndObject();

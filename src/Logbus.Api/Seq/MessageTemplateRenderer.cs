@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using Logbus.Storage.Writing;
 using Serilog.Parsing;
 
 namespace Logbus.Api.Seq;
@@ -65,12 +66,14 @@ public static class MessageTemplateRenderer
         {
             rendered = renderings[rendering++];
         }
-        else if (property(token.PropertyName) is { } value)
+        else if (property(token.PropertyName) is { } value && Scalar(value, token.Format) is { } scalar)
         {
-            rendered = Scalar(value, token.Format);
+            rendered = scalar;
         }
         else
         {
+            // No value, or a string that is not Unicode: the event is then refused for its metadata, which holds the
+            // same string, with a 400 naming it.
             return token.ToString();
         }
 
@@ -93,10 +96,10 @@ public static class MessageTemplateRenderer
 
     private static string Bounded(string template) => template.Length <= MaxRenderedLength ? template : template[..MaxRenderedLength];
 
-    private static string Scalar(JsonElement value, string? format) => value.ValueKind switch
+    /// <summary>The value as Serilog renders it, or null for a string that is not valid Unicode (a lone surrogate escape).</summary>
+    private static string? Scalar(JsonElement value, string? format) => value.ValueKind switch
     {
-        JsonValueKind.String when format == "l" => value.GetString()!,
-        JsonValueKind.String => JsonSerializer.Serialize(value.GetString()),
+        JsonValueKind.String => StorableValues.StringOf(value) is not { } text ? null : format == "l" ? text : JsonSerializer.Serialize(text),
         JsonValueKind.True => "True",
         JsonValueKind.False => "False",
         JsonValueKind.Null => "null",

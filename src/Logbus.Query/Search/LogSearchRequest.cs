@@ -13,6 +13,7 @@ public sealed record LogSearchRequest(LogSearchFilter Filter, SearchOrder Order,
     /// </summary>
     public static LogSearchRequest Parse(IQueryCollection query, DateTimeOffset now, QueryErrors errors)
     {
+        QueryParameters.RefuseUnsendable(query, errors);
         var (from, to, openEnded) = QueryParameters.Window(query, "from", "to", DefaultWindow, now, errors);
         var filter = new LogSearchFilter(
             from,

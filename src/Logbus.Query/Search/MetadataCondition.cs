@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Logbus.Storage.Writing;
 
 namespace Logbus.Query.Search;
 
@@ -35,8 +36,9 @@ public sealed record MetadataCondition(string Path, string Value)
             return JsonValue.Create<string>(null);
         }
 
+        // A number PostgreSQL's numeric cannot hold (1e-30000) is in no stored document, and jsonb would refuse the query.
         if (!decimal.TryParse(Value, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent,
-                CultureInfo.InvariantCulture, out var number))
+                CultureInfo.InvariantCulture, out var number) || !StorableValues.IsStorableNumber(Value.TrimStart('+')))
         {
             return null;
         }

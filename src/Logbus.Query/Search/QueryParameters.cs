@@ -1,5 +1,6 @@
 using System.Globalization;
 using Logbus.Storage;
+using Logbus.Storage.Writing;
 using Microsoft.Extensions.Primitives;
 
 namespace Logbus.Query.Search;
@@ -82,6 +83,23 @@ public static class QueryParameters
 
     public static IReadOnlyList<string> Sources(IQueryCollection query, string name) =>
         [.. Many(query, name).Distinct(StringComparer.Ordinal).Order(StringComparer.Ordinal)];
+
+    /// <summary>
+    /// Names every parameter whose name or value PostgreSQL could not be sent (NUL, an unpaired surrogate): it could match
+    /// no stored event, and sending it would fail the query.
+    /// </summary>
+    public static void RefuseUnsendable(IQueryCollection query, QueryErrors errors)
+    {
+        foreach (var (key, values) in query)
+        {
+            var problem = StorableValues.ProblemWithText(key)
+                ?? values.Select(v => StorableValues.ProblemWithText(v ?? "")).FirstOrDefault(p => p is not null);
+            if (problem is not null)
+            {
+                errors.Add(key, $"The parameter {problem}.");
+            }
+        }
+    }
 
     /// <summary><c>meta.path.to.key=value</c> parameters.</summary>
     public static IReadOnlyList<MetadataCondition> Metadata(IQueryCollection query, QueryErrors errors)

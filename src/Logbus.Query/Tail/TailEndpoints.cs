@@ -36,6 +36,7 @@ internal static class TailEndpoints
     {
         var query = context.Request.Query;
         var errors = new QueryErrors();
+        QueryParameters.RefuseUnsendable(query, errors);
         var filter = new LogSearchFilter(
             DateTimeOffset.MinValue,
             DateTimeOffset.MaxValue,

@@ -49,6 +49,9 @@ internal sealed class ApiHost : IAsyncDisposable
         all["Kafka:Topics:LogEvents"] = topic;
         all["Kafka:Topics:Imports"] = topic + ".progress";
         all["Messaging:BusOutbox:DeliveryServiceEnabled"] = deliver ? "true" : "false";
+        // Specs send events with fixed dates; a century of retention keeps them within the timestamp policy whatever the day
+        // (TimestampPolicySpecs set their own).
+        all["Storage:Partitions:RetentionDays"] = "36500";
         foreach (var (key, value) in settings ?? new Dictionary<string, string?>())
         {
             all[key] = value;
