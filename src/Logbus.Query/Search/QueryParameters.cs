@@ -96,7 +96,7 @@ public static class QueryParameters
                 ?? values.Select(v => StorableValues.ProblemWithText(v ?? "")).FirstOrDefault(p => p is not null);
             if (problem is not null)
             {
-                errors.Add(key, $"The parameter {problem}.");
+                errors.Add(key, $"'{key}' {problem}: no stored event holds such a value.");
             }
         }
     }

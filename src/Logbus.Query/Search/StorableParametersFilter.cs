@@ -13,22 +13,7 @@ internal sealed class StorableParametersFilter : IEndpointFilter
     {
         var request = context.HttpContext.Request;
         var errors = new QueryErrors();
-        foreach (var (name, values) in request.Query)
-        {
-            if (StorableValues.ProblemWithText(name) is { } problem)
-            {
-                errors.Add(name, $"A parameter's name {problem}.");
-            }
-
-            foreach (var value in values)
-            {
-                if (value is not null && StorableValues.ProblemWithText(value) is { } valueProblem)
-                {
-                    errors.Add(name, $"'{name}' {valueProblem}: no stored event holds such a value.");
-                }
-            }
-        }
-
+        QueryParameters.RefuseUnsendable(request.Query, errors);
         foreach (var (name, value) in request.RouteValues)
         {
             if (value is string text && StorableValues.ProblemWithText(text) is { } problem)

@@ -36,7 +36,6 @@ internal static class TailEndpoints
     {
         var query = context.Request.Query;
         var errors = new QueryErrors();
-        QueryParameters.RefuseUnsendable(query, errors);
         var filter = new LogSearchFilter(
             DateTimeOffset.MinValue,
             DateTimeOffset.MaxValue,

@@ -72,7 +72,6 @@ internal static class TutorialQueryEndpoints
         LogSearchFilter filter, IQueryCollection query, QueryErrors errors, LogSearchStore store, QueryCache cache,
             SearchLimitsOptions limits, CancellationToken cancellationToken)
     {
-        QueryParameters.RefuseUnsendable(query, errors);
         var page = QueryParameters.Int(query, "page", 0, 0, int.MaxValue / LogSearchRequest.MaxLimit, errors);
         var size = QueryParameters.Int(query, "size", DefaultSize, 1, LogSearchRequest.MaxLimit, errors);
         if (!errors.Any && (page + 1L) * size > limits.MaxOffset)
