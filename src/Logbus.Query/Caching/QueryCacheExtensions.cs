@@ -28,6 +28,8 @@ internal static class QueryCacheExtensions
         // Fail commands at once while disconnected. The default backlog would queue a cache write made during an
         // outage and run it after Redis returns, planting an answer computed long before.
         redisOptions.BacklogPolicy = BacklogPolicy.FailFast;
+        // The readiness check reads the server's memory bound with CONFIG GET, an admin command to this client.
+        redisOptions.AllowAdmin = true;
         builder.Services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(redisOptions));
         builder.Services.AddSingleton<IDistributedCache>(sp =>
         {

@@ -128,6 +128,33 @@ public sealed class HealthSpecs
         await ReadinessAsync(client, "Healthy", TimeSpan.FromSeconds(20), "Query reports Redis healthy again");
     }
 
+    [Fact]
+    public async Task Query_reports_a_Redis_that_bounds_no_memory_as_Degraded_naming_maxmemory_and_the_eviction_policy()
+    {
+        using var redis = SharedServers.Track(LocalRedis.Create("unbounded-" + Guid.NewGuid().ToString("N")[..6]));
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var factory = Start("query", ServiceSettings.For(db, redis: redis.ConnectionString));
+        using var client = factory.CreateClient();
+        await ReadinessAsync(client, "Healthy", TimeSpan.FromSeconds(30), "Query is ready with a bounded Redis");
+        await using var admin = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.ConnectionString + ",allowAdmin=true");
+        var server = admin.GetServers().Single();
+
+        await server.ConfigSetAsync("maxmemory-policy", "noeviction");
+
+        var unbounded = await ReadinessAsync(client, "Degraded", TimeSpan.FromSeconds(10), "Query reports the unbounded Redis");
+        var redisCheck = unbounded.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis");
+        Assert.Contains("maxmemory-policy noeviction", redisCheck.GetProperty("description").GetString());
+
+        await server.ConfigSetAsync("maxmemory-policy", "allkeys-lru");
+        await server.ConfigSetAsync("maxmemory", "0");
+        unbounded = await ReadinessAsync(client, "Degraded", TimeSpan.FromSeconds(10), "Query reports a Redis with maxmemory 0");
+        redisCheck = unbounded.GetProperty("checks").EnumerateArray().Single(c => c.GetProperty("name").GetString() == "redis");
+        Assert.Contains("maxmemory 0", redisCheck.GetProperty("description").GetString());
+
+        await server.ConfigSetAsync("maxmemory", "64mb");
+        await ReadinessAsync(client, "Healthy", TimeSpan.FromSeconds(10), "Query reports the bounded Redis healthy again");
+    }
+
     /// <summary>
     /// Waits until /health/ready reports <paramref name="status"/> (Healthy and Degraded answer 200, Unhealthy 503)
     /// and returns the report.

@@ -41,6 +41,7 @@ internal sealed class LocalRedis : IDisposable
                  {
                      "--port", Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1",
                      "--save", "", "--appendonly", "no", "--daemonize", "no", "--protected-mode", "no",
+                     "--maxmemory", "256mb", "--maxmemory-policy", "allkeys-lru",
                      "--dir", _folder, "--logfile", Path.Combine(_folder, "redis.log"),
                      "--pidfile", Path.Combine(_folder, "redis.pid"),
                  })
