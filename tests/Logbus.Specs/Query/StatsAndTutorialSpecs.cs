@@ -115,9 +115,17 @@ public sealed class StatsAndTutorialSpecs(QueryDataset dataset)
             Assert.NotEqual(default, c.GetProperty("createdAt").GetDateTimeOffset());
         });
 
-        var beyond = await Client.GetFromJsonAsync<JsonElement>(url.Replace("page=1", "page=100000", StringComparison.Ordinal));
+        // Past the data but within Search:MaxOffset (10,000 rows): an empty page, as Spring answers.
+        var beyond = await Client.GetFromJsonAsync<JsonElement>(url.Replace("page=1", "page=400", StringComparison.Ordinal));
         Assert.True(beyond.GetProperty("empty").GetBoolean());
         Assert.Equal(0, beyond.GetProperty("numberOfElements").GetInt32());
+
+        // Past the bound: PostgreSQL would read and drop every row before the page, so it is refused, naming the setting.
+        using var tooDeep = await Client.GetAsync(url.Replace("page=1", "page=100000", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.BadRequest, tooDeep.StatusCode);
+        var problem = await tooDeep.Content.ReadAsStringAsync();
+        Assert.Contains("page", problem, StringComparison.Ordinal);
+        Assert.Contains("Search:MaxOffset", problem, StringComparison.Ordinal);
     }
 
     [Fact]
