@@ -41,6 +41,12 @@ internal static class IngestRegistration
         app.MapIngestApi(bulkheads);
         app.MapTutorialIngestApi(bulkheads);
         app.MapSeqIngestApi(bulkheads);
+        if (!app.Services.GetRequiredService<ApiKeys>().Required)
+        {
+            app.Logger.LogWarning("No API keys are configured (ApiKeys:Keys): ingest is open to anyone who reaches this port, " +
+                "and a presented key is ignored. Configure a key before exposing the Api.");
+        }
+
         return app;
     }
 }

@@ -15,14 +15,21 @@ public sealed class ApiKeys(IOptionsMonitor<ApiKeyOptions> options)
 
     public int AnonymousRequestsPerSecond => options.CurrentValue.AnonymousRequestsPerSecond;
 
-    /// <summary>The identity of the presented key; null when none was presented or it is not one of ours.</summary>
+    /// <summary>
+    /// The identity of the presented key; null when none was presented, it is not one of ours, or no keys are
+    /// configured. A blank value or the text <c>null</c> counts as no key: Seq clients configured without a key send
+    /// one of those.
+    /// </summary>
     public ApiKeyIdentity? Identify(HttpContext context, out bool presented)
     {
-        var key = context.Request.Headers["X-Api-Key"].FirstOrDefault()
-            ?? context.Request.Headers["X-Seq-ApiKey"].FirstOrDefault()
-            ?? context.Request.Query["apiKey"].FirstOrDefault();
-        presented = !string.IsNullOrEmpty(key);
-        if (!presented)
+        var key = new[]
+        {
+            context.Request.Headers["X-Api-Key"].FirstOrDefault(),
+            context.Request.Headers["X-Seq-ApiKey"].FirstOrDefault(),
+            context.Request.Query["apiKey"].FirstOrDefault(),
+        }.FirstOrDefault(IsKey);
+        presented = key is not null;
+        if (!presented || !Required)
         {
             return null;
         }
@@ -45,4 +52,6 @@ public sealed class ApiKeys(IOptionsMonitor<ApiKeyOptions> options)
         context.Items[ItemKey] = identity;
         return identity;
     }
+
+    private static bool IsKey(string? value) => !string.IsNullOrWhiteSpace(value) && value.Trim() != "null";
 }

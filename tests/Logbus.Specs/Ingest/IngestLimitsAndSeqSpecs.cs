@@ -112,6 +112,44 @@ public sealed class IngestLimitsAndSeqSpecs
     }
 
     [Fact]
+    public async Task With_no_keys_configured_a_presented_key_is_ignored_as_Seq_clients_without_a_key_send_null()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var api = ApiHost.Start(db);
+        const string clef = """{"@t":"2026-11-24T08:00:00Z","@m":"from a client configured without a key"}""";
+
+        // Datalust's JavaScript client sends the header with the text "null" when no key is configured.
+        var nullKey = await Send(api, "/api/events/raw?clef", clef, "X-Seq-ApiKey", "null");
+        var emptyKey = await Send(api, "/api/events/raw?clef", clef, "X-Seq-ApiKey", " ");
+        var someKey = await Send(api, "/api/logs", """{"message":"m","source":"s"}""", "X-Api-Key", "a-key-this-logbus-never-issued");
+
+        Assert.Equal(HttpStatusCode.Created, nullKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Created, emptyKey.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, someKey.StatusCode);
+        Assert.Equal(3, (await api.OutboxEventsAsync()).Count);
+    }
+
+    [Fact]
+    public async Task With_keys_configured_a_null_or_blank_key_counts_as_no_key()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var api = ApiHost.Start(db, new Dictionary<string, string?>
+        {
+            ["ApiKeys:Keys:0:Name"] = "orders",
+            ["ApiKeys:Keys:0:Sha256"] = Convert.ToHexStringLower(SHA256.HashData("null"u8)),
+        });
+
+        var nullKey = await Send(api, "/api/logs", """{"message":"m","source":"s"}""", "X-Seq-ApiKey", "null");
+        var blankKey = await Send(api, "/api/logs", """{"message":"m","source":"s"}""", "X-Api-Key", "  ");
+
+        Assert.Equal(HttpStatusCode.Unauthorized, nullKey.StatusCode);
+        Assert.Contains("API key required", await nullKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Unauthorized, blankKey.StatusCode);
+        Assert.Contains("API key required", await blankKey.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Empty(await api.OutboxEventsAsync());
+    }
+
+    [Fact]
     public async Task A_key_over_its_rate_gets_429_with_Retry_After()
     {
         await using var db = await SpecDatabase.CreateAsync();
