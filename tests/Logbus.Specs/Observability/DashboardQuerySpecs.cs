@@ -13,7 +13,10 @@ namespace Logbus.Specs.Observability;
 /// The dashboards and alert rules against the real thing: the three services as processes of their own (each with its
 /// own <c>/metrics</c>), traffic through all of them (ingest, a poison record, queries), Debian's Prometheus scraping
 /// them every second with the repository's alert rules loaded, and every panel's and rule's PromQL sent to Prometheus's
-/// HTTP API. Each expression must parse, and every metric it names must exist.
+/// HTTP API. Each expression must parse, and every metric it names must exist. Prometheus starts when the services
+/// have stored just one event: every <c>logbus_*</c> series a panel or rule names is there already (at zero), the
+/// MassTransit panels show a value, and the first dead letter and rejected request are steps from 0 to 1 that
+/// <c>increase()</c> sees, so the dead-letter alert fires.
 /// </summary>
 [Trait("Kind", "Integration")]
 public sealed class DashboardQuerySpecs(ITestOutputHelper output)
