@@ -13,13 +13,27 @@ public static class IngestMetrics
     private static readonly CumulativeCounter Bytes = new(LogbusMeters.Logbus, "ingest_bytes_total", "By",
         "Request body bytes received (after decompression), by route.", "route");
 
+    /// <summary>The reasons a request is refused for, the values of <c>logbus_ingest_rejected_requests_total</c>'s <c>reason</c>.</summary>
+    private static readonly string[] Reasons = ["invalid", "not_json", "too_large", "unauthorized", "rate_limited", "busy", "unavailable"];
+
     private static readonly CumulativeCounter Rejections = new(LogbusMeters.Logbus, "ingest_rejected_requests_total", "{request}",
-        "Requests refused, by route and reason (invalid, not_json, too_large, unauthorized, rate_limited, busy, unavailable).",
-        "route", "reason");
+        $"Requests refused, by route and reason ({string.Join(", ", Reasons)}).", "route", "reason");
 
     private static readonly Histogram<double> Duration = LogbusMeters.Logbus.CreateHistogram("ingest_duration_seconds", "s",
         "Time from request to commit, by route.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.0005m, 16) });
+
+    /// <summary>
+    /// Creates every series of the ingest routes at zero (each route's events by result, bytes, and rejections by
+    /// reason), so dashboards show 0 from start-up and an alert on <c>increase()</c> sees the first rejection.
+    /// </summary>
+    public static void StartAtZero(IEnumerable<RouteEndpoint> endpoints)
+    {
+        string[] routes = [.. endpoints.Select(e => e.RoutePattern.RawText ?? "").Distinct(StringComparer.Ordinal)];
+        Events.ZeroEach(routes, ["accepted", "rejected"]);
+        Bytes.ZeroEach(routes);
+        Rejections.ZeroEach(routes, Reasons);
+    }
 
     public static void Accepted(HttpContext context, int count, TimeSpan elapsed)
     {

@@ -38,9 +38,13 @@ internal static class IngestRegistration
     public static WebApplication MapIngest(this WebApplication app)
     {
         var bulkheads = app.Services.GetRequiredService<IngestBulkheads>();
+        var sources = ((IEndpointRouteBuilder)app).DataSources;
+        var before = sources.Count;
         app.MapIngestApi(bulkheads);
         app.MapTutorialIngestApi(bulkheads);
         app.MapSeqIngestApi(bulkheads);
+        // Each group above adds a data source of its own: their routes are the ingest routes.
+        IngestMetrics.StartAtZero(sources.Skip(before).SelectMany(d => d.Endpoints).OfType<RouteEndpoint>());
         if (!app.Services.GetRequiredService<ApiKeys>().Required)
         {
             app.Logger.LogWarning("No API keys are configured (ApiKeys:Keys): ingest is open to anyone who reaches this port, " +

@@ -1,4 +1,5 @@
 using Logbus.Messaging.Kafka.Configuration;
+using Logbus.Messaging.Kafka.Diagnostics;
 using Logbus.Messaging.Kafka.Producing;
 using MassTransit;
 using MassTransit.Configuration;
@@ -24,6 +25,7 @@ internal sealed class KafkaReceiveEndpointContext : BaseReceiveEndpointContext
         _rider = rider;
         _supervisor = new Recycle<KafkaConsumerContextSupervisor>(() => new KafkaConsumerContextSupervisor());
         DeadLetters = new DeadLetterTopicProducer(rider.Producers, settings);
+        KafkaConsumerMetrics.EndpointConfigured(settings.Topic, settings.DeadLetterTopic, settings.GroupId);
     }
 
     public KafkaTopicEndpointSettings Settings { get; }

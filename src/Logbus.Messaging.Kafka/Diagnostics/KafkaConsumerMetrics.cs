@@ -17,10 +17,10 @@ public static class KafkaConsumerMetrics
 
     private static readonly Meter Meter = new(MeterName);
     private static readonly ConcurrentDictionary<ILagSource, byte> Sources = new();
-    private static readonly Counter<long> DeadLetters = Meter.CreateCounter<long>("dead_lettered", "{record}",
+    private static readonly TotalsCounter DeadLetters = new(Meter, "dead_lettered", "{record}",
         "Records a topic endpoint gave up on and produced to its dead-letter topic.");
 
-    private static readonly Counter<long> OffsetResets = Meter.CreateCounter<long>("offset_resets", "{reset}",
+    private static readonly TotalsCounter OffsetResets = new(Meter, "offset_resets", "{reset}",
         "Times a consumer's position was no longer on the broker (deleted by retention before it was read) and jumped to the reset offset: "
         + "records were skipped.");
 
@@ -28,18 +28,31 @@ public static class KafkaConsumerMetrics
         Meter.CreateObservableGauge("consumer.lag", Observe, "{record}",
             "Records in each assigned partition that this consumer group member has not finished yet.");
 
-    internal static void DeadLettered(string topic, string deadLetterTopic, string groupId) =>
-        DeadLetters.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("dead_letter_topic", deadLetterTopic),
-            new KeyValuePair<string, object?>("group", groupId));
+    /// <summary>
+    /// Creates a topic endpoint's dead-letter and offset-reset series at zero: dashboards show 0 from start-up, and an
+    /// alert on <c>increase()</c> sees the first dead letter as a step from 0 to 1.
+    /// </summary>
+    internal static void EndpointConfigured(string topic, string deadLetterTopic, string groupId)
+    {
+        DeadLetters.Zero(DeadLetterTags(topic, deadLetterTopic, groupId));
+        OffsetResets.Zero(Tag("topic", topic), Tag("group", groupId));
+    }
 
-    internal static void OffsetReset(string topic, string groupId) =>
-        OffsetResets.Add(1, new KeyValuePair<string, object?>("topic", topic), new KeyValuePair<string, object?>("group", groupId));
+    internal static void DeadLettered(string topic, string deadLetterTopic, string groupId) =>
+        DeadLetters.Add(1, DeadLetterTags(topic, deadLetterTopic, groupId));
+
+    internal static void OffsetReset(string topic, string groupId) => OffsetResets.Add(1, Tag("topic", topic), Tag("group", groupId));
 
     internal static IDisposable Track(ILagSource source)
     {
         Sources[source] = 0;
         return new Registration(source);
     }
+
+    private static KeyValuePair<string, string>[] DeadLetterTags(string topic, string deadLetterTopic, string groupId) =>
+        [Tag("topic", topic), Tag("dead_letter_topic", deadLetterTopic), Tag("group", groupId)];
+
+    private static KeyValuePair<string, string> Tag(string name, string value) => new(name, value);
 
     private static IEnumerable<Measurement<long>> Observe()
     {

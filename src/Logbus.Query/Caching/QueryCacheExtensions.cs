@@ -18,6 +18,7 @@ internal static class QueryCacheExtensions
     public static IHostApplicationBuilder AddQueryCache(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<CacheOptions>(CacheOptions.Section);
+        ResilientDistributedCache.StartAtZero();
         builder.Services.AddCircuitBreaker(ResilientDistributedCache.Dependency, ResilientDistributedCache.IsOutage,
             sp => ResilientDistributedCache.BreakerSettings(sp.GetRequiredService<IOptions<CacheOptions>>().Value));
         var redisOptions = ConfigurationOptions.Parse(builder.Configuration.GetRedisConnectionString());

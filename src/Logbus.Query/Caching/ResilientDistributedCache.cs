@@ -40,6 +40,16 @@ public sealed class ResilientDistributedCache : IDistributedCache
         BreakDuration = options.RedisBreak,
     };
 
+    /// <summary>
+    /// Creates the cache's counters with every result at zero. Called at registration: the counters are static, so
+    /// otherwise they would appear with the first cache call, and dashboards would show "No data" until then.
+    /// </summary>
+    public static void StartAtZero()
+    {
+        Reads.ZeroEach(["hit", "miss", "error", "skipped"]);
+        Writes.ZeroEach(["stored", "error", "skipped"]);
+    }
+
     public async Task<byte[]?> GetAsync(string key, CancellationToken token = default)
     {
         try

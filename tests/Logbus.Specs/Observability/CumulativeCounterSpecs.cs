@@ -43,6 +43,40 @@ public sealed class CumulativeCounterSpecs
         Assert.Throws<ArgumentException>(() => tagged.Add(1, "/a"));
     }
 
+    [Fact]
+    public async Task Known_tag_sets_are_scraped_at_zero_before_their_first_count_and_keep_their_count_when_named_again()
+    {
+        using var meter = new Meter("spec_" + Guid.NewGuid().ToString("N")[..8]);
+        var rejections = new CumulativeCounter(meter, "rejected_total", null, "A counter with known tag sets.", "route", "reason")
+            .ZeroEach(["/a", "/b"], ["invalid", "busy"]);
+        var reads = new CumulativeCounter(meter, "reads_total", null, "A counter with one tag.", "result").Zero("hit").Zero("miss");
+        var registry = Prometheus.Metrics.NewCustomRegistry();
+        using var adapter = Prometheus.MeterAdapter.StartListening(new Prometheus.MeterAdapterOptions
+        {
+            Registry = registry,
+            MetricFactory = Prometheus.Metrics.WithCustomRegistry(registry),
+            InstrumentFilterPredicate = i => i.Meter == meter,
+        });
+
+        var before = await ScrapeAsync(registry);
+        foreach (var (route, reason) in new[] { ("/a", "invalid"), ("/a", "busy"), ("/b", "invalid"), ("/b", "busy") })
+        {
+            Assert.Contains($"\n{meter.Name}_rejected_total{{reason=\"{reason}\",route=\"{route}\"}} 0\n", before, StringComparison.Ordinal);
+        }
+
+        Assert.Contains($"\n{meter.Name}_reads_total{{result=\"hit\"}} 0\n", before, StringComparison.Ordinal);
+        Assert.Contains($"\n{meter.Name}_reads_total{{result=\"miss\"}} 0\n", before, StringComparison.Ordinal);
+
+        rejections.Add(1, "/b", "busy");
+        reads.Add(2, "hit");
+        reads.Zero("hit");
+        var after = await ScrapeAsync(registry);
+        Assert.Contains($"\n{meter.Name}_rejected_total{{reason=\"busy\",route=\"/b\"}} 1\n", after, StringComparison.Ordinal);
+        Assert.Contains($"\n{meter.Name}_reads_total{{result=\"hit\"}} 2\n", after, StringComparison.Ordinal);
+        Assert.Throws<ArgumentException>(() => rejections.ZeroEach(["/a"]));
+        Assert.Throws<ArgumentException>(() => reads.Zero("hit", "extra"));
+    }
+
     private static async Task<string> ScrapeAsync(Prometheus.CollectorRegistry registry)
     {
         using var text = new MemoryStream();

@@ -13,7 +13,10 @@ namespace Logbus.Specs.Observability;
 /// The dashboards and alert rules against the real thing: the three services as processes of their own (each with its
 /// own <c>/metrics</c>), traffic through all of them (ingest, a poison record, queries), Debian's Prometheus scraping
 /// them every second with the repository's alert rules loaded, and every panel's and rule's PromQL sent to Prometheus's
-/// HTTP API. Each expression must parse, and every metric it names must exist.
+/// HTTP API. Each expression must parse, and every metric it names must exist. Prometheus starts when the services
+/// have stored just one event: every <c>logbus_*</c> series a panel or rule names is there already (at zero), the
+/// MassTransit panels show a value, and the first dead letter and rejected request are steps from 0 to 1 that
+/// <c>increase()</c> sees, so the dead-letter alert fires.
 /// </summary>
 [Trait("Kind", "Integration")]
 public sealed class DashboardQuerySpecs(ITestOutputHelper output)
@@ -37,9 +40,13 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
         await using var db = await SpecDatabase.CreateAsync();
         using var stack = await ServiceProcessStack.StartAsync(db, "observed", 3, ("Worker:Imports:WatchdogInterval", "00:00:01"));
         var (api, workerProcess, query) = (stack.Api, stack.Worker, stack.Query);
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
 
-        await ProduceTrafficAsync(db, stack.Topic, SharedServers.Kafka.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress,
-            query.BaseAddress);
+        // Freshly started, with one event ingested and stored: no rejection, dead letter or cache read yet.
+        Assert.Equal(HttpStatusCode.Accepted,
+            (await http.PostAsJsonAsync(new Uri(api.BaseAddress, "/api/logs"), new { message = "first", source = "observed" })).StatusCode);
+        await Eventually.TrueAsync(async () => await db.ScalarAsync<long>("SELECT count(*) FROM log_events") == 1,
+            TimeSpan.FromSeconds(60), "the Worker stored the first event");
 
         using var prometheus = await LocalPrometheus.StartAsync(new Dictionary<string, Uri>
         {
@@ -47,18 +54,42 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
             ["logbus-worker"] = workerProcess.BaseAddress,
             ["logbus-query"] = query.BaseAddress,
         }, RulesFile);
-        // Ready to judge once every service was scraped and every rule evaluated, a few seconds in (rates need two samples).
-        await Eventually.TrueAsync(async () =>
-            (await prometheus.QueryAsync("count(count_over_time(up{job=~\"logbus-.*\"}[1m]) >= 5)")).Result is { } r
-            && r.GetArrayLength() == 1 && r[0].GetProperty("value")[1].GetString() == "3"
-            && (await prometheus.AlertRulesAsync()).All(rule => rule.Health != "unknown"),
-            TimeSpan.FromSeconds(60), "Prometheus scraped the three services five times and evaluated every rule");
+        await WaitForScrapesAsync(prometheus);
 
         var rules = await prometheus.AlertRulesAsync();
         var expressions = DashboardExpressions.All()
             .Select(e => (e.Where, Expression: DashboardExpressions.AsGrafanaSends(e.Expression)))
             .Concat(rules.Select(r => ($"alert {r.Name}", r.Query)))
             .ToList();
+        var fresh = await prometheus.MetricNamesAsync();
+        var absentAtStart = expressions
+            .SelectMany(e => PromQlMetricNames.Of(e.Item2).Where(n => n.StartsWith("logbus_", StringComparison.Ordinal) && !fresh.Contains(n))
+                .Select(n => $"{e.Item1}: {n}"))
+            .ToList();
+        Assert.True(absentAtStart.Count == 0, "series a panel or rule names that do not exist from start-up:\n" + string.Join("\n", absentAtStart));
+        await AssertSeriesAsync(prometheus, "logbus_ingest_rejected_requests_total{reason=\"invalid\"} == 0", "rejections at zero");
+        await AssertSeriesAsync(prometheus, "logbus_messaging_kafka_dead_lettered{topic=\"" + stack.Topic + "\"} == 0", "dead letters at zero");
+        await AssertSeriesAsync(prometheus, "logbus_query_cache_reads_total{result=\"hit\"} == 0", "cache hits at zero");
+        await AssertSeriesAsync(prometheus, "logbus_query_cache_writes_total{result=\"stored\"} == 0", "cache writes at zero");
+        foreach (var (where, expression) in DashboardExpressions.All()
+                     .Where(e => e.Expression.Contains("masstransit_consume_errors", StringComparison.Ordinal)
+                         || e.Expression.Contains("masstransit_outbox_send", StringComparison.Ordinal)))
+        {
+            var (result, error) = await prometheus.QueryAsync(DashboardExpressions.AsGrafanaSends(expression));
+            Assert.True(error is null && result!.Value.GetArrayLength() > 0, $"{where} shows a value before MassTransit's first use: {error}");
+        }
+
+        await ProduceTrafficAsync(db, stack.Topic, SharedServers.Kafka.BootstrapServers, api.BaseAddress, workerProcess.BaseAddress,
+            query.BaseAddress);
+        // The first rejection and the first dead letter are each a step from 0 to 1 that increase() sees: the alert fires.
+        await Eventually.TrueAsync(async () => (await prometheus.AlertRulesAsync()).Single(r => r.Name == "LogbusDeadLetters").State == "firing",
+            TimeSpan.FromSeconds(60), "the first dead letter fires LogbusDeadLetters");
+        await Eventually.TrueAsync(async () =>
+                (await prometheus.QueryAsync("sum(increase(logbus_ingest_rejected_requests_total{reason=\"invalid\"}[5m])) > 0")).Result
+                is { } r && r.GetArrayLength() == 1,
+            TimeSpan.FromSeconds(30), "increase() sees the first rejected request");
+
+        rules = await prometheus.AlertRulesAsync();
         var names = await prometheus.MetricNamesAsync();
         var failures = new List<string>();
         var withData = 0;
@@ -86,8 +117,20 @@ public sealed class DashboardQuerySpecs(ITestOutputHelper output)
         Assert.True(expressions.Count - rules.Count >= 40 && rules.Count >= 8, $"the dashboards and rules were all read ({expressions.Count})");
         Assert.True(failures.Count == 0, string.Join("\n", failures));
         Assert.All(rules, r => Assert.True(r.Health == "ok", $"rule {r.Name}: {r.Health} {r.LastError}"));
-        // The poison record: the one alert whose condition the traffic met.
-        Assert.Equal("firing", (await prometheus.AlertRulesAsync()).Single(r => r.Name == "LogbusDeadLetters").State);
+    }
+
+    /// <summary>Ready to judge once every service was scraped five times and every rule evaluated (rates need two samples).</summary>
+    private static Task WaitForScrapesAsync(LocalPrometheus prometheus) =>
+        Eventually.TrueAsync(async () =>
+            (await prometheus.QueryAsync("count(count_over_time(up{job=~\"logbus-.*\"}[1m]) >= 5)")).Result is { } r
+            && r.GetArrayLength() == 1 && r[0].GetProperty("value")[1].GetString() == "3"
+            && (await prometheus.AlertRulesAsync()).All(rule => rule.Health != "unknown"),
+            TimeSpan.FromSeconds(60), "Prometheus scraped the three services five times and evaluated every rule");
+
+    private static async Task AssertSeriesAsync(LocalPrometheus prometheus, string promQl, string what)
+    {
+        var (result, error) = await prometheus.QueryAsync(promQl);
+        Assert.True(error is null && result!.Value.GetArrayLength() > 0, $"{what}: {promQl} returned nothing {error}");
     }
 
     /// <summary>Ingest (good and bad), a poison record the Worker dead-letters, and queries that miss and then hit the cache.</summary>
