@@ -68,8 +68,11 @@ public static class StorageExtensions
     public static DbContextOptionsBuilder UseLogbusNpgsql(this DbContextOptionsBuilder db, NpgsqlDataSource dataSource) =>
         db.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(LogbusDbContext.MigrationsHistoryTable));
 
-    /// <summary>A data source whose pool limits come from <see cref="StorageOptions"/> unless the connection string sets them.</summary>
-    public static NpgsqlDataSource BuildDataSource(string connectionString, StorageOptions options)
+    /// <summary>
+    /// A data source whose pool limits come from <see cref="StorageOptions"/> unless the connection string sets them,
+    /// named <paramref name="name"/> in metrics and traces.
+    /// </summary>
+    public static NpgsqlDataSource BuildDataSource(string connectionString, StorageOptions options, string name = "logbus")
     {
         var csb = new NpgsqlConnectionStringBuilder(connectionString);
         var given = new DbConnectionStringKeys(connectionString);
@@ -96,7 +99,12 @@ public static class StorageExtensions
             csb.NoResetOnClose = true;
         }
 
-        var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString);
+        var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString)
+        {
+            // Metrics and traces label a pool by this name. Unnamed, Npgsql uses the connection string: host list,
+            // database and user on every /metrics scrape.
+            Name = name,
+        };
         return dataSource.Build();
     }
 

@@ -18,7 +18,7 @@ public sealed class QueryDataSource : IAsyncDisposable
         var connection = new NpgsqlConnectionStringBuilder(configuration.GetConnectionString(StorageExtensions.ConnectionStringName));
         var milliseconds = ((long)StatementTimeout.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
         connection.Options = $"{connection.Options} -c statement_timeout={milliseconds}".Trim();
-        Reads = StorageExtensions.BuildDataSource(connection.ConnectionString, storage.Value);
+        Reads = StorageExtensions.BuildDataSource(connection.ConnectionString, storage.Value, "logbus-reads");
     }
 
     public NpgsqlDataSource Reads { get; }
