@@ -9,15 +9,31 @@ var app = builder.Build();
 var broker = app.Services.GetRequiredService<KafkaDevBroker>();
 app.MapBrokerControl(settings);
 
-if (settings.BootstrapFile is { } file)
+// A control endpoint that cannot bind stops the process here, before either file is written.
+try
 {
-    // ./logbus waits for this file, so it is written only once the brokers listen.
-    Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(file))!);
-    await File.WriteAllTextAsync(file + ".tmp", broker.BootstrapServers);
-    File.Move(file + ".tmp", file, overwrite: true);
+    await app.StartAsync();
+}
+catch (IOException e)
+{
+    app.Logger.LogCritical("The dev broker's control endpoint could not listen: {Reason}", e.Message);
+    return 1;
+}
+
+if (settings.ControlFile is { } control)
+{
+    // The address Kestrel bound, with the port it got when asked for port 0.
+    await StartupFiles.WriteAsync(control, app.Urls.First());
+}
+
+if (settings.BootstrapFile is { } bootstrap)
+{
+    // ./logbus waits for this file, so it is written last, once the brokers and the control endpoint listen.
+    await StartupFiles.WriteAsync(bootstrap, broker.BootstrapServers);
 }
 
 app.Logger.LogInformation(
-    "Dev Kafka broker (librdkafka mock cluster, {Brokers} broker(s)) listening on {BootstrapServers}; topics {Topics}",
-    settings.Brokers, broker.BootstrapServers, string.Join(", ", settings.Topics.Select(t => $"{t.Key}({t.Value})")));
-await app.RunAsync();
+    "Dev Kafka broker (librdkafka mock cluster, {Brokers} broker(s)) listening on {BootstrapServers}; control on {Control}; topics {Topics}",
+    settings.Brokers, broker.BootstrapServers, app.Urls.First(), string.Join(", ", settings.Topics.Select(t => $"{t.Key}({t.Value})")));
+await app.WaitForShutdownAsync();
+return 0;
