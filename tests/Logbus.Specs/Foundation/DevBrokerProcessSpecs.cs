@@ -64,7 +64,8 @@ public sealed class DevBrokerProcessSpecs
         var info = new ProcessStartInfo("dotnet") { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         foreach (var argument in new[]
                  {
-                     dll, "--urls", urls, "--BootstrapFile", Path.Combine(folder, "kafka.bootstrap"), "--ControlFile", Path.Combine(folder, "kafka.control"),
+                     dll, "--urls", urls,
+                     "--BootstrapFile", Path.Combine(folder, "kafka.bootstrap"), "--ControlFile", Path.Combine(folder, "kafka.control"),
                  })
         {
             info.ArgumentList.Add(argument);
