@@ -14,6 +14,7 @@ builder.AddLogbusStorage();
 builder.AddLogEventPartitionMaintenance();
 builder.AddWorkerHealthChecks();
 builder.AddWorkerMessaging();
+builder.Services.AddSingleton<DeadLetterProducer>();
 builder.Services.AddSingleton<DeadLetterTopic>();
 builder.Services.AddSingleton<SingleEventDeadLetters>();
 

@@ -31,10 +31,11 @@ public sealed class DeadLetterTopic : IDisposable
     private readonly SemaphoreSlim _gate = new(1, 1);
     private readonly Lazy<IConsumer<byte[], byte[]>> _consumer;
     private readonly Lazy<IAdminClient> _admin;
-    private readonly Lazy<IProducer<byte[], byte[]>> _producer;
+    private readonly DeadLetterProducer _producer;
 
-    public DeadLetterTopic(IConfiguration configuration, IOptions<TopicOptions> topics, NpgsqlDataSource database)
+    public DeadLetterTopic(IConfiguration configuration, IOptions<TopicOptions> topics, NpgsqlDataSource database, DeadLetterProducer producer)
     {
+        _producer = producer;
         _topics = topics;
         _database = database;
         var bootstrapServers = configuration.GetKafkaBootstrapServers();
@@ -51,12 +52,6 @@ public sealed class DeadLetterTopic : IDisposable
             FetchMaxBytes = 4 * 1024 * 1024,
         }).Build());
         _admin = new(() => new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build());
-        _producer = new(() => new ProducerBuilder<byte[], byte[]>(new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            EnableIdempotence = true,
-            Acks = Acks.All,
-        }).Build());
     }
 
     public string Topic => _topics.Value.LogEventsDeadLetters;
@@ -107,8 +102,8 @@ public sealed class DeadLetterTopic : IDisposable
             headers.Add(MessageHeaders.MessageId, Encoding.UTF8.GetBytes(id.ToString()));
         }
 
-        await _producer.Value.ProduceAsync(target, new Message<byte[],
-            byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers }, cancellationToken);
+        var original = new Message<byte[]?, byte[]> { Key = record.Message.Key, Value = record.Message.Value, Headers = headers };
+        await _producer.ProduceAsync(target, original, cancellationToken);
 
         await using var command = _database.CreateCommand("""
             INSERT INTO dead_letter_replays (dead_letter_topic, dead_letter_partition, dead_letter_offset, message_id, replayed_to)
@@ -135,12 +130,6 @@ public sealed class DeadLetterTopic : IDisposable
         if (_admin.IsValueCreated)
         {
             _admin.Value.Dispose();
-        }
-
-        if (_producer.IsValueCreated)
-        {
-            _producer.Value.Flush(KafkaTimeout);
-            _producer.Value.Dispose();
         }
 
         _gate.Dispose();

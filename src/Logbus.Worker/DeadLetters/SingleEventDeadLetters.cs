@@ -22,15 +22,8 @@ namespace Logbus.Worker.DeadLetters;
 /// values that made it unstorable (a lone surrogate escape). Produced before the chunk's transaction commits: should
 /// that commit fail, the chunk runs again and the same dead letter (same MessageId and bytes) is produced again.
 /// </summary>
-public sealed class SingleEventDeadLetters(IConfiguration configuration, IOptions<TopicOptions> topics) : IDisposable
+public sealed class SingleEventDeadLetters(DeadLetterProducer producer, IOptions<TopicOptions> topics)
 {
-    private readonly Lazy<IProducer<byte[]?, byte[]>> _producer = new(() => new ProducerBuilder<byte[]?, byte[]>(new ProducerConfig
-    {
-        BootstrapServers = configuration.GetKafkaBootstrapServers(),
-        EnableIdempotence = true,
-        Acks = Acks.All,
-    }).Build());
-
     /// <param name="context">The consumed chunk.</param>
     /// <param name="index">The event's position in the chunk's <c>events</c>.</param>
     /// <param name="exceptionType">What refused it (the Worker's check or PostgreSQL).</param>
@@ -54,21 +47,12 @@ public sealed class SingleEventDeadLetters(IConfiguration configuration, IOption
             Add(headers, KafkaHeaders.OriginalGroup, origin.GroupId);
         }
 
-        await _producer.Value.ProduceAsync(topics.Value.LogEventsDeadLetters, new Message<byte[]?, byte[]>
+        await producer.ProduceAsync(topics.Value.LogEventsDeadLetters, new Message<byte[]?, byte[]>
         {
             Key = origin?.Key is { } key ? Encoding.UTF8.GetBytes(key) : null,
             Value = ChunkOfOne(context.ReceiveContext.Body.GetBytes(), index, id, context.Message.ImportId),
             Headers = headers,
         }, context.CancellationToken);
-    }
-
-    public void Dispose()
-    {
-        if (_producer.IsValueCreated)
-        {
-            _producer.Value.Flush(TimeSpan.FromSeconds(5));
-            _producer.Value.Dispose();
-        }
     }
 
     /// <summary>The chunk's JSON cut down to one event: a new chunk id, the import it belongs to (but none of its numbered chunks).</summary>
