@@ -14,6 +14,17 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
     // Any stable number works; it only has to be the same in every process that maintains partitions.
     private const long AdvisoryLockKey = 0x4C6F67627573_01;
 
+    private const string AsLogEventsOwner = """
+        DO $$
+        DECLARE owner name := (SELECT tableowner FROM pg_tables WHERE schemaname = 'public' AND tablename = 'log_events');
+        BEGIN
+            IF owner <> current_user THEN
+                EXECUTE format('SET LOCAL ROLE %I', owner);
+            END IF;
+        END
+        $$
+        """;
+
     /// <summary>The daily partitions that exist, oldest first (the default partition is not listed).</summary>
     public async Task<IReadOnlyList<LogEventPartition>> ListAsync(CancellationToken cancellationToken = default)
     {
@@ -179,6 +190,13 @@ public sealed class LogEventPartitions(NpgsqlDataSource dataSource, ILogger<LogE
         {
             lockCommand.Parameters.AddWithValue("key", AdvisoryLockKey);
             await lockCommand.ExecuteNonQueryAsync(cancellationToken);
+        }
+
+        // Partitions belong to log_events' owner (logbus_writer, see the DatabaseRoles migration), whoever creates them: the
+        // Worker, or the migrator creating the first days. Only an owner may drop or attach them later.
+        await using (var asOwner = new NpgsqlCommand(AsLogEventsOwner, connection, transaction))
+        {
+            await asOwner.ExecuteNonQueryAsync(cancellationToken);
         }
 
         await work(connection, transaction);

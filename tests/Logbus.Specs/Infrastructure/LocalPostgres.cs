@@ -45,8 +45,8 @@ internal sealed class LocalPostgres : IDisposable
         return server;
     }
 
-    public string ConnectionString(string database = "postgres") =>
-        $"Host=127.0.0.1;Port={Port};Username={Superuser};Database={database};Timeout=5;Command Timeout=60";
+    public string ConnectionString(string database = "postgres", string user = Superuser) =>
+        $"Host=127.0.0.1;Port={Port};Username={user};Database={database};Timeout=5;Command Timeout=60";
 
     public void Start()
     {

@@ -1,8 +1,9 @@
 namespace Logbus.Specs.Infrastructure;
 
 /// <summary>
-/// The three services as processes, as <c>./logbus up</c> runs them, on a spec's database and on topics and consumer
-/// groups of their own on the shared dev broker.
+/// The three services as processes, as <c>./logbus up</c> runs them (Api and Worker as <c>logbus_writer</c>, Query as
+/// <c>logbus_reader</c>, none migrating), on a spec's database and on topics and consumer groups of their own on the
+/// shared dev broker.
 /// </summary>
 internal sealed class ServiceProcessStack : IDisposable
 {
@@ -36,14 +37,17 @@ internal sealed class ServiceProcessStack : IDisposable
         broker.CreateTopic(topic, partitions);
         broker.CreateTopic(topic + ".progress", 2);
         var common = ServiceSettings.With(ServiceSettings.For(db, broker.BootstrapServers),
-            [("Kafka:Topics:LogEvents", topic), ("Kafka:Topics:Imports", topic + ".progress"), .. everyService]);
+            ("Kafka:Topics:LogEvents", topic), ("Kafka:Topics:Imports", topic + ".progress"), ("Storage:MigrateOnStartup", "false"));
+        // Each service with the database role a deployment gives it; the spec's own settings come last and may override it.
+        var writer = ServiceSettings.With(common, [("ConnectionStrings:Logbus", db.WriterConnectionString), .. everyService]);
+        var reader = ServiceSettings.With(common, [("ConnectionStrings:Logbus", db.ReaderConnectionString), .. everyService]);
         var stack = new ServiceProcessStack(
             topic,
-            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, common),
-            new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(common,
+            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, writer),
+            new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(writer,
                 [("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
                     ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), .. worker])),
-            new ServiceProcess("Logbus.Query", RepositoryPaths.Configuration, ServiceSettings.With(common, ("Cache:KeyPrefix", topic + ":"))));
+            new ServiceProcess("Logbus.Query", RepositoryPaths.Configuration, ServiceSettings.With(reader, ("Cache:KeyPrefix", topic + ":"))));
         try
         {
             await Task.WhenAll(stack.Api.StartAsync(), stack.Worker.StartAsync(), stack.Query.StartAsync());

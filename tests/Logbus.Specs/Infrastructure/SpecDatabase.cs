@@ -29,6 +29,12 @@ internal sealed class SpecDatabase : IAsyncDisposable
 
     public NpgsqlDataSource DataSource { get; }
 
+    /// <summary>As the Api and the Worker connect in a deployment: <c>logbus_writer</c> (see the DatabaseRoles migration).</summary>
+    public string WriterConnectionString => _server.ConnectionString(Name, "logbus_writer");
+
+    /// <summary>As Query and Grafana connect in a deployment: <c>logbus_reader</c>, which may only read.</summary>
+    public string ReaderConnectionString => _server.ConnectionString(Name, "logbus_reader");
+
     /// <summary>A new database on <paramref name="server"/> (default: the run's shared server).</summary>
     /// <param name="migrated">False for an empty database, to watch the migrations build the schema.</param>
     public static async Task<SpecDatabase> CreateAsync(LocalPostgres? server = null, bool migrated = true)
@@ -92,6 +98,11 @@ internal sealed class SpecDatabase : IAsyncDisposable
             await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync();
             await host.Services.GetRequiredService<NpgsqlDataSource>().DisposeAsync();
         }
+
+        // The migration creates the roles without LOGIN, for a deployment to give them a password; the spec cluster trusts
+        // loopback connections, so LOGIN is all they need here.
+        await ExecuteAsync(server, "ALTER ROLE logbus_writer LOGIN");
+        await ExecuteAsync(server, "ALTER ROLE logbus_reader LOGIN");
 
         // CREATE DATABASE … TEMPLATE needs the template to have no open connections.
         NpgsqlConnection.ClearAllPools();

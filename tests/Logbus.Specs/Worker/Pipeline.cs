@@ -67,7 +67,8 @@ internal sealed class Pipeline : IAsyncDisposable
 
         if (workerAsProcess)
         {
-            var process = new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, settings);
+            var process = new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(settings,
+                ("ConnectionStrings:Logbus", db.WriterConnectionString), ("Storage:MigrateOnStartup", "false")));
             await process.StartAsync();
             return new Pipeline(api, db, broker, settings, null, process);
         }
