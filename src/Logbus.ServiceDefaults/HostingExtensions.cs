@@ -1,3 +1,4 @@
+using Logbus.ServiceDefaults.Browsers;
 using Logbus.ServiceDefaults.Health;
 using Logbus.ServiceDefaults.Logging;
 using Logbus.ServiceDefaults.Resilience;
@@ -43,6 +44,7 @@ public static class HostingExtensions
             options.Predicate = r => r.Tags.Contains(HealthChecksBuilderExtensions.ReadyTag);
         });
         builder.Services.AddOpenApi();
+        builder.AddBrowserOrigins();
         return builder;
     }
 
@@ -65,6 +67,7 @@ public static class HostingExtensions
         app.UseHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseBrowserOrigins();
         return app;
     }
 

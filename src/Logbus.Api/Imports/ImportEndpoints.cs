@@ -28,7 +28,7 @@ internal static class ImportEndpoints
                 "retried upload imports once (again, unless the first was received whole). 202 once the whole file is committed, with the import " +
                 "id and its status URL; bad lines do not fail " +
                 "the upload, they are counted and reported in the status.")
-            .Accepts<string>("application/x-ndjson", "application/vnd.serilog.clef", "text/csv")
+            .AddEndpointFilter(AcceptedContentTypes.ImportFiles)
             .Produces<ImportAccepted>(StatusCodes.Status202Accepted)
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)

@@ -18,29 +18,33 @@ internal static class IngestEndpoints
 
         logs.MapPost("/", IngestOneAsync)
             .AddEndpointFilter(bulkheads.Single)
+            .AddEndpointFilter(AcceptedContentTypes.JsonBody)
             .WithName("IngestEvent")
             .WithSummary("Ingest one event")
-            .WithDescription("A JSON object: message and source required; id (≤ 64 chars, else a UUIDv7), timestamp (ISO-8601, no offset = UTC, " +
-                "default now), level (TRACE…FATAL or aliases, default INFO), metadata (object), traceId, spanId, exception optional. " +
+            .WithDescription("A JSON object (Content-Type application/json or a +json type, else 415): message and source required; " +
+                "id (≤ 64 chars, else a UUIDv7), timestamp (ISO-8601, no offset = UTC, default now), level (TRACE…FATAL or aliases, " +
+                "default INFO), metadata (object), traceId, spanId, exception optional. " +
                 "202 after the event is committed; 400 naming bad fields; 413 over the body limit; " +
                 "503 with Retry-After while PostgreSQL is unavailable.")
-            .Accepts<object>("application/json")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
 
         logs.MapPost("/batch", IngestBatchAsync)
             .AddEndpointFilter(bulkheads.Batch)
+            .AddEndpointFilter(AcceptedContentTypes.JsonBody)
             .WithName("IngestBatch")
             .WithSummary("Ingest a batch of events")
-            .WithDescription("A JSON array of events. All-or-nothing by default: one bad event and nothing is stored (400 naming each bad field by " +
-                "index). With ?partial=true the valid events are stored and the others reported.")
-            .Accepts<object[]>("application/json")
+            .WithDescription("A JSON array of events (Content-Type application/json or a +json type, else 415). All-or-nothing by default: " +
+                "one bad event and nothing is stored (400 naming each bad field by index). With ?partial=true the valid events are stored " +
+                "and the others reported.")
             .Produces(StatusCodes.Status202Accepted)
             .ProducesValidationProblem()
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            .ProducesProblem(StatusCodes.Status415UnsupportedMediaType)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         return endpoints;
     }

@@ -25,10 +25,12 @@ internal static class SeqEndpoints
         seq.MapPost("/api/events/raw", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, SeqJsonDecoder json,
             CancellationToken cancellationToken) =>
                 IngestAsync(context, pipeline, IsClef(context.Request) ? clef : json, cancellationToken))
+            .AddEndpointFilter(AcceptedContentTypes.SeqRaw)
             .WithName("SeqRawEvents")
             .WithSummary("Seq-compatible ingestion (CLEF or classic JSON)");
         seq.MapPost("/ingest/clef", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, CancellationToken cancellationToken) =>
                 IngestAsync(context, pipeline, clef, cancellationToken))
+            .AddEndpointFilter(AcceptedContentTypes.ClefLines)
             .WithName("SeqClef")
             .WithSummary("Seq-compatible CLEF ingestion");
         return endpoints;

@@ -21,15 +21,18 @@ internal static class TutorialIngestEndpoints
         producer.MapPost("/ingest", (HttpContext c, IngestPipeline p, CancellationToken t) =>
                 IngestOneAsync(c, p, StatusCodes.Status200OK, "Log event successfully ingested", t))
             .AddEndpointFilter(bulkheads.Single)
+            .AddEndpointFilter(AcceptedContentTypes.JsonBody)
             .WithName("TutorialIngest")
             .WithSummary("Ingest one event (tutorial)");
         producer.MapPost("/ingest/async", (HttpContext c, IngestPipeline p, CancellationToken t) =>
                 IngestOneAsync(c, p, StatusCodes.Status202Accepted, "Log event queued for processing", t))
             .AddEndpointFilter(bulkheads.Single)
+            .AddEndpointFilter(AcceptedContentTypes.JsonBody)
             .WithName("TutorialIngestAsync")
             .WithSummary("Ingest one event (tutorial, async)");
         producer.MapPost("/batch", BatchAsync)
             .AddEndpointFilter(bulkheads.Batch)
+            .AddEndpointFilter(AcceptedContentTypes.JsonBody)
             .WithName("TutorialBatch")
             .WithSummary("Ingest a batch (tutorial): valid events stored, invalid ones counted as failures");
         return endpoints;

@@ -28,7 +28,7 @@ public sealed class BodyLimitSpecs
             {
                 ("/api/logs", "application/json"), ("/api/logs/batch", "application/json"),
                 ("/api/events/raw?clef", "application/vnd.serilog.clef"), ("/api/events/raw", "application/json"),
-                ("/ingest/clef", "text/plain"), ("/producer/api/logs/ingest", "application/json"),
+                ("/ingest/clef", "application/vnd.serilog.clef"), ("/producer/api/logs/ingest", "application/json"),
                 ("/producer/api/logs/batch", "application/json"),
             })
             {

@@ -46,9 +46,9 @@ public sealed class IngestLimitsAndSeqSpecs
             {"@t":"2026-11-24T08:00:01Z","@m":"rendered","@l":"Error","@x":"boom"}
             """;
 
-        var byQuery = await api.Client.PostAsync("/api/events/raw?clef", new StringContent(clef, Encoding.UTF8, "text/plain"));
+        var byQuery = await api.Client.PostAsync("/api/events/raw?clef", new StringContent(clef, Encoding.UTF8, "application/json"));
         var byType = await api.Client.PostAsync("/api/events/raw", new StringContent(clef, Encoding.UTF8, "application/vnd.serilog.clef"));
-        var ingestClef = await api.Client.PostAsync("/ingest/clef", new StringContent(clef, Encoding.UTF8, "text/plain"));
+        var ingestClef = await api.Client.PostAsync("/ingest/clef", new StringContent(clef, Encoding.UTF8, "application/vnd.serilog.clef"));
         var classic = await api.Client.PostAsync("/api/events/raw", new StringContent("""
             {"Events":[{"Timestamp":"2026-11-24T08:00:02Z","Level":"Warning","MessageTemplate":"Low {Disk}","Properties":{"Disk":"C:"}}]}
             """, Encoding.UTF8, "application/json"));
@@ -76,7 +76,7 @@ public sealed class IngestLimitsAndSeqSpecs
         var response = await api.Client.PostAsync("/api/events/raw?clef", new StringContent("""
             {"@t":"2026-11-24T08:00:00Z","@m":"fine"}
             {"@t":"2026-11-24T08:00:00Z","@m":"broken"
-            """, Encoding.UTF8, "text/plain"));
+            """, Encoding.UTF8, "application/vnd.serilog.clef"));
 
         Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
         Assert.Contains("CLEF line 2", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
