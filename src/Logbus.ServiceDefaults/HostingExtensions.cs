@@ -1,6 +1,7 @@
 using Logbus.ServiceDefaults.Health;
 using Logbus.ServiceDefaults.Logging;
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.ServiceDefaults.Security;
 using Logbus.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -43,6 +44,7 @@ public static class HostingExtensions
             options.Predicate = r => r.Tags.Contains(HealthChecksBuilderExtensions.ReadyTag);
         });
         builder.Services.AddOpenApi();
+        builder.Services.AddApiKeys();
         return builder;
     }
 
@@ -65,18 +67,19 @@ public static class HostingExtensions
         app.UseHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
+        app.UseApiKeys();
         return app;
     }
 
     /// <summary>
     /// <c>/health/live</c>, <c>/health/ready</c>, the Prometheus scrape at <c>/metrics</c> and the OpenAPI document at
-    /// <c>/openapi/v1.json</c>.
+    /// <c>/openapi/v1.json</c>; health status is open to anyone, the other two follow <c>ApiKeys:Diagnostics</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
-        app.MapMetrics("/metrics");
-        app.MapOpenApi();
+        app.MapMetrics("/metrics").AsDiagnostics();
+        app.MapOpenApi().AsDiagnostics();
         return app;
     }
 }
