@@ -45,6 +45,14 @@ public sealed class ApiKeyMiddleware
             return;
         }
 
+        if (endpoint is not RouteEndpoint)
+        {
+            // Routing's own answers (405 for a method, 415 for a content type the route does not take) run no handler:
+            // any known key may learn them; the route's rule applies once the request reaches the route.
+            await _next(context);
+            return;
+        }
+
         var required = endpoint.Metadata.GetMetadata<DiagnosticsRoute>() is not null
             ? [KeyScopes.Admin]
             : endpoint.Metadata.GetMetadata<KeyScopeRequirement>()?.AnyOf ?? [KeyScopes.Admin];

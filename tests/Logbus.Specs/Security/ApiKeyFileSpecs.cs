@@ -109,5 +109,6 @@ public sealed class ApiKeyFileSpecs
     }
 
     private static string FileWith(params (string Name, string Key)[] keys) =>
-        "{\"Keys\": [" + string.Join(",", keys.Select(k => $$"""{"Name":"{{k.Name}}","Sha256":"{{KeySettings.Hash(k.Key)}}","Scopes":["read"]}""")) + "]}";
+        "{\"Keys\": [" + string.Join(",", keys.Select(k =>
+            $$"""{"Name":"{{k.Name}}","Sha256":"{{KeySettings.Hash(k.Key)}}","Scopes":["read"]}""")) + "]}";
 }

@@ -32,7 +32,7 @@ public sealed class SourceRestrictedKeySpecs
         using var billingSearch = await client.GetAsync("/api/query/logs?source=billing");
         var whoami = await client.GetFromJsonAsync<JsonElement>("/api/query/whoami");
 
-        Assert.Equal(["o2", "o1"], search.GetProperty("events").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
+        Assert.Equal(["o2", "o1"], search.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
         Assert.Equal(2, stats.GetProperty("total").GetInt64());
         Assert.Equal(["orders-api", "orders-worker"],
             stats.GetProperty("bySource").EnumerateArray().Select(s => s.GetProperty("source").GetString()).Order());
@@ -92,16 +92,19 @@ public sealed class SourceRestrictedKeySpecs
                 chunks_stored, chunks_seen, upload_failed, started_at, last_progress_at, started_by)
             VALUES ('{id}', 'Receiving', 'ndjson', 0, 0, 0, 0, 0, 0, 0, '\x', false, now(), now(), 'orders-ingester')
             """);
-        HttpStatusCode Send(HttpMethod method, string key) =>
-            api.Client.Send(KeySettings.Request(method, $"/api/imports/{id}", key)).StatusCode;
+        async Task<HttpStatusCode> SendAsync(HttpMethod method, string key)
+        {
+            using var response = await api.Client.SendAsync(KeySettings.Request(method, $"/api/imports/{id}", key));
+            return response.StatusCode;
+        }
 
-        var readByOtherIngestKey = Send(HttpMethod.Get, KeySettings.Ingest);
-        var readByStarter = Send(HttpMethod.Get, KeySettings.OrdersIngest);
-        var readByReadKey = Send(HttpMethod.Get, KeySettings.Read);
-        var cancelByOtherIngestKey = Send(HttpMethod.Delete, KeySettings.Ingest);
-        var cancelByReadKey = Send(HttpMethod.Delete, KeySettings.Read);
+        var readByOtherIngestKey = await SendAsync(HttpMethod.Get, KeySettings.Ingest);
+        var readByStarter = await SendAsync(HttpMethod.Get, KeySettings.OrdersIngest);
+        var readByReadKey = await SendAsync(HttpMethod.Get, KeySettings.Read);
+        var cancelByOtherIngestKey = await SendAsync(HttpMethod.Delete, KeySettings.Ingest);
+        var cancelByReadKey = await SendAsync(HttpMethod.Delete, KeySettings.Read);
         var stillRunning = await db.ScalarAsync<bool>($"SELECT cancel_requested_at IS NULL FROM import_state WHERE correlation_id = '{id}'");
-        var cancelByAdmin = Send(HttpMethod.Delete, KeySettings.Admin);
+        var cancelByAdmin = await SendAsync(HttpMethod.Delete, KeySettings.Admin);
 
         Assert.Equal(HttpStatusCode.Forbidden, readByOtherIngestKey);
         Assert.Equal(HttpStatusCode.OK, readByStarter);
@@ -122,7 +125,7 @@ public sealed class SourceRestrictedKeySpecs
 
         using var accepted = await api.Client.SendAsync(upload);
         var importId = (await accepted.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
-        var status = await api.Client.SendAsync(KeySettings.Request(HttpMethod.Get, $"/api/imports/{importId}", KeySettings.OrdersIngest));
+        using var status = await api.Client.SendAsync(KeySettings.Request(HttpMethod.Get, $"/api/imports/{importId}", KeySettings.OrdersIngest));
 
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("orders-ingester", (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("startedBy").GetString());
