@@ -16,7 +16,8 @@ internal sealed class KeySourcesFilter : IEndpointFilter
         var http = context.HttpContext;
         if (RequestKey.Of(http) is { IsSourceRestricted: true } key)
         {
-            var named = http.Request.Query["source"].SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
+            var named = http.Request.Query["source"]
+                .SelectMany(v => (v ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
             if (named.FirstOrDefault(source => !key.Covers(source)) is { } outside)
             {
                 return KeyRefusals.Forbidden(http, KeyRefusals.Source,

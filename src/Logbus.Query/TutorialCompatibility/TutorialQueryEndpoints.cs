@@ -130,6 +130,9 @@ internal static class TutorialQueryEndpoints
     {
         var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
             token => store.FindAsync(id, token), cancellationToken);
-        return found is null || RequestKey.Of(context) is { } key && !key.Covers(found.Source) ? TypedResults.NotFound() : TypedResults.Ok(TutorialLogEvent.From(found));
+        // An event of a source the key does not cover is, for that key, not there.
+        return found is null || RequestKey.Of(context) is { } key && !key.Covers(found.Source)
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(TutorialLogEvent.From(found));
     }
 }
