@@ -60,9 +60,6 @@ public sealed partial class ApiKeys : IDisposable
 
     public DiagnosticsAccess Diagnostics => _options.CurrentValue.Diagnostics;
 
-    /// <summary>The names of the keys known now (configuration and file).</summary>
-    public IReadOnlyList<string> Names => [.. _known.Select(k => k.Identity.Name)];
-
     /// <summary>
     /// The identity of the presented key; null when none was presented, it is not one of ours, or no keys are
     /// configured. A blank value or the text <c>null</c> counts as no key: Seq clients configured without a key send
