@@ -46,6 +46,8 @@ internal sealed class BenchDeployment : IAsyncDisposable
             ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
             ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
             ["Cache__KeyPrefix"] = topic + ":",
+            // The benchmarks measure Query, not its per-client rate limit.
+            ["Query__RateLimit__RequestsPerSecond"] = "0",
         });
         try
         {

@@ -1,3 +1,4 @@
+using Logbus.ServiceDefaults.Security;
 using Logbus.Storage.Imports;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -16,9 +17,12 @@ public static class ImportStatusEndpoints
 
     public static RouteGroupBuilder MapImportStatus(this IEndpointRouteBuilder endpoints)
     {
-        var imports = endpoints.MapGroup("/api/imports").WithTags("Imports");
+        // Status: a read key, or the ingest key that started the import (checked in ImportOwnership); the Api's upload and cancel
+        // routes in this group state their own scopes.
+        var imports = endpoints.MapGroup("/api/imports").WithTags("Imports").RequireKeyScope(KeyScopes.Read, KeyScopes.Ingest);
 
         imports.MapGet("/", RecentAsync)
+            .RequireKeyScope(KeyScopes.Read)
             .WithName("ListImports")
             .WithSummary("Recent imports, newest first")
             .WithDescription($"limit 1–{MaxLimit}, default 20.");
@@ -47,8 +51,8 @@ public static class ImportStatusEndpoints
     }
 
     private static async Task<Results<Ok<ImportStatus>,
-        ProblemHttpResult>> GetAsync(Guid id, ImportStatusStore store, CancellationToken cancellationToken) =>
-        await store.FindAsync(id, cancellationToken) is { } status
-            ? TypedResults.Ok(status)
-            : NotFound(id);
+        ProblemHttpResult>> GetAsync(Guid id, HttpContext context, ImportStatusStore store, CancellationToken cancellationToken) =>
+        await store.FindAsync(id, cancellationToken) is not { } status ? NotFound(id)
+            : ImportOwnership.RefuseRead(context, status) is { } refused ? refused
+            : TypedResults.Ok(status);
 }

@@ -19,6 +19,7 @@ builder.AddWebUi();
 var app = builder.Build();
 
 app.UseServiceDefaults();
+app.UseRateLimiter();
 app.MapDefaultEndpoints();
 app.MapQueryApi();
 app.MapTutorialQueryApi();

@@ -1,11 +1,13 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
 using Logbus.Query.Search;
+using Logbus.Query.Security;
 using Logbus.Query.Sources;
 using Logbus.Query.Stats;
 using Logbus.Query.Tail;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Storage.Resilience;
 
 namespace Logbus.Query;
@@ -29,15 +31,23 @@ internal static class QueryApi
         builder.Services.AddSingleton<StatsCache>();
         builder.Services.AddSingleton<SourcesStore>();
         builder.Services.AddSingleton<LiveTail>();
+        builder.Services.AddReadRateLimiting();
         return builder;
     }
 
-    /// <summary><c>/api/query</c>: search, one event, statistics, sources, live tail.</summary>
+    /// <summary>
+    /// <c>/api/query</c>: search, one event, statistics, sources, live tail, the key in use. Every route of the group
+    /// needs a <c>read</c> key once keys are configured, sees only its key's sources, and is rate-limited per key.
+    /// </summary>
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/api/query")
             .WithTags("Query")
             .AddEndpointFilter<StorableParametersFilter>()
+            .RequireKeyScope(KeyScopes.Read)
+            .AddEndpointFilter<KeySourcesFilter>()
+            .RequireRateLimiting(ReadRateLimiting.Policy)
+            .MapWhoAmI()
             .MapSearch()
             .MapStats()
             .MapSources()

@@ -2,6 +2,7 @@ using Logbus.ServiceDefaults.Browsers;
 using Logbus.ServiceDefaults.Health;
 using Logbus.ServiceDefaults.Logging;
 using Logbus.ServiceDefaults.Resilience;
+using Logbus.ServiceDefaults.Security;
 using Logbus.ServiceDefaults.Tracing;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
@@ -45,6 +46,7 @@ public static class HostingExtensions
         });
         builder.Services.AddOpenApi();
         builder.AddBrowserOrigins();
+        builder.Services.AddApiKeys();
         return builder;
     }
 
@@ -68,18 +70,19 @@ public static class HostingExtensions
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         app.UseBrowserOrigins();
+        app.UseApiKeys();
         return app;
     }
 
     /// <summary>
     /// <c>/health/live</c>, <c>/health/ready</c>, the Prometheus scrape at <c>/metrics</c> and the OpenAPI document at
-    /// <c>/openapi/v1.json</c>.
+    /// <c>/openapi/v1.json</c>; health status is open to anyone, the other two follow <c>ApiKeys:Diagnostics</c>.
     /// </summary>
     public static WebApplication MapDefaultEndpoints(this WebApplication app)
     {
         app.MapHealthEndpoints();
-        app.MapMetrics("/metrics");
-        app.MapOpenApi();
+        app.MapMetrics("/metrics").AsDiagnostics();
+        app.MapOpenApi().AsDiagnostics();
         return app;
     }
 }

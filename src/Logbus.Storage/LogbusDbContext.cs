@@ -40,6 +40,7 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
             e.Property(x => x.CurrentState).HasColumnName("current_state").HasMaxLength(32);
             e.Property(x => x.FileName).HasColumnName("file_name").HasMaxLength(ImportState.MaxFileNameLength);
             e.Property(x => x.Format).HasColumnName("format").HasMaxLength(16);
+            e.Property(x => x.StartedBy).HasColumnName("started_by").HasMaxLength(ImportState.MaxKeyNameLength);
             e.Property(x => x.LinesRead).HasColumnName("lines_read");
             e.Property(x => x.Accepted).HasColumnName("accepted");
             e.Property(x => x.Rejected).HasColumnName("rejected");

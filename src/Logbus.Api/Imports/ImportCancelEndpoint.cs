@@ -1,4 +1,5 @@
 using Logbus.Imports.Http;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Storage.Imports;
 using Microsoft.AspNetCore.Http.HttpResults;
 
@@ -10,6 +11,7 @@ internal static class ImportCancelEndpoint
     public static RouteGroupBuilder MapImportCancel(this RouteGroupBuilder imports)
     {
         imports.MapDelete("/{id:guid}", CancelAsync)
+            .RequireKeyScope(KeyScopes.Ingest, KeyScopes.Admin)
             .WithName("CancelImport")
             .WithSummary("Cancel an import")
             .WithDescription("202 when the cancel was recorded: chunks not yet stored are skipped and counted, an upload still running stops. "
@@ -17,9 +19,14 @@ internal static class ImportCancelEndpoint
         return imports;
     }
 
-    private static async Task<Results<Accepted<ImportStatus>, ProblemHttpResult>> CancelAsync(Guid id, ImportStatusStore store, TimeProvider time,
-        CancellationToken cancellationToken)
+    private static async Task<Results<Accepted<ImportStatus>, ProblemHttpResult>> CancelAsync(Guid id, HttpContext context, ImportStatusStore store,
+        TimeProvider time, CancellationToken cancellationToken)
     {
+        if (await store.FindAsync(id, cancellationToken) is { } before && ImportOwnership.RefuseCancel(context, before) is { } refused)
+        {
+            return refused;
+        }
+
         var outcome = await store.RequestCancelAsync(id, time.GetUtcNow(), cancellationToken);
         return outcome switch
         {

@@ -1,5 +1,5 @@
 using Logbus.Api.Ingest;
-using Logbus.Api.Security;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Imports.Http;
 using Logbus.Storage.Imports;
 using Logbus.Storage.Writing;
@@ -17,7 +17,7 @@ internal static class ImportEndpoints
     {
         var imports = endpoints.MapImportStatus().MapImportCancel();
         imports.MapPost("/", UploadAsync)
-            .AddEndpointFilter<RequireApiKeyFilter>()
+            .RequireKeyScope(KeyScopes.Ingest)
             .WithName("StartImport")
             .WithSummary("Import a file of events")
             .WithDescription("The body is the file, streamed (within Imports:MaxUploadBytes, Imports:MaxDecompressedBytes; lines within " +
@@ -134,7 +134,7 @@ internal static class ImportEndpoints
         try
         {
             summary = await upload.RunAsync(importId, idScope, undatedAt, body, importFormat, fileName,
-                source ?? identity?.Source, cancellationToken);
+                source ?? identity?.Source, identity?.Name, cancellationToken);
             outcome = summary.Cancelled ? ImportUploadStates.Cancelled : ImportUploadStates.Received;
             return TypedResults.Accepted(StatusUrl(importId),
                 new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled

@@ -32,14 +32,14 @@ public sealed class ImportUpload(
     /// <param name="idScope">What the ids of lines without one derive from (with the line number).</param>
     /// <param name="undatedAt">The timestamp of lines without one: the same for every line, and in every retry of the upload.</param>
     public async Task<ImportSummary> RunAsync(Guid importId, string idScope, DateTimeOffset undatedAt, Stream body, ImportFormat format,
-        string? fileName, string? defaultSource, CancellationToken cancellationToken)
+        string? fileName, string? defaultSource, string? startedBy, CancellationToken cancellationToken)
     {
         var summary = new ImportSummary(importId);
         var started = new ImportStarted(importId, fileName, ImportFormats.Name(format), time.GetUtcNow());
         await using (var scope = scopes.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ImportStatusStore>()
-                .StartAsync(importId, fileName, started.Format, started.StartedAt, cancellationToken);
+                .StartAsync(importId, fileName, started.Format, started.StartedAt, startedBy, cancellationToken);
         }
 
         await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, started, importId, token), cancellationToken);

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
+using Logbus.ServiceDefaults.Security;
 
 namespace Logbus.Api.Ingest;
 
@@ -13,7 +14,7 @@ internal static class IngestEndpoints
     {
         var logs = endpoints.MapGroup("/api/logs")
             .WithTags("Ingest")
-            .AddEndpointFilter<RequireApiKeyFilter>()
+            .RequireKeyScope(KeyScopes.Ingest)
             .RequireRateLimiting(IngestRateLimiting.Policy);
 
         logs.MapPost("/", IngestOneAsync)

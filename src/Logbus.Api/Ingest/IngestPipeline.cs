@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text.Json;
 using Logbus.Api.Ingest.Decoding;
-using Logbus.Api.Security;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Contracts;
 using Microsoft.Extensions.Options;
 
@@ -27,7 +27,8 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
         }
 
         IngestMetrics.Received(context, body.Body.Length);
-        var keySource = keys.Identify(context, out _)?.Source;
+        var key = keys.Identify(context, out _);
+        var keySource = key?.Source;
         ParsedEvents events;
         try
         {
@@ -58,6 +59,14 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             IngestMetrics.Rejected(context, "invalid");
             IngestMetrics.RejectedEvents(context, events.Total);
             return new IngestOutcome.Invalid(events);
+        }
+
+        // A key restricted to some sources sends only those: the whole request is refused, nothing stored.
+        if (key is { IsSourceRestricted: true } && events.Valid.FirstOrDefault(v => !key.Covers(v.Event.Source)) is { Event: not null } outside)
+        {
+            return new IngestOutcome.Unreadable(KeyRefusals.Forbidden(context, KeyRefusals.Source,
+                $"Event {outside.Index} has the source '{outside.Event.Source}'; the key '{key.Name}' may send only sources matching " +
+                    $"{string.Join(", ", key.Sources)}. Nothing was stored."));
         }
 
         // An event that alone fills more than a chunk could never be produced: refuse it now rather than accept it.

@@ -20,16 +20,13 @@ internal static class IngestRegistration
                 $"{TimestampPolicy.AheadSetting} must be at most Storage:Partitions:DaysAhead days: an event dated further ahead would wait " +
                     "in the default partition.");
         builder.Services.AddValidatedOptions<IngestBulkheadOptions>(IngestBulkheadOptions.Section);
-        builder.Services.AddValidatedOptions<ApiKeyOptions>(ApiKeyOptions.Section);
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<EventValidator>();
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ClefDecoder>();
         builder.Services.AddSingleton<SeqJsonDecoder>();
         builder.Services.AddSingleton<EventIngestor>();
-        builder.Services.AddSingleton<ApiKeys>();
         builder.Services.AddSingleton<IngestBulkheads>();
-        builder.Services.AddSingleton<RequireApiKeyFilter>();
         builder.Services.AddIngestRateLimiting();
         return builder;
     }
@@ -45,12 +42,6 @@ internal static class IngestRegistration
         app.MapSeqIngestApi(bulkheads);
         // Each group above adds a data source of its own: their routes are the ingest routes.
         IngestMetrics.StartAtZero(sources.Skip(before).SelectMany(d => d.Endpoints).OfType<RouteEndpoint>());
-        if (!app.Services.GetRequiredService<ApiKeys>().Required)
-        {
-            app.Logger.LogWarning("No API keys are configured (ApiKeys:Keys): ingest is open to anyone who reaches this port, " +
-                "and a presented key is ignored. Configure a key before exposing the Api.");
-        }
-
         return app;
     }
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Logbus.Api.Ingest;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.RateLimiting;
 
 namespace Logbus.Api.Security;

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Logbus.Api.Ingest;
 using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
+using Logbus.ServiceDefaults.Security;
 
 namespace Logbus.Api.Seq;
 
@@ -19,7 +20,7 @@ internal static class SeqEndpoints
     {
         var seq = endpoints.MapGroup("")
             .WithTags("Seq")
-            .AddEndpointFilter<RequireApiKeyFilter>()
+            .RequireKeyScope(KeyScopes.Ingest)
             .AddEndpointFilter(bulkheads.Seq)
             .RequireRateLimiting(IngestRateLimiting.Policy);
         seq.MapPost("/api/events/raw", (HttpContext context, IngestPipeline pipeline, ClefDecoder clef, SeqJsonDecoder json,

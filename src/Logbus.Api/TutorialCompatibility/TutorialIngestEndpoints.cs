@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Logbus.Api.Ingest;
 using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Security;
+using Logbus.ServiceDefaults.Security;
 
 namespace Logbus.Api.TutorialCompatibility;
 
@@ -16,7 +17,7 @@ internal static class TutorialIngestEndpoints
     {
         var producer = endpoints.MapGroup("/producer/api/logs")
             .WithTags("Tutorial producer")
-            .AddEndpointFilter<RequireApiKeyFilter>()
+            .RequireKeyScope(KeyScopes.Ingest)
             .RequireRateLimiting(IngestRateLimiting.Policy);
         producer.MapPost("/ingest", (HttpContext c, IngestPipeline p, CancellationToken t) =>
                 IngestOneAsync(c, p, StatusCodes.Status200OK, "Log event successfully ingested", t))

@@ -15,6 +15,12 @@ public sealed record LogSearchFilter(
     IReadOnlyList<MetadataCondition> Metadata,
     string? TraceId)
 {
+    /// <summary>
+    /// Globs of the sources the request's API key is restricted to (empty: every source). Part of the WHERE clause, so a
+    /// restricted key's pages, counts and tails hold only its sources.
+    /// </summary>
+    public IReadOnlyList<string> SourceGlobs { get; init; } = [];
+
     /// <summary>A text that is the same for every filter selecting the same events, for cache keys.</summary>
     public string Canonical(string window) => string.Join('|',
         window,
@@ -22,5 +28,6 @@ public sealed record LogSearchFilter(
         string.Join(',', Sources.Order(StringComparer.Ordinal)),
         Text?.Trim().ToLowerInvariant() ?? "",
         string.Join(',', Metadata.Select(m => $"{m.Path}={m.Value}").Order(StringComparer.Ordinal)),
-        TraceId ?? "");
+        TraceId ?? "",
+        string.Join(',', SourceGlobs.Order(StringComparer.Ordinal)));
 }

@@ -1,4 +1,5 @@
 using System.Text;
+using Logbus.ServiceDefaults.Security;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -44,6 +45,12 @@ internal static class LogSearchSql
         {
             sql.Append(" AND source = ANY(@sources)");
             command.Parameters.Add(new NpgsqlParameter<string[]>("sources", [.. filter.Sources]));
+        }
+
+        if (filter.SourceGlobs.Count > 0)
+        {
+            sql.Append(" AND source LIKE ANY(@sourceGlobs)");
+            command.Parameters.Add(new NpgsqlParameter<string[]>("sourceGlobs", [.. filter.SourceGlobs.Select(SourceGlob.ToLike)]));
         }
 
         if (!string.IsNullOrWhiteSpace(filter.Text))

@@ -1,4 +1,5 @@
 using Logbus.Query.Caching;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Logbus.Query.Search;
@@ -42,7 +43,8 @@ internal static class SearchEndpoints
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The search parameters are not valid.");
         }
 
-        var filter = search.Filter;
+        var filter = search.Filter with { SourceGlobs = RequestKey.SourceGlobs(request.HttpContext) };
+        search = search with { Filter = filter };
         var key = string.Join('|', filter.Canonical(cache.WindowKey(filter.From, filter.To, filter.OpenEnded)), search.Order, search.Limit,
             search.After?.Encode());
         var page = await cache.GetOrCreateAsync("search", key, cache.WindowTtl(filter.To, filter.OpenEnded),
@@ -51,11 +53,12 @@ internal static class SearchEndpoints
     }
 
     private static async Task<Results<Ok<LogEventView>, ProblemHttpResult>> FindAsync(
-        string id, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
+        string id, HttpContext context, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
     {
         var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
             token => store.FindAsync(id, token), cancellationToken);
-        return found is null
+        // An event of a source the key does not cover is, for that key, not there.
+        return found is null || RequestKey.Of(context) is { } key && !key.Covers(found.Source)
             ? TypedResults.Problem($"No stored event has the id '{id}'. An event accepted moments ago may not be stored yet.",
                 statusCode: StatusCodes.Status404NotFound, title: "No such event")
             : TypedResults.Ok(found);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using Logbus.Query.Caching;
 using Logbus.Query.Search;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Logbus.Query.Sources;
@@ -27,8 +28,9 @@ internal static class SourcesEndpoints
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The parameters are not valid.");
         }
 
-        var sources = await cache.GetOrCreateAsync("sources", hoursBack.ToString(CultureInfo.InvariantCulture), cache.Options.SourcesTtl,
-            token => store.ListAsync(time.GetUtcNow().AddHours(-hoursBack), token), cancellationToken);
+        var globs = RequestKey.SourceGlobs(request.HttpContext);
+        var sources = await cache.GetOrCreateAsync("sources", hoursBack.ToString(CultureInfo.InvariantCulture) + "|" + string.Join(',', globs),
+            cache.Options.SourcesTtl, token => store.ListAsync(time.GetUtcNow().AddHours(-hoursBack), globs, token), cancellationToken);
         return TypedResults.Ok(sources);
     }
 }

@@ -1,4 +1,5 @@
 using Logbus.Query.Database;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Storage;
 using Npgsql;
 
@@ -9,7 +10,9 @@ public sealed class LogStatsStore(QueryDatabase database)
 {
     public const int MaxPoints = 1440;
 
-    public ValueTask<LogStats> ComputeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+    /// <param name="sourceGlobs">Only sources matching one of these (<see cref="SourceGlob"/>); empty for every source.</param>
+    public ValueTask<LogStats> ComputeAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> sourceGlobs,
+        CancellationToken cancellationToken) =>
         database.ReadAsync(async (connection, token) =>
         {
             var bucketMinutes = Math.Max(1, (int)Math.Ceiling((to - from).TotalMinutes / MaxPoints));
@@ -18,13 +21,15 @@ public sealed class LogStatsStore(QueryDatabase database)
             command.CommandText = """
                 SELECT level, source, bucket, count(*)
                 FROM (SELECT level, source, date_bin(@bucket, "timestamp", @origin) AS bucket
-                      FROM log_events WHERE "timestamp" >= @from AND "timestamp" < @to) e
+                      FROM log_events WHERE "timestamp" >= @from AND "timestamp" < @to
+                        AND (cardinality(@sourceGlobs) = 0 OR source LIKE ANY(@sourceGlobs))) e
                 GROUP BY GROUPING SETS ((level), (source), (bucket, level))
                 """;
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("bucket", TimeSpan.FromMinutes(bucketMinutes)));
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("origin", DateTimeOffset.UnixEpoch));
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("from", from));
             command.Parameters.Add(new NpgsqlParameter<DateTimeOffset>("to", to));
+            command.Parameters.Add(new NpgsqlParameter<string[]>("sourceGlobs", [.. sourceGlobs.Select(SourceGlob.ToLike)]));
 
             var byLevel = LogLevels.All.ToDictionary(l => l, _ => 0L, StringComparer.Ordinal);
             var bySource = new List<SourceCount>();

@@ -1,5 +1,6 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Search;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Logbus.Query.Stats;
@@ -24,6 +25,6 @@ internal static class StatsEndpoints
         var hoursBack = QueryParameters.Int(request.Query, "hoursBack", 24, 1, 168, errors);
         return errors.Any
             ? TypedResults.ValidationProblem(errors.ToDictionary(), title: "The statistics parameters are not valid.")
-            : TypedResults.Ok(await stats.GetAsync(hoursBack, cancellationToken));
+            : TypedResults.Ok(await stats.GetAsync(hoursBack, RequestKey.SourceGlobs(request.HttpContext), cancellationToken));
     }
 }

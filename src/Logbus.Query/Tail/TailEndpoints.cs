@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Logbus.Query.Search;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -44,7 +45,10 @@ internal static class TailEndpoints
             QueryParameters.Sources(query, "source"),
             QueryParameters.Single(query, "q"),
             QueryParameters.Metadata(query, errors),
-            QueryParameters.Single(query, "traceId"));
+            QueryParameters.Single(query, "traceId"))
+        {
+            SourceGlobs = RequestKey.SourceGlobs(context),
+        };
         if (errors.Any)
         {
             await TypedResults.ValidationProblem(errors.ToDictionary(), title: "The tail parameters are not valid.").ExecuteAsync(context);

@@ -2,7 +2,9 @@ using System.Globalization;
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
 using Logbus.Query.Search;
+using Logbus.Query.Security;
 using Logbus.Query.Stats;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -18,7 +20,8 @@ internal static class TutorialQueryEndpoints
 
     public static IEndpointRouteBuilder MapTutorialQueryApi(this IEndpointRouteBuilder endpoints)
     {
-        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Tutorial gateway").AddEndpointFilter<StorableParametersFilter>();
+        var gateway = endpoints.MapGroup("/gateway/api/query").WithTags("Tutorial gateway").AddEndpointFilter<StorableParametersFilter>()
+            .RequireKeyScope(KeyScopes.Read).AddEndpointFilter<KeySourcesFilter>();
         gateway.MapGet("/logs", LogsAsync)
             .WithName("TutorialQueryLogs")
             .WithSummary("Events by time, level and source (tutorial)")
@@ -47,7 +50,10 @@ internal static class TutorialQueryEndpoints
         var query = request.Query;
         var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
         var filter = new LogSearchFilter(from, to, openEnded,
-            QueryParameters.Levels(query, "level", null, errors), QueryParameters.Sources(query, "source"), null, [], null);
+            QueryParameters.Levels(query, "level", null, errors), QueryParameters.Sources(query, "source"), null, [], null)
+        {
+            SourceGlobs = RequestKey.SourceGlobs(request.HttpContext),
+        };
         return PageAsync(filter, query, errors, store, cache, limits.Value, cancellationToken);
     }
 
@@ -64,7 +70,10 @@ internal static class TutorialQueryEndpoints
         }
 
         var (from, to, openEnded) = QueryParameters.Window(query, "startTime", "endTime", TimeSpan.FromDays(1), time.GetUtcNow(), errors);
-        var filter = new LogSearchFilter(from, to, openEnded, [], [], text, [], null);
+        var filter = new LogSearchFilter(from, to, openEnded, [], [], text, [], null)
+        {
+            SourceGlobs = RequestKey.SourceGlobs(request.HttpContext),
+        };
         return PageAsync(filter, query, errors, store, cache, limits.Value, cancellationToken);
     }
 
@@ -108,7 +117,7 @@ internal static class TutorialQueryEndpoints
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The statistics parameters are not valid.");
         }
 
-        var s = await stats.GetAsync(hoursBack, cancellationToken);
+        var s = await stats.GetAsync(hoursBack, RequestKey.SourceGlobs(request.HttpContext), cancellationToken);
         return TypedResults.Ok(new TutorialStats(
             s.Total,
             s.ByLevel.Where(l => l.Value > 0).ToDictionary(l => l.Key, l => l.Value, StringComparer.Ordinal),
@@ -117,10 +126,13 @@ internal static class TutorialQueryEndpoints
     }
 
     private static async Task<Results<Ok<TutorialLogEvent>, NotFound>> FindAsync(
-        string id, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
+        string id, HttpContext context, LogSearchStore store, QueryCache cache, CancellationToken cancellationToken)
     {
         var found = await cache.GetOrCreateUnlessMissingAsync("event", id, cache.Options.EventTtl,
             token => store.FindAsync(id, token), cancellationToken);
-        return found is null ? TypedResults.NotFound() : TypedResults.Ok(TutorialLogEvent.From(found));
+        // An event of a source the key does not cover is, for that key, not there.
+        return found is null || RequestKey.Of(context) is { } key && !key.Covers(found.Source)
+            ? TypedResults.NotFound()
+            : TypedResults.Ok(TutorialLogEvent.From(found));
     }
 }

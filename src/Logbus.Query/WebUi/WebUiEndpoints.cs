@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.Extensions.FileProviders;
 using Microsoft.Extensions.Options;
 using Microsoft.Net.Http.Headers;
@@ -27,6 +28,7 @@ internal static partial class WebUiEndpoints
             {
                 app.MapGet(page, () => TypedResults.Content(NotBuiltPage, MediaTypeNames.Text.Html,
                     statusCode: StatusCodes.Status503ServiceUnavailable))
+                    .AllowWithoutKey()
                     .ExcludeFromDescription();
             }
 
@@ -54,7 +56,7 @@ internal static partial class WebUiEndpoints
                 // A new build must reach the browser on its next visit: revalidate the page every time.
                 context.Response.Headers.CacheControl = "no-cache";
                 return TypedResults.PhysicalFile(index, MediaTypeNames.Text.Html, enableRangeProcessing: false);
-            }).ExcludeFromDescription();
+            }).AllowWithoutKey().ExcludeFromDescription();
         }
 
         return app;

@@ -21,6 +21,12 @@ public sealed class ImportState : SagaStateMachineInstance
 
     public string? FileName { get; set; }
 
+    /// <summary>The longest <see cref="StartedBy"/> its column holds.</summary>
+    public const int MaxKeyNameLength = 200;
+
+    /// <summary>The name of the API key that started the import (null without keys): it may read and cancel it.</summary>
+    public string? StartedBy { get; set; }
+
     public string? Format { get; set; }
 
     public long LinesRead { get; set; }

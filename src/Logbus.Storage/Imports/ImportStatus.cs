@@ -4,6 +4,7 @@ using Logbus.Contracts;
 namespace Logbus.Storage.Imports;
 
 /// <summary>An import as <c>GET /api/imports/{id}</c> shows it.</summary>
+/// <param name="StartedBy">The name of the API key that started it (null without keys).</param>
 /// <param name="Progress">Events stored, found duplicate or skipped, over those accepted (0–1); null while receiving.</param>
 public sealed record ImportStatus(
     Guid Id,
@@ -26,7 +27,8 @@ public sealed record ImportStatus(
     DateTimeOffset? FinishedAt,
     DateTimeOffset? CancelRequestedAt,
     double? DurationSeconds,
-    string StatusUrl)
+    string StatusUrl,
+    string? StartedBy = null)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -40,6 +42,7 @@ public sealed record ImportStatus(
             s.Errors is null ? [] : JsonSerializer.Deserialize<List<ImportLineError>>(s.Errors, Json) ?? [],
             s.FailureReason, s.StartedAt, s.ReceivedAt, s.FinishedAt, s.CancelRequestedAt,
             s.FinishedAt is { } finished ? (finished - s.StartedAt).TotalSeconds : null,
-            $"/api/imports/{s.CorrelationId}");
+            $"/api/imports/{s.CorrelationId}",
+            s.StartedBy);
     }
 }

@@ -15,13 +15,15 @@ public sealed class ImportStatusStore(LogbusDbContext db)
     /// byte. The saga owns the row from its first message on (it finds it, Receiving, and records what the messages say);
     /// an upload that never reports again is failed by the saga's watchdog like any stalled one.
     /// </summary>
-    public Task StartAsync(Guid id, string? fileName, string format, DateTimeOffset startedAt, CancellationToken cancellationToken) =>
+    /// <param name="startedBy">The name of the API key of the upload, if any.</param>
+    public Task StartAsync(Guid id, string? fileName, string format, DateTimeOffset startedAt, string? startedBy,
+        CancellationToken cancellationToken) =>
         db.Database.ExecuteSqlInterpolatedAsync(
             $"""
             INSERT INTO import_state (correlation_id, current_state, file_name, format, lines_read, accepted, rejected, stored, duplicates,
-                skipped, chunks_stored, chunks_seen, upload_failed, started_at, last_progress_at)
+                skipped, chunks_stored, chunks_seen, upload_failed, started_at, last_progress_at, started_by)
             VALUES ({id}, {ImportStates.Receiving}, {fileName}, {format}, 0, 0, 0, 0, 0, 0, 0, {Array.Empty<byte>()}, false, {
-                startedAt}, {startedAt})
+                startedAt}, {startedAt}, {startedBy})
             ON CONFLICT (correlation_id) DO NOTHING
             """,
             cancellationToken);

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Logbus.Worker.DeadLetters;
@@ -8,7 +9,7 @@ internal static class DeadLetterEndpoints
     /// <summary><c>GET /api/dead-letters</c> and <c>POST /api/dead-letters/{id}/replay</c>.</summary>
     public static WebApplication MapDeadLetters(this WebApplication app)
     {
-        var group = app.MapGroup("/api/dead-letters").WithTags("Dead letters");
+        var group = app.MapGroup("/api/dead-letters").WithTags("Dead letters").RequireKeyScope(KeyScopes.Admin);
         group.MapGet("/", ListAsync)
             .WithName("ListDeadLetters")
             .WithSummary("Records the Worker gave up on")

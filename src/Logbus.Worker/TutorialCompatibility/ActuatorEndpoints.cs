@@ -1,4 +1,5 @@
 using Logbus.ServiceDefaults.TutorialCompatibility;
+using Logbus.ServiceDefaults.Security;
 using Prometheus;
 
 namespace Logbus.Worker.TutorialCompatibility;
@@ -9,7 +10,7 @@ internal static class ActuatorEndpoints
     public static WebApplication MapActuatorEndpoints(this WebApplication app)
     {
         app.MapTutorialHealth("/actuator/health");
-        app.MapMetrics("/actuator/prometheus");
+        app.MapMetrics("/actuator/prometheus").AsDiagnostics();
         return app;
     }
 }

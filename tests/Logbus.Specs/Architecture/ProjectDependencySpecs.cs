@@ -39,7 +39,8 @@ public sealed class ProjectDependencySpecs
             // Storage is data access: no HTTP, no hosting defaults.
             [Storage] = ([Contracts, EfCore], false),
             [ServiceDefaults] = ([], true),
-            [ImportsHttp] = ([Storage], true),
+            // The import routes take the key model (who may read or cancel an import) from the hosting defaults.
+            [ImportsHttp] = ([Storage, ServiceDefaults], true),
             [Api] = ([Contracts, ServiceDefaults, Storage, ImportsHttp, Kafka, EfCore], true),
             [Worker] = ([Contracts, ServiceDefaults, Storage, Kafka, EfCore], true),
             // Query is the read side: it neither produces nor consumes messages.

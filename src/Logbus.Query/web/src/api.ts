@@ -1,4 +1,5 @@
 // The shapes the Query service answers with (camelCase JSON), and thin fetch helpers over them.
+import { KeyedEventSource, keyedFetch } from "./api-key";
 
 export const LEVELS = ["TRACE", "DEBUG", "INFO", "WARN", "ERROR", "FATAL"] as const;
 export type Level = (typeof LEVELS)[number];
@@ -83,7 +84,7 @@ async function problem(response: Response): Promise<ApiError> {
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
-  const response = await fetch(url, { headers: { Accept: "application/json" }, signal });
+  const response = await keyedFetch(url, { headers: { Accept: "application/json" }, signal });
   if (!response.ok) throw await problem(response);
   return (await response.json()) as T;
 }
@@ -92,3 +93,6 @@ export const searchLogs = (query: URLSearchParams, signal?: AbortSignal) => getJ
 export const getStats = (hoursBack: number, signal?: AbortSignal) => getJson<LogStats>(`/api/query/stats?hoursBack=${hoursBack}`, signal);
 export const getSources = () => getJson<SourceSummary[]>("/api/query/sources");
 export const listImports = (limit: number) => getJson<ImportStatus[]>(`/api/imports?limit=${limit}`);
+
+/** The live tail's event stream, sent with the explorer's API key. */
+export const openTail = (query: URLSearchParams) => new KeyedEventSource(`/api/query/tail?${query}`);

@@ -1,4 +1,5 @@
 import "./styles.css";
+import { mountKeyBadge } from "./api-key";
 import { mountImportsPage } from "./imports-page";
 import { mountSearchPage } from "./search-page";
 import { initTheme } from "./theme";
@@ -10,5 +11,6 @@ for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a[data-page
 }
 document.title = page === "imports" ? "Imports · Logbus" : "Search · Logbus";
 initTheme(document.getElementById("theme") as HTMLButtonElement);
+mountKeyBadge(document.querySelector<HTMLElement>("header.top")!);
 if (page === "imports") mountImportsPage(main);
 else mountSearchPage(main);

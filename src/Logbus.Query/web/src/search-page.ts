@@ -5,6 +5,7 @@ import {
   writeSearch, type Search,
 } from "./search-state";
 import { renderStats } from "./stats-panel";
+import { openTail } from "./api";
 
 const PAGE_SIZE = 50;
 
@@ -15,7 +16,7 @@ export function mountSearchPage(main: HTMLElement): void {
   let cursor: string | null = null;
   let shown = 0;
   let searching: AbortController | null = null;
-  let tail: EventSource | null = null;
+  let tail: ReturnType<typeof openTail> | null = null;
 
   // --- filters -------------------------------------------------------------------------------------------------------
   const textId = uid("q");
@@ -233,7 +234,7 @@ export function mountSearchPage(main: HTMLElement): void {
     tailing = true;
     tailButton.setAttribute("aria-pressed", "true");
     tailState.textContent = "Connecting…";
-    tail = new EventSource(`/api/query/tail?${tailQuery(search)}`);
+    tail = openTail(tailQuery(search));
     tail.onopen = () => { tailState.textContent = "Live: new events appear at the top"; };
     tail.onerror = () => { tailState.textContent = "Live tail interrupted; reconnecting…"; };
     tail.addEventListener("log", (message) => {

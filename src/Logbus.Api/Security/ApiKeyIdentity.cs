@@ -1,4 +1,0 @@
-namespace Logbus.Api.Security;
-
-/// <summary>The key a request presented, once recognized.</summary>
-public sealed record ApiKeyIdentity(string Name, string? Source, int RequestsPerSecond);
