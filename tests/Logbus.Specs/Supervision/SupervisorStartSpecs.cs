@@ -13,6 +13,7 @@ namespace Logbus.Specs.Supervision;
 /// that keeps crashing, and SIGTERM, after which nothing it started is left.
 /// </summary>
 [Trait("Kind", "Chaos")]
+[Collection(LogbusUpCollection.Name)]
 public sealed class SupervisorStartSpecs(ITestOutputHelper output)
 {
     [Fact]
