@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Testing;
 
 namespace Logbus.DevBroker;
@@ -8,13 +9,14 @@ namespace Logbus.DevBroker;
 /// </summary>
 internal static class BrokerControlEndpoints
 {
-    public static void MapBrokerControl(this WebApplication app, DevBrokerSettings settings)
+    /// <param name="bootstrapServers">Where clients connect: the forwarded port when there is one.</param>
+    public static void MapBrokerControl(this WebApplication app, string bootstrapServers)
     {
         app.MapGet("/", (KafkaDevBroker broker) => Results.Ok(new
         {
-            bootstrapServers = broker.BootstrapServers,
+            bootstrapServers,
             brokers = broker.BrokerCount,
-            topics = settings.Topics,
+            topics = TopicsInUse(bootstrapServers),
         }));
 
         var brokers = app.MapGroup("/brokers");
@@ -24,6 +26,16 @@ internal static class BrokerControlEndpoints
         brokers.MapPost("/{id:int}/up", (int id, KafkaDevBroker broker) => Run(() => broker.SetBrokerUp(id)));
         app.MapPost("/topics/{name}", (string name, int? partitions, KafkaDevBroker broker) =>
             Run(() => broker.CreateTopic(name, partitions ?? 1)));
+    }
+
+    /// <summary>
+    /// Every topic the cluster has, with its partition count: those configured and those clients created by using them.
+    /// </summary>
+    private static SortedDictionary<string, int> TopicsInUse(string bootstrapServers)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
+        var metadata = admin.GetMetadata(TimeSpan.FromSeconds(5));
+        return new SortedDictionary<string, int>(metadata.Topics.ToDictionary(t => t.Topic, t => t.Partitions.Count), StringComparer.Ordinal);
     }
 
     private static IResult Run(Action action)

@@ -7,9 +7,26 @@ builder.Services.AddSingleton(_ => KafkaDevBroker.Start(settings.ToOptions()));
 
 var app = builder.Build();
 var broker = app.Services.GetRequiredService<KafkaDevBroker>();
-app.MapBrokerControl(settings);
 
-// A control endpoint that cannot bind stops the process here, before either file is written.
+// A port that cannot be bound stops the process here, before either file is written.
+BrokerPortForwarder? forwarder = null;
+try
+{
+    if (settings.BootstrapPort is { } port)
+    {
+        forwarder = BrokerPortForwarder.Start(port, broker.BootstrapServers);
+        broker.AdvertiseBroker(1, "127.0.0.1", forwarder.Port);
+    }
+}
+catch (System.Net.Sockets.SocketException e)
+{
+    app.Logger.LogCritical("The dev broker could not listen on 127.0.0.1:{Port}: {Reason}", settings.BootstrapPort, e.Message);
+    return 1;
+}
+
+await using var forwarding = forwarder;
+var bootstrapServers = forwarder is null ? broker.BootstrapServers : $"127.0.0.1:{forwarder.Port}";
+app.MapBrokerControl(bootstrapServers);
 try
 {
     await app.StartAsync();
@@ -29,11 +46,11 @@ if (settings.ControlFile is { } control)
 if (settings.BootstrapFile is { } bootstrap)
 {
     // ./logbus waits for this file, so it is written last, once the brokers and the control endpoint listen.
-    await StartupFiles.WriteAsync(bootstrap, broker.BootstrapServers);
+    await StartupFiles.WriteAsync(bootstrap, bootstrapServers);
 }
 
 app.Logger.LogInformation(
     "Dev Kafka broker (librdkafka mock cluster, {Brokers} broker(s)) listening on {BootstrapServers}; control on {Control}; topics {Topics}",
-    settings.Brokers, broker.BootstrapServers, app.Urls.First(), string.Join(", ", settings.Topics.Select(t => $"{t.Key}({t.Value})")));
+    settings.Brokers, bootstrapServers, app.Urls.First(), string.Join(", ", settings.Topics.Select(t => $"{t.Key}({t.Value})")));
 await app.WaitForShutdownAsync();
 return 0;
