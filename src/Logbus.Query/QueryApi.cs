@@ -1,5 +1,6 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
+using Logbus.Query.Histogram;
 using Logbus.Query.Search;
 using Logbus.Query.Sources;
 using Logbus.Query.Stats;
@@ -27,12 +28,15 @@ internal static class QueryApi
         builder.Services.AddSingleton<LogSearchStore>();
         builder.Services.AddSingleton<LogStatsStore>();
         builder.Services.AddSingleton<StatsCache>();
+        builder.Services.AddValidatedOptions<HistogramOptions>(HistogramOptions.Section)
+            .Validate(o => o.DefaultBuckets <= o.MaxBuckets, "Histogram:DefaultBuckets must not exceed Histogram:MaxBuckets.");
+        builder.Services.AddSingleton<LogHistogramStore>();
         builder.Services.AddSingleton<SourcesStore>();
         builder.Services.AddSingleton<LiveTail>();
         return builder;
     }
 
-    /// <summary><c>/api/query</c>: search, one event, statistics, sources, live tail.</summary>
+    /// <summary><c>/api/query</c>: search, one event, statistics, histogram, sources, live tail.</summary>
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/api/query")
@@ -40,6 +44,7 @@ internal static class QueryApi
             .AddEndpointFilter<StorableParametersFilter>()
             .MapSearch()
             .MapStats()
+            .MapHistogram()
             .MapSources()
             .MapTail();
         return endpoints;
