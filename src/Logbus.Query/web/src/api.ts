@@ -36,6 +36,15 @@ export interface LogStats {
   timeline: { start: string; counts: Record<string, number> }[];
 }
 
+export interface LogHistogram {
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  total: number;
+  byLevel: Record<string, number>;
+  buckets: { start: string; total: number; counts: Record<string, number> }[];
+}
+
 export interface SourceSummary {
   source: string;
   lastSeen: string;
@@ -90,5 +99,7 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
 
 export const searchLogs = (query: URLSearchParams, signal?: AbortSignal) => getJson<SearchPage>(`/api/query/logs?${query}`, signal);
 export const getStats = (hoursBack: number, signal?: AbortSignal) => getJson<LogStats>(`/api/query/stats?hoursBack=${hoursBack}`, signal);
+export const getHistogram = (query: URLSearchParams, signal?: AbortSignal) =>
+  getJson<LogHistogram>(`/api/query/histogram?${query}`, signal);
 export const getSources = () => getJson<SourceSummary[]>("/api/query/sources");
 export const listImports = (limit: number) => getJson<ImportStatus[]>(`/api/imports?limit=${limit}`);

@@ -2,6 +2,7 @@ import "./styles.css";
 import { mountImportsPage } from "./imports-page";
 import { mountSearchPage } from "./search-page";
 import { initTheme } from "./theme";
+import { initTimeZone } from "./time-format";
 
 const main = document.getElementById("main")!;
 const page = location.pathname.replace(/\/+$/, "") === "/imports" ? "imports" : "search";
@@ -10,5 +11,6 @@ for (const link of document.querySelectorAll<HTMLAnchorElement>("nav a[data-page
 }
 document.title = page === "imports" ? "Imports · Logbus" : "Search · Logbus";
 initTheme(document.getElementById("theme") as HTMLButtonElement);
+initTimeZone(document.getElementById("time-zone") as HTMLButtonElement);
 if (page === "imports") mountImportsPage(main);
 else mountSearchPage(main);

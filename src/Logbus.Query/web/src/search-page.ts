@@ -1,10 +1,13 @@
-import { ApiError, getSources, getStats, LEVELS, searchLogs, type LogEvent } from "./api";
+import { ApiError, getHistogram, getSources, getStats, LEVELS, searchLogs, type LogEvent, type LogHistogram } from "./api";
 import { append, formatCount, formatTime, h, uid } from "./dom";
+import { bucketsFor, histogramScale, renderHistogram, setHistogramScale } from "./histogram";
 import {
-  formatMetadata, fromLocalInput, parseMetadata, RANGES, readSearch, searchQuery, statsHours, tailQuery, toLocalInput,
+  formatMetadata, fromLocalInput, histogramQuery, parseMetadata, RANGES, readSearch, searchQuery, statsHours, tailQuery, toLocalInput,
   writeSearch, type Search,
 } from "./search-state";
 import { renderStats } from "./stats-panel";
+import { themeInUrl } from "./theme";
+import { formatTimeParts, onTimeZoneChange, zoneLabel } from "./time-format";
 
 const PAGE_SIZE = 50;
 
@@ -15,6 +18,8 @@ export function mountSearchPage(main: HTMLElement): void {
   let cursor: string | null = null;
   let shown = 0;
   let searching: AbortController | null = null;
+  let charting: AbortController | null = null;
+  let histogram: LogHistogram | null = null;
   let tail: EventSource | null = null;
 
   // --- filters -------------------------------------------------------------------------------------------------------
@@ -37,7 +42,8 @@ export function mountSearchPage(main: HTMLElement): void {
     { id: metaId, name: "meta", type: "text", autocomplete: "off", placeholder: "userId=student123", "aria-describedby": `${metaId}-hint` });
   const formError = h("p", { class: "error", role: "alert", hidden: true });
 
-  const form = h("form", { class: "filters", role: "search", "aria-label": "Search logs" },
+  const formId = uid("filters");
+  const form = h("form", { id: formId, class: "filters folded", role: "search", "aria-label": "Search logs" },
     h("div", { class: "field" },
       h("label", { for: textId }, "Text"), text,
       h("small", { id: `${textId}-hint`, class: "muted" }, "Each word must start a word of the message. Press / to get here.")),
@@ -57,16 +63,40 @@ export function mountSearchPage(main: HTMLElement): void {
         onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); go(true); },
       }, "Clear")));
 
+  // On a phone the filters fold away behind this button, so the results start on the first screen.
+  const filtersToggle = h("button", {
+    type: "button", class: "filters-toggle", "aria-expanded": "false", "aria-controls": formId,
+    onclick: () => {
+      const folded = form.classList.toggle("folded");
+      filtersToggle.setAttribute("aria-expanded", String(!folded));
+    },
+  }, "Filters");
+
+  // --- histogram -----------------------------------------------------------------------------------------------------
+  const histogramHeading = uid("histogram");
+  const histogramTotal = h("span", { class: "muted", "data-testid": "histogram-total" });
+  const logScaleId = uid("log-scale");
+  const logScale = h("input", { id: logScaleId, type: "checkbox", checked: histogramScale() === "log" });
+  const histogramSlot = h("div", { class: "histogram-slot" });
+  const histogramPanel = h("section", { class: "histogram", "aria-labelledby": histogramHeading },
+    h("div", { class: "histogram-head" },
+      h("h2", { id: histogramHeading }, "Matching events"), histogramTotal,
+      h("label", { class: "check", for: logScaleId, title: "Heights as log(1 + count), so a spike does not flatten the rest" },
+        logScale, "Log scale")),
+    histogramSlot);
+
   // --- results -------------------------------------------------------------------------------------------------------
   const status = h("p", { class: "status", role: "status", "aria-live": "polite" });
   const tailButton = h("button",
     { type: "button", class: "toggle", "aria-pressed": "false", title: "Show new events as they are stored (t)" }, "Live tail");
   const tailState = h("span", { class: "tail-state muted", "aria-live": "polite" });
   const tbody = h("tbody");
+  const timeZone = h("span", { class: "zone" }, `(${zoneLabel()})`);
+  const timeHeader = h("th", { scope: "col", class: "col-time" }, "Time ", timeZone);
   const table = h("table", { class: "results" },
     h("caption", { class: "sr-only" }, "Matching events, newest first. Use the arrow keys to move between rows and Enter to expand one."),
     h("thead", {}, h("tr", {},
-      h("th", { scope: "col", class: "col-time" }, "Time"), h("th", { scope: "col", class: "col-level" }, "Level"),
+      timeHeader, h("th", { scope: "col", class: "col-level" }, "Level"),
       h("th", { scope: "col", class: "col-source" }, "Source"), h("th", { scope: "col" }, "Message"))),
     tbody);
   const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
@@ -76,14 +106,16 @@ export function mountSearchPage(main: HTMLElement): void {
   const statsHeading = uid("stats");
 
   append(main,
+    h("div", { class: "filters-bar" }, filtersToggle),
     h("div", { class: "search-layout" },
       form,
       h("section", { class: "results-pane", "aria-label": "Results" },
+        histogramPanel,
         h("div", { class: "toolbar" }, status, h("div", { class: "tail" }, tailState, tailButton)),
         resultError,
         h("div", { class: "table-wrap" }, table),
         more),
-      h("aside", { class: "stats", "aria-labelledby": statsHeading }, h("h2", { id: statsHeading }, "Activity"), statsSlot)));
+      h("aside", { class: "stats", "aria-labelledby": statsHeading }, h("h2", { id: statsHeading }, "All events"), statsSlot)));
 
   // --- behaviour -----------------------------------------------------------------------------------------------------
   function fillForm(): void {
@@ -140,11 +172,14 @@ export function mountSearchPage(main: HTMLElement): void {
   function go(push: boolean): void {
     const params = writeSearch(search);
     if (tailing) params.set("tail", "on");
+    const theme = themeInUrl();
+    if (theme) params.set("theme", theme);
     const url = `${location.pathname}${params.size ? `?${params}` : ""}`;
     if (push) history.pushState(null, "", url);
     else history.replaceState(null, "", url);
     void runSearch();
     void loadStats();
+    void loadHistogram();
     if (tailing) startTail();
   }
 
@@ -182,6 +217,32 @@ export function mountSearchPage(main: HTMLElement): void {
     }
   }
 
+  async function loadHistogram(): Promise<void> {
+    charting?.abort();
+    const controller = new AbortController();
+    charting = controller;
+    try {
+      histogram = await getHistogram(histogramQuery(search, bucketsFor(histogramSlot.clientWidth || 600)), controller.signal);
+      drawHistogram();
+    } catch (error) {
+      if (controller.signal.aborted) return;
+      histogram = null;
+      histogramTotal.textContent = "";
+      const reason = error instanceof ApiError ? error.message : String(error);
+      histogramSlot.replaceChildren(h("p", { class: "error" }, `Histogram unavailable: ${reason}`));
+    }
+  }
+
+  function drawHistogram(): void {
+    if (!histogram) return;
+    histogramTotal.textContent = `${formatCount(histogram.total)} event${histogram.total === 1 ? "" : "s"}`;
+    histogramSlot.replaceChildren(renderHistogram(histogram, histogramSlot.clientWidth || 600, (rangeFrom, rangeTo) => {
+      search = { ...search, range: "custom", from: rangeFrom.toISOString(), to: rangeTo.toISOString() };
+      fillForm();
+      go(true);
+    }));
+  }
+
   async function loadStats(): Promise<void> {
     const hours = statsHours(search);
     try {
@@ -207,7 +268,7 @@ export function mountSearchPage(main: HTMLElement): void {
       "aria-label": `Details of the event at ${formatTime(event.timestamp)}`,
     });
     const summary = h("tr", { class: `row lvl-${event.level}${fresh ? " fresh" : ""}`, "data-id": event.id },
-      h("td", { class: "col-time" }, toggle, h("time", { datetime: event.timestamp }, formatTime(event.timestamp))),
+      h("td", { class: "col-time" }, toggle, stackedTime(event.timestamp)),
       h("td", { class: "col-level" }, h("span", { class: `badge level-${event.level}` }, event.level)),
       h("td", { class: "col-source" }, event.source),
       h("td", { class: "col-message" }, event.message));
@@ -293,7 +354,26 @@ export function mountSearchPage(main: HTMLElement): void {
     fillForm();
     void runSearch();
     void loadStats();
+    void loadHistogram();
     if (tailing) startTail();
+  });
+  logScale.addEventListener("change", () => {
+    setHistogramScale(logScale.checked ? "log" : "linear");
+    drawHistogram();
+  });
+  let drawnWidth = 0;
+  new ResizeObserver(() => {
+    // Redraw at the new width; the buckets stay until the next search.
+    if (Math.abs(histogramSlot.clientWidth - drawnWidth) < 8) return;
+    drawnWidth = histogramSlot.clientWidth;
+    drawHistogram();
+  }).observe(histogramSlot);
+  onTimeZoneChange(() => {
+    timeZone.textContent = `(${zoneLabel()})`;
+    for (const time of main.querySelectorAll<HTMLTimeElement>("time[datetime]")) {
+      time.replaceWith(time.classList.contains("stacked") ? stackedTime(time.dateTime) : zonedTime(time.dateTime));
+    }
+    drawHistogram();
   });
   window.addEventListener("pagehide", () => tail?.close());
   main.addEventListener("keydown", (e) => moveFocus(e, tbody));
@@ -311,13 +391,24 @@ export function mountSearchPage(main: HTMLElement): void {
   }).catch(() => sourcesList.append(h("p", { class: "muted" }, "Sources unavailable.")));
 }
 
+/** A row's time: the date and the time of day, which a phone stacks so the column stays narrow. */
+function stackedTime(iso: string): HTMLTimeElement {
+  const { date, time } = formatTimeParts(iso);
+  return h("time", { datetime: iso, class: "stacked" }, h("span", { class: "date" }, date), " ", h("span", { class: "clock" }, time));
+}
+
+/** A time with its zone named, where no column header names it. */
+function zonedTime(iso: string): HTMLTimeElement {
+  return h("time", { datetime: iso }, `${formatTime(iso)} (${zoneLabel()})`);
+}
+
 function details(event: LogEvent): HTMLElement {
-  const field = (name: string, value: string | null) => value ? [h("dt", {}, name), h("dd", {}, value)] : [];
+  const field = (name: string, value: string | Node | null) => value ? [h("dt", {}, name), h("dd", {}, value)] : [];
   return h("div", { class: "details" },
     h("dl", {},
-      ...field("Id", event.id), ...field("Time", event.timestamp), ...field("Source", event.source), ...field("Level", event.level),
-      ...field("Trace", event.traceId), ...field("Span", event.spanId), ...field("Import", event.importId),
-      ...field("Received", event.receivedAt), ...field("Stored", event.storedAt)),
+      ...field("Id", event.id), ...field("Time", zonedTime(event.timestamp)), ...field("Source", event.source),
+      ...field("Level", event.level), ...field("Trace", event.traceId), ...field("Span", event.spanId), ...field("Import", event.importId),
+      ...field("Received", zonedTime(event.receivedAt)), ...field("Stored", zonedTime(event.storedAt))),
     h("h3", {}, "Message"), h("pre", { class: "message" }, event.message),
     event.exception ? h("h3", {}, "Exception") : null,
     event.exception ? h("pre", { class: "exception" }, event.exception) : null,

@@ -76,6 +76,14 @@ export function searchQuery(search: Search, limit: number, now: Date = new Date(
   return params;
 }
 
+/** GET /api/query/histogram parameters: the search's window and filters. */
+export function histogramQuery(search: Search, buckets: number, now: Date = new Date()): URLSearchParams {
+  const params = searchQuery(search, 1, now);
+  params.delete("limit");
+  params.set("buckets", String(buckets));
+  return params;
+}
+
 export function tailQuery(search: Search): URLSearchParams {
   const params = new URLSearchParams();
   appendFilters(params, search);
