@@ -286,7 +286,8 @@ public sealed class FilterParser
         }
         else
         {
-            throw new FilterSyntaxException(index.Column, $"expected an array index (0, 1, ...) or a quoted key inside [ ], found {index.Describe()}.");
+            throw new FilterSyntaxException(index.Column,
+                $"expected an array index (0, 1, ...) or a quoted key inside [ ], found {index.Describe()}.");
         }
 
         Expect(TokenKind.RightBracket, "']' after the index");
