@@ -1,5 +1,6 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
+using Logbus.Query.Filtering;
 using Logbus.Query.Histogram;
 using Logbus.Query.Search;
 using Logbus.Query.Sources;
@@ -17,6 +18,7 @@ internal static class QueryApi
     public static IHostApplicationBuilder AddLogQueries(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
+        builder.Services.AddValidatedOptions<FilterOptions>(FilterOptions.Section);
         builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
             .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.")
             .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "Search:QueueTimeout must not be negative.");

@@ -1,4 +1,5 @@
 using Logbus.Query.Database;
+using Logbus.Query.Filtering;
 using Logbus.Storage;
 using Npgsql;
 
@@ -9,16 +10,19 @@ public sealed class LogStatsStore(QueryDatabase database)
 {
     public const int MaxPoints = 1440;
 
-    public ValueTask<LogStats> ComputeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken) =>
+    /// <param name="expression">Counts only the events matching it, when given.</param>
+    public ValueTask<LogStats> ComputeAsync(DateTimeOffset from, DateTimeOffset to, CancellationToken cancellationToken,
+        FilterExpression? expression = null) =>
         database.ReadAsync(async (connection, token) =>
         {
             var bucketMinutes = Math.Max(1, (int)Math.Ceiling((to - from).TotalMinutes / MaxPoints));
             await using var command = connection.CreateCommand();
             // Each row belongs to one grouping set; the columns outside that set are NULL (none is NULL in the data).
-            command.CommandText = """
+            var matching = expression is null ? "" : " AND " + FilterSql.Where(expression.Root, command);
+            command.CommandText = $"""
                 SELECT level, source, bucket, count(*)
                 FROM (SELECT level, source, date_bin(@bucket, "timestamp", @origin) AS bucket
-                      FROM log_events WHERE "timestamp" >= @from AND "timestamp" < @to) e
+                      FROM log_events WHERE "timestamp" >= @from AND "timestamp" < @to{matching}) e
                 GROUP BY GROUPING SETS ((level), (source), (bucket, level))
                 """;
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("bucket", TimeSpan.FromMinutes(bucketMinutes)));

@@ -1,15 +1,18 @@
 using System.Globalization;
 using Logbus.Query.Caching;
+using Logbus.Query.Filtering;
 
 namespace Logbus.Query.Stats;
 
 /// <summary>Statistics of the last hours, computed at most once per cache period for every caller and route.</summary>
 public sealed class StatsCache(LogStatsStore store, QueryCache cache, TimeProvider time)
 {
-    public ValueTask<LogStats> GetAsync(int hoursBack, CancellationToken cancellationToken) =>
-        cache.GetOrCreateAsync("stats", hoursBack.ToString(CultureInfo.InvariantCulture), cache.Options.StatsTtl, token =>
-        {
-            var now = time.GetUtcNow();
-            return store.ComputeAsync(now.AddHours(-hoursBack), now, token);
-        }, cancellationToken);
+    /// <param name="expression">Statistics of the events matching it only, when given.</param>
+    public ValueTask<LogStats> GetAsync(int hoursBack, CancellationToken cancellationToken, FilterExpression? expression = null) =>
+        cache.GetOrCreateAsync("stats", hoursBack.ToString(CultureInfo.InvariantCulture) + (expression is null ? "" : "|" + expression.Text),
+            cache.Options.StatsTtl, token =>
+            {
+                var now = time.GetUtcNow();
+                return store.ComputeAsync(now.AddHours(-hoursBack), now, token, expression);
+            }, cancellationToken);
 }
