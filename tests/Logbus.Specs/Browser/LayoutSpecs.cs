@@ -143,6 +143,6 @@ public sealed partial class LayoutSpecs(BrowserStack stack)
     private static string Format(string iso, TimeSpan offset) =>
         DateTimeOffset.Parse(iso, CultureInfo.InvariantCulture).ToOffset(offset).ToString("yyyy-MM-dd HH:mm:ss.fff", CultureInfo.InvariantCulture);
 
-    [GeneratedRegex("theme=dark.*level=ERROR|level=ERROR.*theme=dark")]
+    [GeneratedRegex("theme=dark.*filter=|filter=.*theme=dark")]
     private static partial Regex ThemeAndLevel();
 }

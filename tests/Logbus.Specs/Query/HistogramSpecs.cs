@@ -22,10 +22,22 @@ public sealed class HistogramSpecs(QueryDataset dataset)
 
     [Theory]
     [MemberData(nameof(Cases))]
-    public async Task Buckets_hold_exactly_the_reference_counts_per_level_and_cover_the_window(string name, int asked)
+    public Task Buckets_hold_exactly_the_reference_counts_per_level_and_cover_the_window(string name, int asked) =>
+        AssertMatchesReferenceAsync(name, Build(name), Build(name).ToQueryString(limit: 100), asked);
+
+    [Fact]
+    public Task A_filter_expression_narrows_the_histogram_as_it_narrows_the_search() =>
+        AssertMatchesReferenceAsync("a day, filter expression",
+            new ReferenceQuery(End.AddDays(-1), End, Levels: ["ERROR", "FATAL"], Meta: [("region", "eu")]),
+            new ReferenceQuery(End.AddDays(-1), End).ToQueryString(limit: 100)
+                + "&filter=" + Uri.EscapeDataString("@Level in ['ERROR', 'FATAL'] and region = 'eu'"),
+            48);
+
+    /// <param name="query">What the histogram must count.</param>
+    /// <param name="parameters">The histogram's query string, meaning the same.</param>
+    private async Task AssertMatchesReferenceAsync(string name, ReferenceQuery query, string parameters, int asked)
     {
-        var query = Build(name);
-        var response = await dataset.Client.GetAsync($"/api/query/histogram?{query.ToQueryString(limit: 100)}&buckets={asked}");
+        var response = await dataset.Client.GetAsync($"/api/query/histogram?{parameters}&buckets={asked}");
         Assert.True(response.IsSuccessStatusCode, $"{name}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
         var histogram = await response.Content.ReadFromJsonAsync<JsonElement>();
 

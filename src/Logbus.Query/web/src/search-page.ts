@@ -1,8 +1,9 @@
-import { ApiError, getHistogram, getSources, getStats, LEVELS, searchLogs, type LogEvent, type LogHistogram } from "./api";
+import { ApiError, getExport, getHistogram, getSources, getStats, LEVELS, searchLogs, type LogEvent, type LogHistogram } from "./api";
 import { append, formatCount, formatTime, h, uid } from "./dom";
 import { bucketsFor, histogramScale, renderHistogram, setHistogramScale } from "./histogram";
+import { readShortcuts, writeShortcuts } from "./filter-shortcuts";
 import {
-  formatMetadata, fromLocalInput, histogramQuery, parseMetadata, RANGES, readSearch, searchQuery, statsHours, tailQuery, toLocalInput,
+  exportQuery, formatMetadata, fromLocalInput, histogramQuery, parseMetadata, RANGES, readSearch, searchQuery, statsHours, tailQuery, toLocalInput,
   writeSearch, type Search,
 } from "./search-state";
 import { renderStats } from "./stats-panel";
@@ -20,9 +21,29 @@ export function mountSearchPage(main: HTMLElement): void {
   let searching: AbortController | null = null;
   let charting: AbortController | null = null;
   let histogram: LogHistogram | null = null;
+  /** The window the table's search ran over (the API's answer), which an export repeats. */
+  let shownWindow: { from: string; to: string } | null = null;
   let tail: EventSource | null = null;
 
-  // --- filters -------------------------------------------------------------------------------------------------------
+  // --- the filter expression ---------------------------------------------------------------------------------------
+  const filterId = uid("filter");
+  const filterBox = h("input", {
+    id: filterId, name: "filter", type: "search", autocomplete: "off", spellcheck: "false",
+    placeholder: `@Level in ['ERROR', 'FATAL'] and "timeout" and not StartsWith(@Source, 'health')`,
+    "aria-describedby": `${filterId}-hint ${filterId}-error`,
+  });
+  const filterError = h("div", { id: `${filterId}-error`, class: "filter-error", role: "alert", hidden: true });
+  const searchBar = h("form", { class: "search-bar", role: "search", "aria-label": "Filter expression" },
+    h("label", { for: filterId }, "Filter"),
+    h("div", { class: "search-line" },
+      filterBox,
+      h("button", { type: "submit", class: "primary" }, "Search")),
+    filterError,
+    h("small", { id: `${filterId}-hint`, class: "muted" },
+      "@Level, @Source, @Message, @Exception, @TraceId, metadata by name (userId, http.status); = <> < > like in [...] and or not; "
+      + "\"words\" search the message. The fields beside write into it. Press / to get here."));
+
+  // --- shortcuts: fields that write their clause into the expression -------------------------------------------------
   const textId = uid("q");
   const text = h("input",
     { id: textId, name: "q", type: "search", autocomplete: "off", placeholder: "words in the message", "aria-describedby": `${textId}-hint` });
@@ -43,10 +64,10 @@ export function mountSearchPage(main: HTMLElement): void {
   const formError = h("p", { class: "error", role: "alert", hidden: true });
 
   const formId = uid("filters");
-  const form = h("form", { id: formId, class: "filters folded", role: "search", "aria-label": "Search logs" },
+  const form = h("form", { id: formId, class: "filters folded", "aria-label": "Filters" },
     h("div", { class: "field" },
       h("label", { for: textId }, "Text"), text,
-      h("small", { id: `${textId}-hint`, class: "muted" }, "Each word must start a word of the message. Press / to get here.")),
+      h("small", { id: `${textId}-hint`, class: "muted" }, "Each word must start a word of the message.")),
     h("div", { class: "field" }, h("label", { for: rangeId }, "Time"), range, custom),
     h("fieldset", {}, h("legend", {}, "Levels"),
       h("div", { class: "checks levels" }, ...levelBoxes.map((box) => h("label", { class: `check level-${box.value}` }, box, box.value)))),
@@ -56,11 +77,11 @@ export function mountSearchPage(main: HTMLElement): void {
       h("small", { id: `${metaId}-hint`, class: "muted" }, "key=value, several separated by spaces; nested keys with dots.")),
     formError,
     h("div", { class: "actions" },
-      h("button", { type: "submit", class: "primary" }, "Search"),
+      h("button", { type: "submit", class: "primary" }, "Apply"),
       h("button", {
         type: "button",
         class: "ghost",
-        onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); go(true); },
+        onclick: () => { search = readSearch(new URLSearchParams()); fillForm(); showFilterError(null); go(true); },
       }, "Clear")));
 
   // On a phone the filters fold away behind this button, so the results start on the first screen.
@@ -100,18 +121,25 @@ export function mountSearchPage(main: HTMLElement): void {
       h("th", { scope: "col", class: "col-source" }, "Source"), h("th", { scope: "col" }, "Message"))),
     tbody);
   const more = h("button", { type: "button", class: "more", hidden: true }, "Load more");
+  const exportFormat = h("select", { "aria-label": "Export format" },
+    h("option", { value: "ndjson" }, "NDJSON"), h("option", { value: "csv" }, "CSV"));
+  const exportButton = h("button", {
+    type: "button", title: "Download every event of this search (same filter and time range), not only the rows shown",
+  }, "Export");
   const resultError = h("p", { class: "error", role: "alert", hidden: true });
 
   const statsSlot = h("div", { class: "stats-slot" }, h("p", { class: "muted" }, "Loading…"));
   const statsHeading = uid("stats");
 
   append(main,
+    searchBar,
     h("div", { class: "filters-bar" }, filtersToggle),
     h("div", { class: "search-layout" },
       form,
       h("section", { class: "results-pane", "aria-label": "Results" },
         histogramPanel,
-        h("div", { class: "toolbar" }, status, h("div", { class: "tail" }, tailState, tailButton)),
+        h("div", { class: "toolbar" }, status,
+          h("div", { class: "tail" }, tailState, tailButton, h("span", { class: "export" }, exportFormat, exportButton))),
         resultError,
         h("div", { class: "table-wrap" }, table),
         more),
@@ -119,15 +147,34 @@ export function mountSearchPage(main: HTMLElement): void {
 
   // --- behaviour -----------------------------------------------------------------------------------------------------
   function fillForm(): void {
-    text.value = search.text;
+    filterBox.value = search.filter;
     range.value = search.range;
     from.value = toLocalInput(search.from);
     to.value = toLocalInput(search.to);
     custom.hidden = search.range !== "custom";
-    for (const box of levelBoxes) box.checked = search.levels.includes(box.value);
-    meta.value = formatMetadata(search.metadata);
-    for (const box of sourcesList.querySelectorAll<HTMLInputElement>("input")) box.checked = search.sources.includes(box.value);
-    ensureSourceBoxes(search.sources);
+    showShortcuts();
+  }
+
+  /** Sets the fields from the expression in the box: each shows its own clause of it. */
+  function showShortcuts(): void {
+    const { shortcuts } = readShortcuts(filterBox.value);
+    text.value = shortcuts.text;
+    for (const box of levelBoxes) box.checked = shortcuts.levels.includes(box.value);
+    if (document.activeElement !== meta) meta.value = formatMetadata(shortcuts.metadata);
+    ensureSourceBoxes(shortcuts.sources);
+    for (const box of sourcesList.querySelectorAll<HTMLInputElement>("input")) box.checked = shortcuts.sources.includes(box.value);
+  }
+
+  /** Writes the fields' clauses into the expression, keeping the reader's own clauses. */
+  function writeShortcutsToBox(): void {
+    const { rest } = readShortcuts(filterBox.value);
+    filterBox.value = writeShortcuts(rest, {
+      levels: levelBoxes.filter((b) => b.checked).map((b) => b.value),
+      sources: [...sourcesList.querySelectorAll<HTMLInputElement>("input:checked")].map((b) => b.value),
+      metadata: parseMetadata(meta.value).pairs,
+      text: text.value,
+    });
+    showFilterError(null);
   }
 
   function readForm(): Search | null {
@@ -140,10 +187,7 @@ export function mountSearchPage(main: HTMLElement): void {
       range: range.value,
       from: range.value === "custom" ? fromLocalInput(from.value) : null,
       to: range.value === "custom" ? fromLocalInput(to.value) : null,
-      levels: levelBoxes.filter((b) => b.checked).map((b) => b.value),
-      sources: [...sourcesList.querySelectorAll<HTMLInputElement>("input:checked")].map((b) => b.value),
-      metadata: parsed.pairs,
-      text: text.value,
+      filter: filterBox.value.trim(),
     };
     if (next.range === "custom" && next.from && next.to && next.from >= next.to) {
       showFormError("The custom range must start before it ends.");
@@ -153,6 +197,24 @@ export function mountSearchPage(main: HTMLElement): void {
     return next;
   }
 
+  /** A malformed expression: the API's message, and a caret under the column it names. */
+  function showFilterError(message: string | null): void {
+    filterError.hidden = message === null;
+    filterBox.toggleAttribute("aria-invalid", message !== null);
+    if (message === null) {
+      filterError.replaceChildren();
+      return;
+    }
+    const column = Number(/column (\d+)/i.exec(message)?.[1] ?? 0);
+    filterError.replaceChildren(h("p", { class: "error" }, `The filter is not valid: ${message}`),
+      ...(column > 0 ? [h("pre", { class: "caret", "aria-hidden": "true", "data-column": column },
+        `${search.filter}\n${" ".repeat(column - 1)}^`)] : []));
+    if (column > 0 && document.activeElement !== filterBox) {
+      filterBox.focus();
+      filterBox.setSelectionRange(column - 1, Math.min(filterBox.value.length, column));
+    }
+  }
+
   function showFormError(message: string | null): void {
     formError.hidden = message === null;
     formError.textContent = message ?? "";
@@ -160,9 +222,10 @@ export function mountSearchPage(main: HTMLElement): void {
 
   function ensureSourceBoxes(sources: string[]): void {
     const present = new Set([...sourcesList.querySelectorAll<HTMLInputElement>("input")].map((b) => b.value));
+    const chosen = readShortcuts(filterBox.value).shortcuts.sources;
     for (const source of sources) {
       if (present.has(source)) continue;
-      const box = h("input", { type: "checkbox", name: "source", value: source, checked: search.sources.includes(source) });
+      const box = h("input", { type: "checkbox", name: "source", value: source, checked: chosen.includes(source) });
       sourcesList.append(h("label", { class: "check" }, box, source));
       present.add(source);
     }
@@ -198,6 +261,8 @@ export function mountSearchPage(main: HTMLElement): void {
         shown = 0;
       }
       for (const event of page.items) tbody.append(...row(event, false));
+      shownWindow = { from: page.from, to: page.to };
+      showFilterError(null);
       shown += page.items.length;
       cursor = page.nextCursor;
       more.hidden = cursor === null;
@@ -207,6 +272,15 @@ export function mountSearchPage(main: HTMLElement): void {
         : `${formatCount(shown)} event${shown === 1 ? "" : "s"} shown${cursor ? ", more available" : ""}`;
     } catch (error) {
       if (controller.signal.aborted) return;
+      const filterProblem = error instanceof ApiError ? error.errors.filter?.join(" ") : undefined;
+      if (filterProblem) {
+        tbody.replaceChildren();
+        shown = 0;
+        more.hidden = true;
+        status.textContent = "";
+        showFilterError(filterProblem);
+        return;
+      }
       resultError.hidden = false;
       resultError.textContent = `Search failed: ${error instanceof ApiError ? error.message : String(error)}`;
     } finally {
@@ -214,6 +288,27 @@ export function mountSearchPage(main: HTMLElement): void {
         main.removeAttribute("aria-busy");
         more.disabled = false;
       }
+    }
+  }
+
+  /** Fetches the export of the table's search (through the API client, so its credentials apply) and saves it. */
+  async function download(): Promise<void> {
+    if (!shownWindow) return;
+    const format = exportFormat.value === "csv" ? "csv" : "ndjson";
+    exportButton.disabled = true;
+    resultError.hidden = true;
+    try {
+      const file = await getExport(exportQuery(search, format, shownWindow));
+      const link = h("a", { href: URL.createObjectURL(file), download: `logbus-${new Date().toISOString().replace(/[:.]/g, "-")}.${format}` });
+      document.body.append(link);
+      link.click();
+      link.remove();
+      window.setTimeout(() => URL.revokeObjectURL(link.href), 60_000);
+    } catch (error) {
+      resultError.hidden = false;
+      resultError.textContent = `Export failed: ${error instanceof ApiError ? error.message : String(error)}`;
+    } finally {
+      exportButton.disabled = false;
     }
   }
 
@@ -248,10 +343,10 @@ export function mountSearchPage(main: HTMLElement): void {
     try {
       const stats = await getStats(hours);
       statsSlot.replaceChildren(renderStats(stats, hours, (source) => {
-        search = { ...search, sources: [source] };
         ensureSourceBoxes([source]);
-        fillForm();
-        go(true);
+        for (const box of sourcesList.querySelectorAll<HTMLInputElement>("input")) box.checked = box.value === source;
+        writeShortcutsToBox();
+        submit();
       }));
     } catch (error) {
       statsSlot.replaceChildren(h("p", { class: "error" }, `Statistics unavailable: ${error instanceof ApiError ? error.message : String(error)}`));
@@ -327,13 +422,21 @@ export function mountSearchPage(main: HTMLElement): void {
   }
 
   // --- wiring --------------------------------------------------------------------------------------------------------
-  form.addEventListener("submit", (e) => {
-    e.preventDefault();
+  function submit(): void {
     const next = readForm();
     if (!next) return;
     search = next;
     go(true);
-  });
+  }
+  for (const f of [form, searchBar]) {
+    f.addEventListener("submit", (e) => {
+      e.preventDefault();
+      submit();
+    });
+  }
+  filterBox.addEventListener("input", showShortcuts);
+  text.addEventListener("input", writeShortcutsToBox);
+  meta.addEventListener("input", writeShortcutsToBox);
   range.addEventListener("change", () => {
     custom.hidden = range.value !== "custom";
     if (range.value === "custom") {
@@ -342,12 +445,16 @@ export function mountSearchPage(main: HTMLElement): void {
       from.focus();
       return;
     }
-    form.requestSubmit();
+    submit();
   });
   form.addEventListener("change", (e) => {
-    if (e.target instanceof HTMLInputElement && e.target.type === "checkbox") form.requestSubmit();
+    if (e.target instanceof HTMLInputElement && e.target.type === "checkbox") {
+      writeShortcutsToBox();
+      submit();
+    }
   });
   more.addEventListener("click", () => void runSearch(true));
+  exportButton.addEventListener("click", () => void download());
   tailButton.addEventListener("click", toggleTail);
   window.addEventListener("popstate", () => {
     search = readSearch(new URLSearchParams(location.search));
@@ -379,7 +486,7 @@ export function mountSearchPage(main: HTMLElement): void {
   main.addEventListener("keydown", (e) => moveFocus(e, tbody));
   document.addEventListener("keydown", (e) => {
     if (isTyping(e.target)) return;
-    if (e.key === "/") { e.preventDefault(); text.focus(); text.select(); }
+    if (e.key === "/") { e.preventDefault(); filterBox.focus(); filterBox.select(); }
     if (e.key === "t") toggleTail();
   });
 

@@ -1,5 +1,7 @@
 // A search lives in the page's URL, in the API's own parameter names, so a link to the page is a link to the search.
 
+import { clauses, writeShortcuts } from "./filter-shortcuts";
+
 export const RANGES = [
   { value: "15m", label: "Last 15 minutes", minutes: 15 },
   { value: "1h", label: "Last hour", minutes: 60 },
@@ -15,10 +17,8 @@ export interface Search {
   range: string;
   from: string | null;
   to: string | null;
-  levels: string[];
-  sources: string[];
-  metadata: [string, string][];
-  text: string;
+  /** An expression of the filter language (the API's filter=); empty for every event of the window. */
+  filter: string;
 }
 
 export function readSearch(params: URLSearchParams): Search {
@@ -29,14 +29,14 @@ export function readSearch(params: URLSearchParams): Search {
   params.forEach((value, key) => {
     if (key.startsWith("meta.") && key.length > 5) metadata.push([key.slice(5), value]);
   });
+  // Links from before the filter language (level=, source=, meta.key=, q=) still open their search, as an expression.
+  const legacy = { levels: params.getAll("level"), sources: params.getAll("source"), metadata, text: params.get("q") ?? "" };
+  const hasLegacy = legacy.levels.length + legacy.sources.length + metadata.length > 0 || legacy.text.trim() !== "";
   return {
     range: range === "custom" || RANGES.some((r) => r.value === range) ? range : DEFAULT_RANGE,
     from,
     to,
-    levels: params.getAll("level"),
-    sources: params.getAll("source"),
-    metadata,
-    text: params.get("q") ?? "",
+    filter: hasLegacy ? writeShortcuts(clauses(params.get("filter") ?? ""), legacy) : (params.get("filter") ?? "").trim(),
   };
 }
 
@@ -54,12 +54,9 @@ export function writeSearch(search: Search): URLSearchParams {
   return params;
 }
 
-/** The filters that search and live tail share: levels, sources, metadata and text. */
+/** The filter that search, histogram, export and live tail share. */
 function appendFilters(params: URLSearchParams, search: Search): void {
-  for (const level of search.levels) params.append("level", level);
-  for (const source of search.sources) params.append("source", source);
-  for (const [key, value] of search.metadata) params.append(`meta.${key}`, value);
-  if (search.text.trim()) params.set("q", search.text.trim());
+  if (search.filter.trim()) params.set("filter", search.filter.trim());
 }
 
 /** GET /api/query/logs parameters. A preset window stays open-ended, so the newest events keep showing up. */
@@ -81,6 +78,17 @@ export function histogramQuery(search: Search, buckets: number, now: Date = new 
   const params = searchQuery(search, 1, now);
   params.delete("limit");
   params.set("buckets", String(buckets));
+  return params;
+}
+
+/**
+ * GET /api/query/export parameters: the filter and the exact window the table's search ran over (its answer's from and
+ * to), so the file holds what the table holds rather than what arrived since.
+ */
+export function exportQuery(search: Search, format: "ndjson" | "csv", window: { from: string; to: string }): URLSearchParams {
+  const params = new URLSearchParams({ from: window.from, to: window.to });
+  appendFilters(params, search);
+  params.set("format", format);
   return params;
 }
 
