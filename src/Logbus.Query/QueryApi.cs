@@ -1,5 +1,6 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
+using Logbus.Query.Export;
 using Logbus.Query.Filtering;
 using Logbus.Query.Histogram;
 using Logbus.Query.Search;
@@ -19,6 +20,7 @@ internal static class QueryApi
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
         builder.Services.AddValidatedOptions<FilterOptions>(FilterOptions.Section);
+        builder.Services.AddValidatedOptions<ExportOptions>(ExportOptions.Section);
         builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
             .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.")
             .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "Search:QueueTimeout must not be negative.");
@@ -28,6 +30,7 @@ internal static class QueryApi
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();
+        builder.Services.AddSingleton<LogExporter>();
         builder.Services.AddSingleton<LogStatsStore>();
         builder.Services.AddSingleton<StatsCache>();
         builder.Services.AddValidatedOptions<HistogramOptions>(HistogramOptions.Section)
@@ -38,13 +41,14 @@ internal static class QueryApi
         return builder;
     }
 
-    /// <summary><c>/api/query</c>: search, one event, statistics, histogram, sources, live tail.</summary>
+    /// <summary><c>/api/query</c>: search, one event, export, statistics, histogram, sources, live tail.</summary>
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder endpoints)
     {
         endpoints.MapGroup("/api/query")
             .WithTags("Query")
             .AddEndpointFilter<StorableParametersFilter>()
             .MapSearch()
+            .MapExport()
             .MapStats()
             .MapHistogram()
             .MapSources()

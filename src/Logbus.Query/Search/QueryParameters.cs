@@ -129,7 +129,8 @@ public static class QueryParameters
     /// <summary><c>filter</c>: an expression of the filter language, parsed; a problem is reported with its column.</summary>
     public static FilterExpression? Filter(IQueryCollection query, FilterOptions? limits, QueryErrors errors)
     {
-        if (Single(query, "filter") is not { } text)
+        // Not trimmed, so that the columns in error messages are those of the text the client sent.
+        if (!query.TryGetValue("filter", out var values) || values.LastOrDefault() is not { } text || string.IsNullOrWhiteSpace(text))
         {
             return null;
         }
