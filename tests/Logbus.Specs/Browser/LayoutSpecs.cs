@@ -91,6 +91,13 @@ public sealed partial class LayoutSpecs(BrowserStack stack)
         var detailTime = page.Locator("tr.detail:not([hidden]) dd time").First;
         var iso = (await detailTime.GetAttributeAsync("datetime"))!;
         await Expect(detailTime).ToHaveTextAsync($"{Format(iso, TimeSpan.Zero)} (UTC)");
+
+        // A custom range is typed in the zone shown too.
+        var custom = await stack.OpenAsync("/?range=custom&from=2026-01-02T03:04:05.000Z", timeZone: "Asia/Tokyo");
+        await Expect(custom.GetByLabel("From", new() { Exact = true })).ToHaveValueAsync("2026-01-02T12:04:05");
+        await custom.GetByRole(AriaRole.Button, new() { Name = "UTC", Exact = true }).ClickAsync();
+        await Expect(custom.GetByLabel("From", new() { Exact = true })).ToHaveValueAsync("2026-01-02T03:04:05");
+        await Expect(custom.Locator(".custom-range .zone-note")).ToHaveTextAsync("Times in UTC");
     }
 
     [Fact]

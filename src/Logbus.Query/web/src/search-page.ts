@@ -54,8 +54,9 @@ export function mountSearchPage(main: HTMLElement): void {
   const toId = uid("to");
   const from = h("input", { id: fromId, name: "from", type: "datetime-local", step: 1 });
   const to = h("input", { id: toId, name: "to", type: "datetime-local", step: 1 });
+  const customZone = h("small", { class: "muted zone-note" }, `Times in ${zoneLabel()}`);
   const custom = h("div", { class: "custom-range" },
-    h("label", { for: fromId }, "From"), from, h("label", { for: toId }, "To"), to);
+    h("label", { for: fromId }, "From"), from, h("label", { for: toId }, "To"), to, customZone);
   const levelBoxes = LEVELS.map((level) => h("input", { type: "checkbox", name: "level", value: level }));
   const sourcesList = h("div", { class: "checks scroll", role: "group", "aria-label": "Sources" });
   const metaId = uid("meta");
@@ -477,6 +478,9 @@ export function mountSearchPage(main: HTMLElement): void {
   }).observe(histogramSlot);
   onTimeZoneChange(() => {
     timeZone.textContent = `(${zoneLabel()})`;
+    customZone.textContent = `Times in ${zoneLabel()}`;
+    from.value = toLocalInput(search.from);
+    to.value = toLocalInput(search.to);
     for (const time of main.querySelectorAll<HTMLTimeElement>("time[datetime]")) {
       time.replaceWith(time.classList.contains("stacked") ? stackedTime(time.dateTime) : zonedTime(time.dateTime));
     }

@@ -1,6 +1,7 @@
 // A search lives in the page's URL, in the API's own parameter names, so a link to the page is a link to the search.
 
 import { clauses, writeShortcuts } from "./filter-shortcuts";
+import { timeZoneChoice } from "./time-format";
 
 export const RANGES = [
   { value: "15m", label: "Last 15 minutes", minutes: 15 },
@@ -124,17 +125,17 @@ export function parseMetadata(text: string): { pairs: [string, string][]; invali
 
 export const formatMetadata = (pairs: [string, string][]): string => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
 
-/** ISO time to the value of a datetime-local input (local time), and back. */
+/** ISO time to the value of a datetime-local input, in the zone times are shown in (local or UTC), and back. */
 export function toLocalInput(iso: string | null): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 19);
+  const offset = timeZoneChoice() === "utc" ? 0 : date.getTimezoneOffset();
+  return new Date(date.getTime() - offset * 60_000).toISOString().slice(0, 19);
 }
 
 export function fromLocalInput(value: string): string | null {
   if (!value) return null;
-  const date = new Date(value);
+  const date = new Date(timeZoneChoice() === "utc" ? `${value}Z` : value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
