@@ -1,5 +1,8 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Database;
+using Logbus.Query.Export;
+using Logbus.Query.Filtering;
+using Logbus.Query.Histogram;
 using Logbus.Query.Search;
 using Logbus.Query.Security;
 using Logbus.Query.Sources;
@@ -18,6 +21,8 @@ internal static class QueryApi
     public static IHostApplicationBuilder AddLogQueries(this IHostApplicationBuilder builder)
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
+        builder.Services.AddValidatedOptions<FilterOptions>(FilterOptions.Section);
+        builder.Services.AddValidatedOptions<ExportOptions>(ExportOptions.Section);
         builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
             .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.")
             .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "Search:QueueTimeout must not be negative.");
@@ -27,8 +32,12 @@ internal static class QueryApi
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();
+        builder.Services.AddSingleton<LogExporter>();
         builder.Services.AddSingleton<LogStatsStore>();
         builder.Services.AddSingleton<StatsCache>();
+        builder.Services.AddValidatedOptions<HistogramOptions>(HistogramOptions.Section)
+            .Validate(o => o.DefaultBuckets <= o.MaxBuckets, "Histogram:DefaultBuckets must not exceed Histogram:MaxBuckets.");
+        builder.Services.AddSingleton<LogHistogramStore>();
         builder.Services.AddSingleton<SourcesStore>();
         builder.Services.AddSingleton<LiveTail>();
         builder.Services.AddReadRateLimiting();
@@ -36,8 +45,9 @@ internal static class QueryApi
     }
 
     /// <summary>
-    /// <c>/api/query</c>: search, one event, statistics, sources, live tail, the key in use. Every route of the group
-    /// needs a <c>read</c> key once keys are configured, sees only its key's sources, and is rate-limited per key.
+    /// <c>/api/query</c>: search, one event, export, statistics, histogram, sources, live tail, the key in use. Every
+    /// route of the group needs a <c>read</c> key once keys are configured, sees only its key's sources, and is
+    /// rate-limited per key.
     /// </summary>
     public static IEndpointRouteBuilder MapQueryApi(this IEndpointRouteBuilder endpoints)
     {
@@ -49,7 +59,9 @@ internal static class QueryApi
             .RequireRateLimiting(ReadRateLimiting.Policy)
             .MapWhoAmI()
             .MapSearch()
+            .MapExport()
             .MapStats()
+            .MapHistogram()
             .MapSources()
             .MapTail();
         return endpoints;

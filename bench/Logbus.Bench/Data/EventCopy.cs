@@ -11,7 +11,8 @@ public static class EventCopy
     {
         long written = 0;
         await using var importer = await connection.BeginBinaryImportAsync(
-            "COPY log_events (id, \"timestamp\", level, message, source, metadata, trace_id, received_at) FROM STDIN (FORMAT BINARY)",
+            "COPY log_events (id, \"timestamp\", level, message, source, metadata, trace_id, span_id, exception, received_at) "
+                + "FROM STDIN (FORMAT BINARY)",
                 cancellationToken);
         foreach (var e in events)
         {
@@ -22,14 +23,9 @@ public static class EventCopy
             await importer.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
             await importer.WriteAsync(e.Source, NpgsqlDbType.Varchar, cancellationToken);
             await importer.WriteAsync(e.MetadataJson(), NpgsqlDbType.Jsonb, cancellationToken);
-            if (e.TraceId is null)
-            {
-                await importer.WriteNullAsync(cancellationToken);
-            }
-            else
-            {
-                await importer.WriteAsync(e.TraceId, NpgsqlDbType.Varchar, cancellationToken);
-            }
+            await WriteNullableAsync(importer, e.TraceId, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(importer, e.SpanId, NpgsqlDbType.Varchar, cancellationToken);
+            await WriteNullableAsync(importer, e.Exception, NpgsqlDbType.Text, cancellationToken);
 
             await importer.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken);
             if (++written % 250_000 == 0)
@@ -40,5 +36,18 @@ public static class EventCopy
 
         await importer.CompleteAsync(cancellationToken);
         return written;
+    }
+
+    private static async Task WriteNullableAsync(NpgsqlBinaryImporter importer, string? value, NpgsqlDbType type,
+        CancellationToken cancellationToken)
+    {
+        if (value is null)
+        {
+            await importer.WriteNullAsync(cancellationToken);
+        }
+        else
+        {
+            await importer.WriteAsync(value, type, cancellationToken);
+        }
     }
 }

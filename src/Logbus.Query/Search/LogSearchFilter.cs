@@ -1,9 +1,11 @@
+using Logbus.Query.Filtering;
+
 namespace Logbus.Query.Search;
 
 /// <summary>
 /// Which events a search selects: <c>From &lt;= timestamp &lt; To</c>, and every condition given. Empty lists mean no
 /// condition. <see cref="OpenEnded"/> says <see cref="To"/> was "now" rather than a time the client named, which
-/// decides how long an answer may be cached.
+/// decides how long an answer may be cached. <see cref="Expression"/> is the filter language's <c>filter=</c>, parsed.
 /// </summary>
 public sealed record LogSearchFilter(
     DateTimeOffset From,
@@ -13,7 +15,8 @@ public sealed record LogSearchFilter(
     IReadOnlyList<string> Sources,
     string? Text,
     IReadOnlyList<MetadataCondition> Metadata,
-    string? TraceId)
+    string? TraceId,
+    FilterExpression? Expression = null)
 {
     /// <summary>
     /// Globs of the sources the request's API key is restricted to (empty: every source). Part of the WHERE clause, so a
@@ -29,5 +32,6 @@ public sealed record LogSearchFilter(
         Text?.Trim().ToLowerInvariant() ?? "",
         string.Join(',', Metadata.Select(m => $"{m.Path}={m.Value}").Order(StringComparer.Ordinal)),
         TraceId ?? "",
-        string.Join(',', SourceGlobs.Order(StringComparer.Ordinal)));
+        string.Join(',', SourceGlobs.Order(StringComparer.Ordinal)),
+        Expression?.Text ?? "");
 }

@@ -1,3 +1,5 @@
+using Logbus.Query.Filtering;
+
 namespace Logbus.Query.Search;
 
 /// <summary>A page of a search: the filter, the order, how many, and where the previous page ended.</summary>
@@ -9,9 +11,11 @@ public sealed record LogSearchRequest(LogSearchFilter Filter, SearchOrder Order,
 
     /// <summary>
     /// Reads <c>GET /api/query/logs</c>'s parameters: <c>from</c>, <c>to</c>, <c>level</c> (several) or <c>minLevel</c>,
-    /// <c>source</c> (several), <c>q</c>, <c>meta.&lt;path&gt;</c>, <c>traceId</c>, <c>order</c>, <c>cursor</c>, <c>limit</c>.
+    /// <c>source</c> (several), <c>q</c>, <c>meta.&lt;path&gt;</c>, <c>traceId</c>, <c>filter</c>, <c>order</c>, <c>cursor</c>,
+    /// <c>limit</c>.
     /// </summary>
-    public static LogSearchRequest Parse(IQueryCollection query, DateTimeOffset now, QueryErrors errors)
+    /// <param name="filterLimits">The configured <see cref="FilterOptions"/>; their defaults when null.</param>
+    public static LogSearchRequest Parse(IQueryCollection query, DateTimeOffset now, QueryErrors errors, FilterOptions? filterLimits = null)
     {
         QueryParameters.RefuseUnsendable(query, errors);
         var (from, to, openEnded) = QueryParameters.Window(query, "from", "to", DefaultWindow, now, errors);
@@ -23,7 +27,8 @@ public sealed record LogSearchRequest(LogSearchFilter Filter, SearchOrder Order,
             QueryParameters.Sources(query, "source"),
             QueryParameters.Single(query, "q"),
             QueryParameters.Metadata(query, errors),
-            QueryParameters.Single(query, "traceId"));
+            QueryParameters.Single(query, "traceId"),
+            QueryParameters.Filter(query, filterLimits, errors));
 
         var order = QueryParameters.Single(query, "order")?.ToLowerInvariant() switch
         {

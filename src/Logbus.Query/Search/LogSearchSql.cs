@@ -1,4 +1,5 @@
 using System.Text;
+using Logbus.Query.Filtering;
 using Logbus.ServiceDefaults.Security;
 using Npgsql;
 using NpgsqlTypes;
@@ -84,6 +85,11 @@ internal static class LogSearchSql
         {
             sql.Append(" AND trace_id = @traceId");
             command.Parameters.Add(new NpgsqlParameter<string>("traceId", traceId));
+        }
+
+        if (filter.Expression is { } expression)
+        {
+            sql.Append(" AND ").Append(FilterSql.Where(expression.Root, command));
         }
 
         return sql.ToString();

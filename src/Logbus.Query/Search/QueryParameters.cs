@@ -1,4 +1,5 @@
 using System.Globalization;
+using Logbus.Query.Filtering;
 using Logbus.Storage;
 using Logbus.Storage.Writing;
 using Microsoft.Extensions.Primitives;
@@ -123,6 +124,26 @@ public static class QueryParameters
         }
 
         return conditions;
+    }
+
+    /// <summary><c>filter</c>: an expression of the filter language, parsed; a problem is reported with its column.</summary>
+    public static FilterExpression? Filter(IQueryCollection query, FilterOptions? limits, QueryErrors errors)
+    {
+        // Not trimmed, so that the columns in error messages are those of the text the client sent.
+        if (!query.TryGetValue("filter", out var values) || values.LastOrDefault() is not { } text || string.IsNullOrWhiteSpace(text))
+        {
+            return null;
+        }
+
+        try
+        {
+            return FilterExpression.Parse(text, limits ?? new FilterOptions());
+        }
+        catch (FilterSyntaxException e)
+        {
+            errors.Add("filter", e.Message);
+            return null;
+        }
     }
 
     public static int Int(IQueryCollection query, string name, int defaultValue, int min, int max, QueryErrors errors)

@@ -1,5 +1,7 @@
 using Logbus.Query.Caching;
+using Logbus.Query.Filtering;
 using Logbus.ServiceDefaults.Security;
+using Microsoft.Extensions.Options;
 using Microsoft.AspNetCore.Http.HttpResults;
 
 namespace Logbus.Query.Search;
@@ -22,6 +24,7 @@ internal static class SearchEndpoints
                 ("q", "Text the message contains, case-insensitive; each word of it must start a word of the message."),
                 ("meta.<key>", "Metadata value at a path, e.g. meta.userId=student123 or meta.http.status=500."),
                 ("traceId", "W3C trace id."),
+                ("filter", FilterDocs.Parameter),
                 ("order", "desc (newest first, default) or asc."),
                 ("limit", "Events per page, 1-1000 (default 100)."),
                 ("cursor", "nextCursor of the previous page."));
@@ -34,10 +37,11 @@ internal static class SearchEndpoints
     }
 
     private static async Task<Results<Ok<SearchPage>, ValidationProblem>> SearchAsync(
-        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, CancellationToken cancellationToken)
+        HttpRequest request, LogSearchStore store, QueryCache cache, TimeProvider time, IOptions<FilterOptions> filterLimits,
+        CancellationToken cancellationToken)
     {
         var errors = new QueryErrors();
-        var search = LogSearchRequest.Parse(request.Query, time.GetUtcNow(), errors);
+        var search = LogSearchRequest.Parse(request.Query, time.GetUtcNow(), errors, filterLimits.Value);
         if (errors.Any)
         {
             return TypedResults.ValidationProblem(errors.ToDictionary(), title: "The search parameters are not valid.");

@@ -1,4 +1,5 @@
 using Logbus.Query.Database;
+using Logbus.Query.Filtering;
 using Logbus.ServiceDefaults.Security;
 using Logbus.Storage;
 using Npgsql;
@@ -11,18 +12,20 @@ public sealed class LogStatsStore(QueryDatabase database)
     public const int MaxPoints = 1440;
 
     /// <param name="sourceGlobs">Only sources matching one of these (<see cref="SourceGlob"/>); empty for every source.</param>
+    /// <param name="expression">Counts only the events matching it, when given.</param>
     public ValueTask<LogStats> ComputeAsync(DateTimeOffset from, DateTimeOffset to, IReadOnlyList<string> sourceGlobs,
-        CancellationToken cancellationToken) =>
+        CancellationToken cancellationToken, FilterExpression? expression = null) =>
         database.ReadAsync(async (connection, token) =>
         {
             var bucketMinutes = Math.Max(1, (int)Math.Ceiling((to - from).TotalMinutes / MaxPoints));
             await using var command = connection.CreateCommand();
             // Each row belongs to one grouping set; the columns outside that set are NULL (none is NULL in the data).
-            command.CommandText = """
+            var matching = expression is null ? "" : " AND " + FilterSql.Where(expression.Root, command);
+            command.CommandText = $"""
                 SELECT level, source, bucket, count(*)
                 FROM (SELECT level, source, date_bin(@bucket, "timestamp", @origin) AS bucket
                       FROM log_events WHERE "timestamp" >= @from AND "timestamp" < @to
-                        AND (cardinality(@sourceGlobs) = 0 OR source LIKE ANY(@sourceGlobs))) e
+                        AND (cardinality(@sourceGlobs) = 0 OR source LIKE ANY(@sourceGlobs)){matching}) e
                 GROUP BY GROUPING SETS ((level), (source), (bucket, level))
                 """;
             command.Parameters.Add(new NpgsqlParameter<TimeSpan>("bucket", TimeSpan.FromMinutes(bucketMinutes)));

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using Logbus.Query.Filtering;
 using Logbus.Query.Search;
 using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.Json;
@@ -26,14 +27,15 @@ internal static class TailEndpoints
                 ("source", "Sources (repeat or comma-separate)."),
                 ("q", "Text in the message."),
                 ("meta.<key>", "Metadata value at a path."),
-                ("traceId", "W3C trace id."))
+                ("traceId", "W3C trace id."),
+                ("filter", FilterDocs.Parameter))
             .Produces(StatusCodes.Status200OK, contentType: "text/event-stream")
             .ProducesProblem(StatusCodes.Status429TooManyRequests);
         return group;
     }
 
     private static async Task FollowAsync(HttpContext context, LiveTail tail, TailConnections connections, IOptions<JsonOptions> json,
-        TimeProvider time, CancellationToken cancellationToken)
+        IOptions<FilterOptions> filterLimits, TimeProvider time, CancellationToken cancellationToken)
     {
         var query = context.Request.Query;
         var errors = new QueryErrors();
@@ -45,7 +47,8 @@ internal static class TailEndpoints
             QueryParameters.Sources(query, "source"),
             QueryParameters.Single(query, "q"),
             QueryParameters.Metadata(query, errors),
-            QueryParameters.Single(query, "traceId"))
+            QueryParameters.Single(query, "traceId"),
+            QueryParameters.Filter(query, filterLimits.Value, errors))
         {
             SourceGlobs = RequestKey.SourceGlobs(context),
         };

@@ -54,11 +54,12 @@ public sealed class BrowserStack : IAsyncLifetime
     }
 
     /// <summary>A page at desktop size (or the given one) on the Query service, its console errors failing the spec.</summary>
-    public async Task<IPage> OpenAsync(string path, int width = 1366, int height = 900, string? colorScheme = null)
+    public async Task<IPage> OpenAsync(string path, int width = 1366, int height = 900, string? colorScheme = null, string? timeZone = null)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = QueryUrl.ToString(),
+            TimezoneId = timeZone,
             ViewportSize = new ViewportSize { Width = width, Height = height },
             ColorScheme = colorScheme == "dark" ? ColorScheme.Dark : ColorScheme.Light,
             IsMobile = width < 500,

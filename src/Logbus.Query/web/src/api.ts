@@ -37,6 +37,15 @@ export interface LogStats {
   timeline: { start: string; counts: Record<string, number> }[];
 }
 
+export interface LogHistogram {
+  from: string;
+  to: string;
+  bucketSeconds: number;
+  total: number;
+  byLevel: Record<string, number>;
+  buckets: { start: string; total: number; counts: Record<string, number> }[];
+}
+
 export interface SourceSummary {
   source: string;
   lastSeen: string;
@@ -66,21 +75,24 @@ export interface ImportStatus {
 
 /** An answer that was not 2xx, with the ProblemDetails text when there is one. */
 export class ApiError extends Error {
-  constructor(readonly status: number, message: string) {
+  /** @param errors A ValidationProblem's problems by parameter name (e.g. filter: "At column 12: …"). */
+  constructor(readonly status: number, message: string, readonly errors: Record<string, string[]> = {}) {
     super(message);
   }
 }
 
 async function problem(response: Response): Promise<ApiError> {
   let text = `${response.status} ${response.statusText}`;
+  let errors: Record<string, string[]> = {};
   try {
     const body = await response.json();
+    errors = body.errors ?? {};
     const details = body.errors ? Object.values(body.errors as Record<string, string[]>).flat().join(" ") : body.detail;
     text = [body.title, details].filter(Boolean).join(" ") || text;
   } catch {
     // Not JSON: the status line says enough.
   }
-  return new ApiError(response.status, text);
+  return new ApiError(response.status, text, errors);
 }
 
 async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
@@ -91,6 +103,14 @@ async function getJson<T>(url: string, signal?: AbortSignal): Promise<T> {
 
 export const searchLogs = (query: URLSearchParams, signal?: AbortSignal) => getJson<SearchPage>(`/api/query/logs?${query}`, signal);
 export const getStats = (hoursBack: number, signal?: AbortSignal) => getJson<LogStats>(`/api/query/stats?hoursBack=${hoursBack}`, signal);
+export const getHistogram = (query: URLSearchParams, signal?: AbortSignal) =>
+  getJson<LogHistogram>(`/api/query/histogram?${query}`, signal);
+/** The export file of a search, whole (GET /api/query/export streams it; the browser keeps it until saved). */
+export async function getExport(query: URLSearchParams): Promise<Blob> {
+  const response = await fetch(`/api/query/export?${query}`);
+  if (!response.ok) throw await problem(response);
+  return response.blob();
+}
 export const getSources = () => getJson<SourceSummary[]>("/api/query/sources");
 export const listImports = (limit: number) => getJson<ImportStatus[]>(`/api/imports?limit=${limit}`);
 

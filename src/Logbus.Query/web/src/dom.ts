@@ -43,10 +43,4 @@ export function uid(prefix: string): string {
 const number = new Intl.NumberFormat();
 export const formatCount = (n: number): string => number.format(n);
 
-const time = new Intl.DateTimeFormat(undefined, {
-  year: "numeric", month: "2-digit", day: "2-digit", hour: "2-digit", minute: "2-digit", second: "2-digit", hour12: false,
-});
-export function formatTime(iso: string): string {
-  const date = new Date(iso);
-  return `${time.format(date)}.${String(date.getMilliseconds()).padStart(3, "0")}`;
-}
+export { formatTime } from "./time-format";

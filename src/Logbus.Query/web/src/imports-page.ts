@@ -1,5 +1,6 @@
 import { ApiError, listImports, type ImportStatus } from "./api";
 import { formatCount, formatTime, h } from "./dom";
+import { zoneLabel } from "./time-format";
 
 const REFRESH_MS = 1500;
 const ACTIVE = new Set(["Receiving", "Persisting"]);
@@ -78,7 +79,8 @@ function importCard(status: ImportStatus): HTMLElement {
       + (status.skipped ? `, ${formatCount(status.skipped)} skipped` : "")
       + (status.chunksExpected !== null ? ` · chunk ${status.chunksStored} of ${status.chunksExpected}` : "")),
     h("p", { class: "muted" },
-      `Started ${formatTime(status.startedAt)}` + (status.finishedAt ? `, finished ${formatTime(status.finishedAt)}` : "")),
+      `Started ${formatTime(status.startedAt)}` + (status.finishedAt ? `, finished ${formatTime(status.finishedAt)}` : "")
+      + ` (${zoneLabel()})`),
     status.failureReason ? h("p", { class: "error" }, status.failureReason) : null,
     status.errors.length > 0
       ? h("details", {}, h("summary", {}, `${status.errors.length} rejected line${status.errors.length === 1 ? "" : "s"}`),

@@ -1,5 +1,8 @@
 // A search lives in the page's URL, in the API's own parameter names, so a link to the page is a link to the search.
 
+import { clauses, writeShortcuts } from "./filter-shortcuts";
+import { timeZoneChoice } from "./time-format";
+
 export const RANGES = [
   { value: "15m", label: "Last 15 minutes", minutes: 15 },
   { value: "1h", label: "Last hour", minutes: 60 },
@@ -15,10 +18,8 @@ export interface Search {
   range: string;
   from: string | null;
   to: string | null;
-  levels: string[];
-  sources: string[];
-  metadata: [string, string][];
-  text: string;
+  /** An expression of the filter language (the API's filter=); empty for every event of the window. */
+  filter: string;
 }
 
 export function readSearch(params: URLSearchParams): Search {
@@ -29,14 +30,14 @@ export function readSearch(params: URLSearchParams): Search {
   params.forEach((value, key) => {
     if (key.startsWith("meta.") && key.length > 5) metadata.push([key.slice(5), value]);
   });
+  // Links from before the filter language (level=, source=, meta.key=, q=) still open their search, as an expression.
+  const legacy = { levels: params.getAll("level"), sources: params.getAll("source"), metadata, text: params.get("q") ?? "" };
+  const hasLegacy = legacy.levels.length + legacy.sources.length + metadata.length > 0 || legacy.text.trim() !== "";
   return {
     range: range === "custom" || RANGES.some((r) => r.value === range) ? range : DEFAULT_RANGE,
     from,
     to,
-    levels: params.getAll("level"),
-    sources: params.getAll("source"),
-    metadata,
-    text: params.get("q") ?? "",
+    filter: hasLegacy ? writeShortcuts(clauses(params.get("filter") ?? ""), legacy) : (params.get("filter") ?? "").trim(),
   };
 }
 
@@ -54,12 +55,9 @@ export function writeSearch(search: Search): URLSearchParams {
   return params;
 }
 
-/** The filters that search and live tail share: levels, sources, metadata and text. */
+/** The filter that search, histogram, export and live tail share. */
 function appendFilters(params: URLSearchParams, search: Search): void {
-  for (const level of search.levels) params.append("level", level);
-  for (const source of search.sources) params.append("source", source);
-  for (const [key, value] of search.metadata) params.append(`meta.${key}`, value);
-  if (search.text.trim()) params.set("q", search.text.trim());
+  if (search.filter.trim()) params.set("filter", search.filter.trim());
 }
 
 /** GET /api/query/logs parameters. A preset window stays open-ended, so the newest events keep showing up. */
@@ -73,6 +71,25 @@ export function searchQuery(search: Search, limit: number, now: Date = new Date(
   }
   appendFilters(params, search);
   params.set("limit", String(limit));
+  return params;
+}
+
+/** GET /api/query/histogram parameters: the search's window and filters. */
+export function histogramQuery(search: Search, buckets: number, now: Date = new Date()): URLSearchParams {
+  const params = searchQuery(search, 1, now);
+  params.delete("limit");
+  params.set("buckets", String(buckets));
+  return params;
+}
+
+/**
+ * GET /api/query/export parameters: the filter and the exact window the table's search ran over (its answer's from and
+ * to), so the file holds what the table holds rather than what arrived since.
+ */
+export function exportQuery(search: Search, format: "ndjson" | "csv", window: { from: string; to: string }): URLSearchParams {
+  const params = new URLSearchParams({ from: window.from, to: window.to });
+  appendFilters(params, search);
+  params.set("format", format);
   return params;
 }
 
@@ -108,17 +125,17 @@ export function parseMetadata(text: string): { pairs: [string, string][]; invali
 
 export const formatMetadata = (pairs: [string, string][]): string => pairs.map(([k, v]) => `${k}=${v}`).join(" ");
 
-/** ISO time to the value of a datetime-local input (local time), and back. */
+/** ISO time to the value of a datetime-local input, in the zone times are shown in (local or UTC), and back. */
 export function toLocalInput(iso: string | null): string {
   if (!iso) return "";
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return "";
-  const local = new Date(date.getTime() - date.getTimezoneOffset() * 60_000);
-  return local.toISOString().slice(0, 19);
+  const offset = timeZoneChoice() === "utc" ? 0 : date.getTimezoneOffset();
+  return new Date(date.getTime() - offset * 60_000).toISOString().slice(0, 19);
 }
 
 export function fromLocalInput(value: string): string | null {
   if (!value) return null;
-  const date = new Date(value);
+  const date = new Date(timeZoneChoice() === "utc" ? `${value}Z` : value);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }
