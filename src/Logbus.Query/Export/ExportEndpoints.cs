@@ -64,7 +64,8 @@ internal static class ExportEndpoints
             Encoding.UTF8.GetBytes(CsvLine.Header, body);
         }
 
-        using var writer = new Utf8JsonWriter(body);
+        // The serializer options' encoder, as every other JSON answer of the service uses: the writer's own options decide.
+        using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Value.SerializerOptions.Encoder });
         await foreach (var page in exporter.PagesAsync(search.Filter, search.Order, cancellationToken))
         {
             foreach (var e in page)

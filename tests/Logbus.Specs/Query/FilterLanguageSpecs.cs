@@ -83,7 +83,7 @@ public sealed class FilterLanguageSpecs(QueryDataset dataset)
     [Fact]
     public async Task An_expression_over_the_size_limits_is_a_400_naming_the_setting()
     {
-        var tooLong = string.Join(" or ", Enumerable.Range(0, 100).Select(i => $"userId = 'user{i}'"));
+        var tooLong = string.Join(" or ", Enumerable.Range(0, 100).Select(i => $"a = {i}"));
 
         var response = await dataset.Client.GetAsync($"/api/query/logs?filter={Uri.EscapeDataString(tooLong)}");
 
