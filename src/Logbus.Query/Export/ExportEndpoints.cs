@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using Logbus.Query.Filtering;
 using Logbus.Query.Search;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.Json;
 using Microsoft.Extensions.Options;
 
@@ -66,7 +67,8 @@ internal static class ExportEndpoints
 
         // The serializer options' encoder, as every other JSON answer of the service uses: the writer's own options decide.
         using var writer = new Utf8JsonWriter(body, new JsonWriterOptions { Encoder = json.Value.SerializerOptions.Encoder });
-        await foreach (var page in exporter.PagesAsync(search.Filter, search.Order, cancellationToken))
+        var filter = search.Filter with { SourceGlobs = RequestKey.SourceGlobs(context) };
+        await foreach (var page in exporter.PagesAsync(filter, search.Order, cancellationToken))
         {
             foreach (var e in page)
             {

@@ -1,6 +1,7 @@
 using Logbus.Query.Caching;
 using Logbus.Query.Filtering;
 using Logbus.Query.Search;
+using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.Extensions.Options;
 
@@ -34,7 +35,10 @@ internal static class HistogramEndpoints
     {
         var errors = new QueryErrors();
         // The search's own parsing, so the histogram counts exactly what the search pages through.
-        var filter = LogSearchRequest.Parse(request.Query, time.GetUtcNow(), errors, filterLimits.Value).Filter;
+        var filter = LogSearchRequest.Parse(request.Query, time.GetUtcNow(), errors, filterLimits.Value).Filter with
+        {
+            SourceGlobs = RequestKey.SourceGlobs(request.HttpContext),
+        };
         var limits = options.Value;
         var buckets = QueryParameters.Int(request.Query, "buckets", limits.DefaultBuckets, 1, int.MaxValue, errors);
         if (buckets > limits.MaxBuckets)

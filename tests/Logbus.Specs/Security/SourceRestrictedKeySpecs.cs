@@ -13,7 +13,7 @@ namespace Logbus.Specs.Security;
 public sealed class SourceRestrictedKeySpecs
 {
     [Fact]
-    public async Task A_read_key_restricted_to_orders_sees_only_those_sources_in_search_stats_sources_one_event_and_tail()
+    public async Task A_read_key_restricted_to_orders_sees_only_those_sources_in_search_stats_histogram_export_sources_one_event_and_tail()
     {
         await using var db = await SpecDatabase.CreateAsync();
         var now = DateTimeOffset.UtcNow;
@@ -31,6 +31,8 @@ public sealed class SourceRestrictedKeySpecs
         using var billingEvent = await client.GetAsync("/api/query/logs/b1");
         using var billingSearch = await client.GetAsync("/api/query/logs?source=billing");
         var whoami = await client.GetFromJsonAsync<JsonElement>("/api/query/whoami");
+        var histogram = await client.GetFromJsonAsync<JsonElement>("/api/query/histogram");
+        var export = await client.GetStringAsync("/api/query/export?format=ndjson");
 
         Assert.Equal(["o2", "o1"], search.GetProperty("items").EnumerateArray().Select(e => e.GetProperty("id").GetString()));
         Assert.Equal(2, stats.GetProperty("total").GetInt64());
@@ -38,6 +40,9 @@ public sealed class SourceRestrictedKeySpecs
             stats.GetProperty("bySource").EnumerateArray().Select(s => s.GetProperty("source").GetString()).Order());
         Assert.Equal(["orders-api", "orders-worker"], sources.EnumerateArray().Select(s => s.GetProperty("source").GetString()));
         Assert.Equal(2, tutorial.GetProperty("content").GetArrayLength());
+        Assert.Equal(2, histogram.GetProperty("total").GetInt64());
+        Assert.Equal(["o2", "o1"], export.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => JsonDocument.Parse(line).RootElement.GetProperty("id").GetString()));
         Assert.Equal(HttpStatusCode.NotFound, billingEvent.StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, billingSearch.StatusCode);
         Assert.Equal("orders-reader", whoami.GetProperty("name").GetString());

@@ -107,7 +107,7 @@ export const getHistogram = (query: URLSearchParams, signal?: AbortSignal) =>
   getJson<LogHistogram>(`/api/query/histogram?${query}`, signal);
 /** The export file of a search, whole (GET /api/query/export streams it; the browser keeps it until saved). */
 export async function getExport(query: URLSearchParams): Promise<Blob> {
-  const response = await fetch(`/api/query/export?${query}`);
+  const response = await keyedFetch(`/api/query/export?${query}`);
   if (!response.ok) throw await problem(response);
   return response.blob();
 }
