@@ -10,8 +10,9 @@ namespace Logbus.Messaging.Kafka.Testing;
 /// <remarks>
 /// It is a protocol double, not a durable log. Its known limits:
 /// <list type="bullet">
-/// <item>Each partition keeps only its newest ~5 MB or 100k message sets. A consumer that falls further behind than
-/// that loses records there, which real Kafka would not do.</item>
+/// <item>Each partition keeps only its newest 5 MiB or 100k message sets (fixed in librdkafka; no API raises them). A
+/// consumer that falls further behind than that loses records there, which real Kafka would not do; Logbus's Api holds
+/// delivery before that (its Kafka retention guard).</item>
 /// <item>After a member leaves a group, a new member's join waits until the old member's session times out, so
 /// clients should use a short <c>session.timeout.ms</c> (about 6 s) or a group of their own.</item>
 /// <item>Everything lives in memory and ends with the process that hosts it.</item>
