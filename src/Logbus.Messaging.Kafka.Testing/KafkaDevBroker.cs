@@ -10,8 +10,9 @@ namespace Logbus.Messaging.Kafka.Testing;
 /// <remarks>
 /// It is a protocol double, not a durable log. Its known limits:
 /// <list type="bullet">
-/// <item>Each partition keeps only its newest ~5 MB or 100k message sets. A consumer that falls further behind than
-/// that loses records there, which real Kafka would not do.</item>
+/// <item>Each partition keeps only its newest 5 MiB or 100k message sets (fixed in librdkafka; no API raises them). A
+/// consumer that falls further behind than that loses records there, which real Kafka would not do; Logbus's Api holds
+/// delivery before that (its Kafka retention guard).</item>
 /// <item>After a member leaves a group, a new member's join waits until the old member's session times out, so
 /// clients should use a short <c>session.timeout.ms</c> (about 6 s) or a group of their own.</item>
 /// <item>Everything lives in memory and ends with the process that hosts it.</item>
@@ -25,15 +26,23 @@ public sealed class KafkaDevBroker : IDisposable
     private readonly IntPtr _handle;
     private readonly IntPtr _cluster;
     private readonly Lock _gate = new();
+    private readonly BrokerRelay? _relay;
     private bool _disposed;
 
-    private KafkaDevBroker(IntPtr handle, IntPtr cluster, int brokerCount)
+    private KafkaDevBroker(IntPtr handle, IntPtr cluster, int brokerCount, int? port)
     {
         _handle = handle;
         _cluster = cluster;
         BrokerCount = brokerCount;
         BootstrapServers = Marshal.PtrToStringUTF8(LibrdkafkaMock.rd_kafka_mock_cluster_bootstraps(cluster))
             ?? throw new InvalidOperationException("The mock cluster reported no bootstrap servers.");
+        if (port is { } relayed)
+        {
+            _relay = BrokerRelay.Start(relayed, BootstrapServers);
+            // Metadata names the relay, so clients come back through it after they learned the broker.
+            LibrdkafkaMock.rd_kafka_mock_broker_set_host_port(cluster, 1, "127.0.0.1", _relay.Port);
+            BootstrapServers = $"127.0.0.1:{_relay.Port}";
+        }
     }
 
     /// <summary>Comma-separated <c>host:port</c> list of the brokers.</summary>
@@ -47,6 +56,11 @@ public sealed class KafkaDevBroker : IDisposable
     {
         options ??= new KafkaDevBrokerOptions();
         ArgumentOutOfRangeException.ThrowIfLessThan(options.BrokerCount, 1);
+        if (options.Port is not null && options.BrokerCount != 1)
+        {
+            throw new ArgumentException("A port of its own is for a single broker.", nameof(options));
+        }
+
         LibrdkafkaMock.EnsureResolver();
 
         var errors = new byte[512];
@@ -67,7 +81,7 @@ public sealed class KafkaDevBroker : IDisposable
             throw new InvalidOperationException("librdkafka could not create the mock cluster (are loopback TCP ports available?).");
         }
 
-        var broker = new KafkaDevBroker(handle, cluster, options.BrokerCount);
+        var broker = new KafkaDevBroker(handle, cluster, options.BrokerCount, options.Port);
         LibrdkafkaMock.rd_kafka_mock_group_initial_rebalance_delay_ms(cluster, (int)options.InitialRebalanceDelay.TotalMilliseconds);
         foreach (var (topic, partitions) in options.Topics)
         {
@@ -144,6 +158,7 @@ public sealed class KafkaDevBroker : IDisposable
             }
 
             _disposed = true;
+            _relay?.Dispose();
             LibrdkafkaMock.rd_kafka_mock_cluster_destroy(_cluster);
             LibrdkafkaMock.rd_kafka_destroy(_handle);
         }

@@ -98,6 +98,9 @@ internal static partial class LibrdkafkaMock
     [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
     internal static partial int rd_kafka_mock_topic_create(IntPtr cluster, string topic, int partitionCount, int replicationFactor);
 
+    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
+    internal static partial void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
+
     [LibraryImport(Library)]
     internal static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
 

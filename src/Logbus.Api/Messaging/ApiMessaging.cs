@@ -3,6 +3,7 @@ using Logbus.Contracts;
 using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.Kafka;
+using Logbus.Messaging.Kafka.Retention;
 using Logbus.ServiceDefaults;
 using Logbus.Storage;
 using MassTransit;
@@ -26,6 +27,7 @@ internal static class ApiMessaging
         builder.Services.AddValidatedOptions<KafkaProducingOptions>(KafkaProducingOptions.Section);
         builder.Services.AddSingleton<IValidateOptions<KafkaProducingOptions>, MessageSizeSettingsValidator>();
         builder.Services.AddSingleton<IOutboxSendFailureClassifier, KafkaSendFailureClassifier>();
+        builder.AddRetentionGuard();
         builder.Services.AddHealthChecks().AddCheck<ParkedOutboxHealthCheck<LogbusDbContext>>("outbox-parked", HealthStatus.Degraded,
             [HealthChecksBuilderExtensions.ReadyTag], HealthChecksBuilderExtensions.ProbeTimeout);
         builder.Services.AddMassTransit(x =>
@@ -50,4 +52,35 @@ internal static class ApiMessaging
         });
         return builder;
     }
+
+    /// <summary>
+    /// The backlog waits in PostgreSQL, not in a broker that deletes by size: delivery to a topic holds while the Worker's
+    /// group nears the topic's retention, and what a restarted dev broker lost is produced again.
+    /// </summary>
+    private static void AddRetentionGuard(this IHostApplicationBuilder builder)
+    {
+        builder.Services.AddValidatedOptions<RetentionGuardOptions>(RetentionGuardOptions.Section);
+        var settings = builder.Configuration.GetSection(RetentionGuardOptions.Section).Get<RetentionGuardOptions>() ?? new RetentionGuardOptions();
+        if (!settings.Enabled)
+        {
+            return;
+        }
+
+        builder.Services.AddKafkaRetentionGuard(guard =>
+        {
+            var topics = builder.Configuration.GetSection(TopicOptions.Section).Get<TopicOptions>() ?? new TopicOptions();
+            guard.ConsumerGroups[topics.LogEvents] = Groups(settings.LogEventsConsumerGroups);
+            guard.ConsumerGroups[topics.Imports] = Groups(settings.ImportsConsumerGroups);
+            guard.CheckInterval = settings.CheckInterval;
+            guard.HoldAtRatio = settings.HoldAtRatio;
+            guard.ResumeAtRatio = settings.ResumeAtRatio;
+            guard.RetentionBytes = settings.RetentionBytes;
+            guard.ReplayWindow = settings.ReplayWindow;
+            guard.ReplayMaxBytes = settings.ReplayMaxBytes;
+        });
+        builder.Services.AddSingleton<IOutboxDeliveryHold, RetentionOutboxHold>();
+    }
+
+    private static List<string> Groups(string list) =>
+        [.. list.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)];
 }

@@ -41,6 +41,12 @@ public sealed class BusOutboxOptions
     /// </summary>
     public TimeSpan NotifyInterval { get; set; } = TimeSpan.FromMilliseconds(50);
 
+    /// <summary>
+    /// How soon an outbox whose next message an <see cref="IOutboxDeliveryHold"/> held is claimed again. A hold is not a
+    /// failure: it neither counts as an attempt nor doubles the pause.
+    /// </summary>
+    public TimeSpan HoldRecheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
     /// <summary>How often the backlog gauges are refreshed.</summary>
     public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 

@@ -35,12 +35,14 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     BusOutboxSignals<TDbContext> signals,
     MessagingMetrics metrics,
     IEnumerable<IOutboxSendFailureClassifier> classifiers,
+    IEnumerable<IOutboxDeliveryHold> holds,
     ILogger<PgBusOutboxDeliveryService<TDbContext>> logger)
     : BackgroundService
     where TDbContext : DbContext
 {
     private static readonly string ContextName = typeof(TDbContext).Name;
     private readonly IOutboxSendFailureClassifier[] _classifiers = [.. classifiers];
+    private readonly IOutboxDeliveryHold[] _holds = [.. holds];
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
@@ -84,13 +86,15 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
 
         var lastLoadedOutbox = messages.Count > 0 ? messages[^1].OutboxId : null;
         var sent = results.Where(r => r.LastSent is not null).ToList();
-        var failed = results.Where(r => r.Failed).Select(r => r.OutboxId).ToHashSet();
+        var held = results.Where(r => r.Held).Select(r => r.OutboxId).ToArray();
+        var failed = results.Where(r => r.Failed || r.Held).Select(r => r.OutboxId).ToHashSet();
         // Complete: nothing failed, and nothing of it can lie beyond the message limit of this round.
         var complete = claimed.Where(id => !failed.Contains(id) && (loadedAll || (byOutbox.ContainsKey(id) && id != lastLoadedOutbox))).ToArray();
         var parked = results.SelectMany(r => r.Parked).ToList();
         await ParkAsync(db, tables, parked, cancellationToken);
         await RemoveSentAsync(db, tables, sent, complete, cancellationToken);
-        await BackOffAsync(db, tables, [.. failed], cancellationToken);
+        await BackOffAsync(db, tables, [.. failed.Except(held)], cancellationToken);
+        await PutOffAsync(db, tables, held, cancellationToken);
         await transaction.CommitAsync(cancellationToken);
 
         var count = results.Sum(r => r.Count);
@@ -104,7 +108,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             metrics.Parked(ContextName, reason.Key, reason.Count());
         }
 
-        return new DeliveryRound(claimed.Count, count, failed.Count > 0, parked.Count);
+        return new DeliveryRound(claimed.Count, count, failed.Count > held.Length, parked.Count);
     }
 
     private async Task DeliverUntilStoppedAsync(CancellationToken stoppingToken)
@@ -206,6 +210,11 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
                 continue;
             }
 
+            if (IsHeld(destination))
+            {
+                return new OutboxSendResult(outboxId, lastSent, count, false, parked, Held: true);
+            }
+
             try
             {
                 using var span = OutboxTracing.StartDelivery(message, destination);
@@ -234,6 +243,19 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         }
 
         return new OutboxSendResult(outboxId, lastSent, count, false, parked);
+    }
+
+    private bool IsHeld(Uri destination)
+    {
+        foreach (var hold in _holds)
+        {
+            if (hold.IsHeld(destination))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private string? PermanentReason(Exception exception)
@@ -292,6 +314,22 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         await command.ExecuteNonQueryAsync(cancellationToken);
     }
 
+    /// <summary>Claims each held outbox again after the hold's recheck interval, without counting an attempt.</summary>
+    private async Task PutOffAsync(DbContext db, MessagingTables tables, Guid[] held, CancellationToken cancellationToken)
+    {
+        if (held.Length == 0)
+        {
+            return;
+        }
+
+        await using var command = PgCommands.Create(db, $"""
+            UPDATE {tables.Outbox} SET next_attempt = now() + @recheck_ms * interval '1 millisecond' WHERE outbox_id = ANY(@held)
+            """);
+        command.Parameters.AddWithValue("recheck_ms", options.HoldRecheckInterval.TotalMilliseconds);
+        command.Parameters.AddWithValue("held", held);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
     private static async Task RemoveSentAsync(DbContext db, MessagingTables tables, List<OutboxSendResult> sent, Guid[] complete,
         CancellationToken cancellationToken)
     {
@@ -320,7 +358,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     [LoggerMessage(Level = LogLevel.Error, Message = "An outbox delivery round failed")]
     private partial void LogRoundFailed(Exception exception);
 
-    private sealed record OutboxSendResult(Guid OutboxId, long? LastSent, int Count, bool Failed, List<ParkedSend> Parked);
+    private sealed record OutboxSendResult(Guid OutboxId, long? LastSent, int Count, bool Failed, List<ParkedSend> Parked, bool Held = false);
 
     private sealed record ParkedSend(long SequenceNumber, string Reason, string Error);
 }

@@ -18,6 +18,9 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
 
     public KafkaProducerOptions Options { get; } = options;
 
+    /// <summary>What the producer delivered, for the retention guard (lag in bytes, lost logs, replays).</summary>
+    public ProducedRecords Produced { get; } = new();
+
     /// <summary>The shared producer; every send asks, so only its creation takes the lock.</summary>
     public IProducer<byte[], byte[]> Producer => Volatile.Read(ref _producer) ?? CreateShared();
 
@@ -102,6 +105,10 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
         new ProducerBuilder<byte[], byte[]>(CreateConfig())
             .SetErrorHandler((_, error) => connectivity.Report(error, "producer"))
             .SetLogHandler((_, message) => KafkaClientLog.Write(message))
-            .SetStatisticsHandler((producer, json) => KafkaProducerMetrics.Statistics(producer.Name, json))
+            .SetStatisticsHandler((producer, json) =>
+            {
+                KafkaProducerMetrics.Statistics(producer.Name, json);
+                Produced.Statistics(json);
+            })
             .Build();
 }

@@ -75,7 +75,8 @@ internal sealed class KafkaSendTransportContext : BaseSendTransportContext, Send
         }
 
         sendContext.CancellationToken.ThrowIfCancellationRequested();
-        await transportContext.Producer.ProduceAsync(Topic, record, sendContext.CancellationToken);
+        var delivered = await transportContext.Producer.ProduceAsync(Topic, record, sendContext.CancellationToken);
+        _producers.Produced.Delivered(delivered, DateTimeOffset.UtcNow);
         _connectivity.ReportReachable();
     }
 

@@ -19,13 +19,18 @@ namespace Logbus.Worker.Storing;
 /// a redelivered message stores nothing twice and a re-sent event counts as a duplicate.
 /// </summary>
 public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusStore imports, TimeProvider time, IOptions<TopicOptions> topics,
-    SingleEventDeadLetters deadLetters)
+    SingleEventDeadLetters deadLetters, IOptions<StoringOptions> storing)
     : IConsumer<LogEventsAccepted>
 {
     private readonly Uri _progressTopic = TopicAddress.For(topics.Value.Imports);
 
     public async Task Consume(ConsumeContext<LogEventsAccepted> context)
     {
+        if (storing.Value.ThrottlePerChunk > TimeSpan.Zero)
+        {
+            await Task.Delay(storing.Value.ThrottlePerChunk, context.CancellationToken);
+        }
+
         var started = Stopwatch.GetTimestamp();
         var chunk = context.Message;
         // A chunk of one event is that event's own record: what cannot be stored of it fails it, and the endpoint

@@ -33,4 +33,11 @@ public sealed class StoringOptions
     public TimeSpan RetryMinInterval { get; set; } = TimeSpan.FromMilliseconds(200);
 
     public TimeSpan RetryMaxInterval { get; set; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>
+    /// A pause before each chunk is stored, to slow the Worker on purpose: how specs and chaos runs make a backlog (the
+    /// Api's retention guard then holds delivery in the outbox). Zero in production.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:01:00")]
+    public TimeSpan ThrottlePerChunk { get; set; } = TimeSpan.Zero;
 }

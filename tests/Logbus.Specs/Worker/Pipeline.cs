@@ -45,19 +45,33 @@ internal sealed class Pipeline : IAsyncDisposable
 
     /// <param name="worker">Settings of the Worker beside the pipeline's own (timeouts, say).</param>
     /// <param name="apiOnSocket">Serve the Api on a real port: the in-memory test server reads a request body whole before the app sees it.</param>
+    /// <param name="apiSettings">Settings of the Api beside the pipeline's own.</param>
     public static async Task<Pipeline> StartAsync(SpecDatabase db, KafkaDevBroker? broker = null, bool workerAsProcess = false, int partitions = 12,
-        IDictionary<string, string?>? worker = null, bool apiOnSocket = false)
+        IDictionary<string, string?>? worker = null, bool apiOnSocket = false, IDictionary<string, string?>? apiSettings = null)
     {
         broker ??= SharedServers.Kafka;
-        var api = ApiHost.Start(db, deliver: true, kafka: broker.BootstrapServers, realPort: apiOnSocket ? FreePort.Next() : null);
+        var importsGroup = SpecNames.Unique("imports");
+        var storingGroup = SpecNames.Unique("worker");
+        // The Api's retention guard watches the groups of this pipeline's Worker.
+        var apiAll = new Dictionary<string, string?>
+        {
+            ["Kafka:RetentionGuard:LogEventsConsumerGroups"] = storingGroup,
+            ["Kafka:RetentionGuard:ImportsConsumerGroups"] = importsGroup,
+        };
+        foreach (var (key, value) in apiSettings ?? new Dictionary<string, string?>())
+        {
+            apiAll[key] = value;
+        }
+
+        var api = ApiHost.Start(db, apiAll, deliver: true, kafka: broker.BootstrapServers, realPort: apiOnSocket ? FreePort.Next() : null);
         broker.CreateTopic(api.Topic, partitions);
         // As the stack's broker has it: the imports topic exists before anyone subscribes to it or produces to it.
         broker.CreateTopic(api.Topic + ".progress", 4);
         var settings = ServiceSettings.For(db, broker.BootstrapServers);
         settings["Kafka:Topics:LogEvents"] = api.Topic;
         settings["Kafka:Topics:Imports"] = api.Topic + ".progress";
-        settings["Worker:Imports:ConsumerGroup"] = SpecNames.Unique("imports");
-        settings["Worker:Storing:ConsumerGroup"] = SpecNames.Unique("worker");
+        settings["Worker:Imports:ConsumerGroup"] = importsGroup;
+        settings["Worker:Storing:ConsumerGroup"] = storingGroup;
         settings["Worker:Storing:SessionTimeout"] = "00:00:06";
         settings["Worker:Storing:RetryMaxInterval"] = "00:00:03";
         foreach (var (key, value) in worker ?? new Dictionary<string, string?>())

@@ -1,0 +1,210 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using Confluent.Kafka;
+
+namespace Logbus.Messaging.Kafka.Producing;
+
+/// <summary>
+/// What this rider's producer delivered: the highest offset per partition (a broker whose log ends below it lost
+/// records), the average size of a record on the wire per topic (to turn a lag in records into bytes), and, when a
+/// replay window is set, the delivered records themselves, kept until the watching consumer groups passed them or the
+/// window ended, so they can be produced again to a broker that lost its log.
+/// </summary>
+internal sealed class ProducedRecords
+{
+    private readonly ConcurrentDictionary<TopicPartition, PartitionRecords> _partitions = new();
+    private readonly ConcurrentDictionary<string, TopicSizes> _sizes = new(StringComparer.Ordinal);
+    private long _retainedBytes;
+
+    /// <summary>How long delivered records are kept for a replay; zero keeps none.</summary>
+    public TimeSpan ReplayWindow { get; set; }
+
+    /// <summary>At most this many bytes are kept for a replay; the oldest go first.</summary>
+    public long ReplayMaxBytes { get; set; } = 512L * 1024 * 1024;
+
+    public long RetainedBytes => Interlocked.Read(ref _retainedBytes);
+
+    /// <summary>Records kept for a replay that were dropped because <see cref="ReplayMaxBytes"/> was reached.</summary>
+    public long DroppedForSpace { get; private set; }
+
+    public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now)
+    {
+        var bytes = (result.Message.Key?.Length ?? 0) + (result.Message.Value?.Length ?? 0);
+        _sizes.GetOrAdd(result.Topic, _ => new TopicSizes()).AddUncompressed(bytes);
+        var partition = _partitions.GetOrAdd(result.TopicPartition, _ => new PartitionRecords());
+        var keep = ReplayWindow > TimeSpan.Zero;
+        lock (partition)
+        {
+            partition.HighestOffset = Math.Max(partition.HighestOffset, result.Offset.Value);
+            if (keep)
+            {
+                partition.Kept.Enqueue(new KeptRecord(result.Message, result.Offset.Value, now, bytes));
+                Interlocked.Add(ref _retainedBytes, bytes);
+            }
+        }
+
+        if (keep && RetainedBytes > ReplayMaxBytes)
+        {
+            DropOldest();
+        }
+    }
+
+    /// <summary>Topics and partitions delivered to, each with the highest offset delivered.</summary>
+    public IReadOnlyList<(TopicPartition Partition, long HighestOffset)> Highest() =>
+        [.. _partitions.Select(p => (p.Key, p.Value.HighestOffset)).Where(p => p.HighestOffset >= 0)];
+
+    /// <summary>Average bytes of one record as the broker stores it: compressed when librdkafka's statistics say, else as produced.</summary>
+    public double AverageRecordBytes(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Average : 0;
+
+    /// <summary>Reads the per-topic bytes and records transmitted (<c>txbytes</c>, <c>txmsgs</c>) from librdkafka's statistics.</summary>
+    public void Statistics(string json)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(json);
+            if (!document.RootElement.TryGetProperty("topics", out var topics))
+            {
+                return;
+            }
+
+            foreach (var topic in topics.EnumerateObject())
+            {
+                long messages = 0, bytes = 0;
+                foreach (var partition in topic.Value.GetProperty("partitions").EnumerateObject().Where(p => p.Name != "-1"))
+                {
+                    messages += partition.Value.GetProperty("txmsgs").GetInt64();
+                    bytes += partition.Value.GetProperty("txbytes").GetInt64();
+                }
+
+                _sizes.GetOrAdd(topic.Name, _ => new TopicSizes()).SetWire(messages, bytes);
+            }
+        }
+        catch (Exception e) when (e is JsonException or KeyNotFoundException or InvalidOperationException or FormatException)
+        {
+            // A malformed report is skipped; the next one comes within the statistics interval.
+        }
+    }
+
+    /// <summary>Forgets kept records below <paramref name="offset"/>: the watching groups have consumed them.</summary>
+    public void Consumed(TopicPartition partition, long offset)
+    {
+        if (_partitions.TryGetValue(partition, out var records))
+        {
+            lock (records)
+            {
+                while (records.Kept.TryPeek(out var kept) && kept.Offset < offset)
+                {
+                    Release(records.Kept.Dequeue());
+                }
+            }
+        }
+    }
+
+    /// <summary>Forgets kept records delivered before <paramref name="cutoff"/>.</summary>
+    public void Expire(DateTimeOffset cutoff)
+    {
+        foreach (var records in _partitions.Values)
+        {
+            lock (records)
+            {
+                while (records.Kept.TryPeek(out var kept) && kept.Delivered < cutoff)
+                {
+                    Release(records.Kept.Dequeue());
+                }
+            }
+        }
+    }
+
+    /// <summary>
+    /// Takes every kept record of <paramref name="topic"/>, oldest first per partition, and forgets the highest offsets
+    /// delivered there: the broker lost them, and the replay delivers them again.
+    /// </summary>
+    public List<Message<byte[], byte[]>> TakeForReplay(string topic)
+    {
+        var taken = new List<Message<byte[], byte[]>>();
+        foreach (var (partition, records) in _partitions.Where(p => p.Key.Topic == topic).OrderBy(p => p.Key.Partition.Value))
+        {
+            lock (records)
+            {
+                records.HighestOffset = -1;
+                while (records.Kept.TryDequeue(out var kept))
+                {
+                    Release(kept);
+                    taken.Add(kept.Message);
+                }
+            }
+        }
+
+        return taken;
+    }
+
+    private void DropOldest()
+    {
+        while (RetainedBytes > ReplayMaxBytes)
+        {
+            var oldest = _partitions.Values
+                .Select(r => { lock (r) { return (Records: r, First: r.Kept.TryPeek(out var k) ? k : null); } })
+                .Where(r => r.First is not null)
+                .MinBy(r => r.First!.Delivered);
+            if (oldest.Records is null)
+            {
+                return;
+            }
+
+            lock (oldest.Records)
+            {
+                if (oldest.Records.Kept.TryDequeue(out var kept))
+                {
+                    Release(kept);
+                    DroppedForSpace++;
+                }
+            }
+        }
+    }
+
+    private void Release(KeptRecord kept) => Interlocked.Add(ref _retainedBytes, -kept.Bytes);
+
+    private sealed class PartitionRecords
+    {
+        public long HighestOffset { get; set; } = -1;
+
+        public Queue<KeptRecord> Kept { get; } = new();
+    }
+
+    private sealed record KeptRecord(Message<byte[], byte[]> Message, long Offset, DateTimeOffset Delivered, int Bytes);
+
+    private sealed class TopicSizes
+    {
+        private long _uncompressedRecords;
+        private long _uncompressedBytes;
+        private long _wireRecords;
+        private long _wireBytes;
+
+        public double Average
+        {
+            get
+            {
+                var wireRecords = Interlocked.Read(ref _wireRecords);
+                if (wireRecords > 0)
+                {
+                    return (double)Interlocked.Read(ref _wireBytes) / wireRecords;
+                }
+
+                var records = Interlocked.Read(ref _uncompressedRecords);
+                return records == 0 ? 0 : (double)Interlocked.Read(ref _uncompressedBytes) / records;
+            }
+        }
+
+        public void AddUncompressed(int bytes)
+        {
+            Interlocked.Increment(ref _uncompressedRecords);
+            Interlocked.Add(ref _uncompressedBytes, bytes);
+        }
+
+        public void SetWire(long records, long bytes)
+        {
+            Interlocked.Exchange(ref _wireBytes, bytes);
+            Interlocked.Exchange(ref _wireRecords, records);
+        }
+    }
+}

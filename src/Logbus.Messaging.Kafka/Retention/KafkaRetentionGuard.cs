@@ -1,0 +1,338 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Logbus.Messaging.Kafka.Producing;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Logbus.Messaging.Kafka.Retention;
+
+/// <summary>
+/// Keeps a broker that deletes by size, or forgets everything on a restart (the dev broker), from losing records nobody
+/// consumed yet. Every <see cref="KafkaRetentionGuardOptions.CheckInterval"/> it reads, for each watched topic, how far
+/// the watched consumer groups are behind each partition's end, in bytes (records times the average record size this
+/// producer sent), and holds delivery to the topic (<see cref="IsHeld"/>, asked by the outbox) while a partition's lag
+/// nears the topic's retention; the backlog then waits in the outbox. It also notices a broker that lost delivered
+/// records (its log ends below an offset this producer was acknowledged, or its cluster id changed) and produces the
+/// records kept for the replay window again; the consumers' inbox stores each once.
+/// </summary>
+public sealed partial class KafkaRetentionGuard : BackgroundService
+{
+    private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
+    private static readonly TimeSpan RetentionCacheTime = TimeSpan.FromMinutes(5);
+
+    private readonly KafkaRiderAccessor _riders;
+    private readonly KafkaRetentionGuardOptions _options;
+    private readonly ILogger<KafkaRetentionGuard> _logger;
+    private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, LastLook> _looks = new(StringComparer.Ordinal);
+    private readonly Dictionary<string, (long? Bytes, DateTimeOffset Until)> _retention = new(StringComparer.Ordinal);
+    private IAdminClient? _admin;
+    private IConsumer<Ignore, Ignore>? _watermarks;
+    private bool _failing;
+
+    internal KafkaRetentionGuard(KafkaRiderAccessor riders, KafkaRetentionGuardOptions options, ILogger<KafkaRetentionGuard> logger)
+    {
+        _riders = riders;
+        _options = options;
+        _logger = logger;
+        foreach (var topic in options.ConsumerGroups.Keys)
+        {
+            RetentionGuardMetrics.Watch(topic);
+        }
+    }
+
+    /// <summary>
+    /// True while delivery to <paramref name="topic"/> waits for its consumer groups to catch up. Asked once per record
+    /// right before it is sent: every record let through since the last look at the broker counts as lag too, so a
+    /// backlog released at once (a whole round of outboxes sent concurrently) cannot overshoot the retention.
+    /// </summary>
+    public bool IsHeld(string topic)
+    {
+        if (_held.ContainsKey(topic))
+        {
+            return true;
+        }
+
+        if (!_looks.TryGetValue(topic, out var look) || _riders.Rider is not { } rider)
+        {
+            return false;
+        }
+
+        var estimate = look.LagBytes + (Volatile.Read(ref look.LetThrough) * rider.Producers.Produced.AverageRecordBytes(topic));
+        if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
+        {
+            Hold(topic, (long)estimate, look.RetentionBytes);
+            return true;
+        }
+
+        Interlocked.Increment(ref look.LetThrough);
+        return false;
+    }
+
+    /// <summary>The topics held now, for health reports.</summary>
+    public IReadOnlyCollection<string> HeldTopics => [.. _held.Keys];
+
+    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    {
+        try
+        {
+            while (!stoppingToken.IsCancellationRequested)
+            {
+                await Task.Delay(_options.CheckInterval, stoppingToken);
+                if (_riders.Rider is not { } rider)
+                {
+                    continue;
+                }
+
+                try
+                {
+                    await CheckAsync(rider, stoppingToken);
+                    _failing = false;
+                }
+                catch (KafkaException e)
+                {
+                    // The broker away: the connectivity monitor says so; held topics stay held until a look succeeds.
+                    if (!_failing)
+                    {
+                        LogCheckFailed(e.Error.Reason);
+                    }
+
+                    _failing = true;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
+        {
+        }
+        finally
+        {
+            _watermarks?.Dispose();
+            _admin?.Dispose();
+        }
+    }
+
+    private async Task CheckAsync(KafkaRider rider, CancellationToken cancellationToken)
+    {
+        var produced = rider.Producers.Produced;
+        produced.ReplayWindow = _options.ReplayWindow;
+        produced.ReplayMaxBytes = _options.ReplayMaxBytes;
+        var config = rider.Host.CreateClientConfig();
+        _admin ??= new AdminClientBuilder(config).Build();
+        _watermarks ??= new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig(config) { GroupId = "logbus-retention-guard" }).Build();
+
+        foreach (var topic in LostTopics(produced))
+        {
+            await ReplayAsync(rider, topic, cancellationToken);
+        }
+
+        foreach (var (topic, groups) in _options.ConsumerGroups)
+        {
+            await WatchLagAsync(produced, topic, groups);
+        }
+
+        produced.Expire(DateTimeOffset.UtcNow - _options.ReplayWindow);
+    }
+
+    /// <summary>
+    /// Topics whose delivered records the broker no longer has: its log ends below an offset it acknowledged. (A cluster id
+    /// would say "another broker" sooner, but librdkafka's mock cluster does not answer DescribeCluster.)
+    /// </summary>
+    private HashSet<string> LostTopics(ProducedRecords produced)
+    {
+        var lost = new HashSet<string>(StringComparer.Ordinal);
+        foreach (var (partition, offset) in produced.Highest().Where(h => !lost.Contains(h.Partition.Topic)))
+        {
+            if (_watermarks!.QueryWatermarkOffsets(partition, RequestTimeout).High.Value <= offset)
+            {
+                lost.Add(partition.Topic);
+            }
+        }
+
+        return lost;
+    }
+
+    /// <summary>Produces every kept record of the topic again, in the order they were first delivered, until all are acknowledged.</summary>
+    private async Task ReplayAsync(KafkaRider rider, string topic, CancellationToken cancellationToken)
+    {
+        var produced = rider.Producers.Produced;
+        var pending = produced.TakeForReplay(topic);
+        RetentionGuardMetrics.LostLog(topic);
+        LogLostLog(topic, pending.Count);
+        var replayed = 0;
+        while (pending.Count > 0 && !cancellationToken.IsCancellationRequested)
+        {
+            var producer = rider.Producers.Producer;
+            var attempts = pending.Select(async message =>
+            {
+                try
+                {
+                    return (Message: message, Result: await producer.ProduceAsync(topic, message, cancellationToken));
+                }
+                catch (ProduceException<byte[], byte[]>)
+                {
+                    return (Message: message, Result: (DeliveryResult<byte[], byte[]>?)null);
+                }
+            }).ToList();
+            var results = await Task.WhenAll(attempts);
+            foreach (var delivered in results.Where(r => r.Result is not null))
+            {
+                produced.Delivered(delivered.Result!, DateTimeOffset.UtcNow);
+            }
+
+            replayed += results.Count(r => r.Result is not null);
+            pending = [.. results.Where(r => r.Result is null).Select(r => r.Message)];
+            if (pending.Count > 0)
+            {
+                await Task.Delay(_options.CheckInterval, cancellationToken);
+            }
+        }
+
+        RetentionGuardMetrics.Replay(topic, replayed);
+        LogReplayed(topic, replayed);
+    }
+
+    private async Task WatchLagAsync(ProducedRecords produced, string topic, IList<string> groups)
+    {
+        var metadata = _admin!.GetMetadata(topic, RequestTimeout).Topics.SingleOrDefault();
+        if (metadata is null || metadata.Error.IsError || groups.Count == 0)
+        {
+            return;
+        }
+
+        var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
+        var ends = partitions.ToDictionary(p => p, p => _watermarks!.QueryWatermarkOffsets(p, RequestTimeout));
+        var positions = partitions.ToDictionary(p => p, p => long.MaxValue);
+        foreach (var group in groups)
+        {
+            var offsets = await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)],
+                new ListConsumerGroupOffsetsOptions { RequestTimeout = RequestTimeout });
+            foreach (var committed in offsets.SelectMany(o => o.Partitions))
+            {
+                var low = ends[committed.TopicPartition].Low.Value;
+                var position = committed.Offset.Value >= 0 ? Math.Max(committed.Offset.Value, low) : low;
+                positions[committed.TopicPartition] = Math.Min(positions[committed.TopicPartition], position);
+            }
+        }
+
+        var maxLag = 0L;
+        foreach (var partition in partitions)
+        {
+            var position = positions[partition] == long.MaxValue ? ends[partition].Low.Value : positions[partition];
+            maxLag = Math.Max(maxLag, ends[partition].High.Value - position);
+            produced.Consumed(partition, position);
+        }
+
+        var retention = await RetentionBytesAsync(topic);
+        var lagBytes = (long)(maxLag * produced.AverageRecordBytes(topic));
+        if (retention is { } known)
+        {
+            _looks[topic] = new LastLook(lagBytes, known);
+        }
+        else
+        {
+            _looks.TryRemove(topic, out _);
+        }
+
+        var held = IsHeld(topic);
+        if (retention is not { } limit)
+        {
+            Release(topic, lagBytes, "the topic has no byte retention");
+        }
+        else if (!held && lagBytes >= _options.HoldAtRatio * limit)
+        {
+            Hold(topic, lagBytes, limit);
+        }
+        else if (held && lagBytes < _options.ResumeAtRatio * limit)
+        {
+            Release(topic, lagBytes, "the consumers caught up");
+        }
+    }
+
+    private void Hold(string topic, long lagBytes, long retentionBytes)
+    {
+        if (_held.TryAdd(topic, 0))
+        {
+            RetentionGuardMetrics.SetHeld(topic, true);
+            var groups = _options.ConsumerGroups.TryGetValue(topic, out var watched) ? string.Join(", ", watched) : "";
+            LogHolding(topic, lagBytes, retentionBytes, groups);
+        }
+    }
+
+    private void Release(string topic, long lagBytes, string why)
+    {
+        if (_held.TryRemove(topic, out _))
+        {
+            RetentionGuardMetrics.SetHeld(topic, false);
+            LogResumed(topic, lagBytes, why);
+        }
+    }
+
+    /// <summary>The bytes one partition of the topic keeps, or null when it keeps everything; cached, as it rarely changes.</summary>
+    private async Task<long?> RetentionBytesAsync(string topic)
+    {
+        if (_options.RetentionBytes is { } configured)
+        {
+            return configured;
+        }
+
+        if (_retention.TryGetValue(topic, out var cached) && cached.Until > DateTimeOffset.UtcNow)
+        {
+            return cached.Bytes;
+        }
+
+        long? bytes;
+        try
+        {
+            var described = await _admin!.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }],
+                new DescribeConfigsOptions { RequestTimeout = RequestTimeout });
+            bytes = described.Single().Entries.TryGetValue("retention.bytes", out var entry)
+                && long.TryParse(entry.Value, out var value) && value > 0
+                    ? value
+                    : null;
+        }
+        catch (KafkaException e)
+        {
+            // librdkafka's mock cluster (the dev broker) does not answer DescribeConfigs: its client waits for a controller
+            // until the timeout. A broker that does not say is taken to keep what the dev broker keeps.
+            LogRetentionUnknown(topic, e.Error.Reason, KafkaRetentionGuardOptions.DevBrokerPartitionBytes);
+            bytes = KafkaRetentionGuardOptions.DevBrokerPartitionBytes;
+        }
+
+        _retention[topic] = (bytes, DateTimeOffset.UtcNow + RetentionCacheTime);
+        return bytes;
+    }
+
+    /// <summary>The lag the last look found, and how many records were let through since.</summary>
+    private sealed class LastLook(long lagBytes, long retentionBytes)
+    {
+        public long LetThrough;
+
+        public long LagBytes { get; } = lagBytes;
+
+        public long RetentionBytes { get; } = retentionBytes;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning,
+        Message = "Holding delivery to {Topic} in the outbox: consumer group(s) {Groups} are {LagBytes} bytes behind on a partition, " +
+                  "near the {RetentionBytes} bytes the broker keeps per partition")]
+    private partial void LogHolding(string topic, long lagBytes, long retentionBytes, string groups);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Resuming delivery to {Topic} ({Why}; lag now {LagBytes} bytes)")]
+    private partial void LogResumed(string topic, long lagBytes, string why);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "The broker lost records of {Topic} that it had acknowledged (restarted, or another cluster); producing the {Count} kept " +
+                  "for the replay window again")]
+    private partial void LogLostLog(string topic, int count);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {Count} record(s) to {Topic}")]
+    private partial void LogReplayed(string topic, int count);
+
+    [LoggerMessage(Level = LogLevel.Information,
+        Message = "The broker did not describe {Topic}'s retention ({Reason}); taking {RetentionBytes} bytes per partition, as the dev broker keeps")]
+    private partial void LogRetentionUnknown(string topic, string reason, long retentionBytes);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The retention guard could not read lag from Kafka ({Reason}); it tries again")]
+    private partial void LogCheckFailed(string reason);
+}

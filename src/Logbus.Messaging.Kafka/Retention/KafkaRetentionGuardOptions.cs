@@ -1,0 +1,36 @@
+namespace Logbus.Messaging.Kafka.Retention;
+
+/// <summary>How <see cref="KafkaRetentionGuard"/> watches consumer lag and keeps delivered records for a replay.</summary>
+public sealed class KafkaRetentionGuardOptions
+{
+    /// <summary>librdkafka's mock cluster (the dev broker) keeps the newest 5 MiB of each partition; the number is fixed in librdkafka.</summary>
+    public const long DevBrokerPartitionBytes = 5L * 1024 * 1024;
+
+    /// <summary>The consumer groups whose lag may hold delivery, per topic. A topic without groups is never held.</summary>
+    public IDictionary<string, IList<string>> ConsumerGroups { get; } = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
+
+    /// <summary>How often lag and log ends are read (one metadata, watermark and group-offset look per watched topic).</summary>
+    public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Delivery to a topic is held once a watched group's lag on any partition reaches this share of the retention.</summary>
+    public double HoldAtRatio { get; set; } = 0.5;
+
+    /// <summary>A held topic is released once every partition's lag is below this share of the retention.</summary>
+    public double ResumeAtRatio { get; set; } = 0.25;
+
+    /// <summary>
+    /// The bytes a partition keeps. Unset: the topic's <c>retention.bytes</c> as the broker describes it (no hold when it
+    /// has none), or <see cref="DevBrokerPartitionBytes"/> when the broker cannot describe configurations, as the dev
+    /// broker cannot.
+    /// </summary>
+    public long? RetentionBytes { get; set; }
+
+    /// <summary>
+    /// How long delivered records are kept in memory to be produced again when the broker lost its log (a restarted dev
+    /// broker); they go earlier once every watched group of their topic consumed them. Zero keeps none.
+    /// </summary>
+    public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(15);
+
+    /// <summary>At most this many bytes of delivered records are kept for a replay; the oldest go first (and are counted).</summary>
+    public long ReplayMaxBytes { get; set; } = 512L * 1024 * 1024;
+}

@@ -1,0 +1,117 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using Confluent.Kafka;
+using Logbus.Specs.Imports;
+using Logbus.Specs.Infrastructure;
+
+namespace Logbus.Specs.Worker;
+
+/// <summary>
+/// The dev broker keeps only the newest 5 MiB of each partition. While the Worker is behind, an import several times
+/// that size must wait in the Api's outbox (the retention guard holds delivery) rather than in the broker, where the
+/// records the Worker had not read yet would be deleted.
+/// </summary>
+[Trait("Kind", "Chaos")]
+public sealed class BrokerRetentionSpecs
+{
+    /// <summary>
+    /// Lines of the import: <c>LOGBUS_SPEC_RETENTION_LINES</c>, 16,000 by default: with lines of about 1 KB
+    /// (<c>LOGBUS_SPEC_RETENTION_LINE_BYTES</c>), sent uncompressed to a topic of one partition, about three times the
+    /// 5 MiB a partition of the dev broker keeps. Set 1,000,000 (and a smaller line) for the full run.
+    /// </summary>
+    private static readonly int Lines = Setting("LOGBUS_SPEC_RETENTION_LINES", 16_000);
+
+    private static readonly int LineBytes = Setting("LOGBUS_SPEC_RETENTION_LINE_BYTES", 1_000);
+
+    [Fact]
+    public async Task An_import_several_times_the_retention_waits_in_the_outbox_while_the_Worker_is_behind_and_is_stored_exactly_once()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        // One partition takes the whole import; uncompressed records fill the broker's 5 MiB with fewer lines.
+        await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true, partitions: 1,
+            worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.100" },
+            apiSettings: new Dictionary<string, string?> { ["Kafka:Compression"] = "None" });
+        // The furthest behind a Worker can be: stopped for the whole upload. It comes back throttled.
+        pipeline.WorkerProcess!.Kill();
+
+        using var stop = new CancellationTokenSource();
+        var watch = Task.Run(() => WatchDeletedUnconsumed(pipeline, stop.Token));
+        var response = await pipeline.Api.Client.PostAsync("/api/imports", ImportFiles.Content(PaddedLines()));
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
+        Assert.Equal(1, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
+        Assert.True(await pipeline.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox_message") > 0,
+            "the rest of the import waits in the outbox");
+
+        await pipeline.WorkerProcess.StartAsync();
+        await pipeline.WaitForStoredAsync(Lines, TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        await Eventually.TrueAsync(async () =>
+            (await pipeline.Api.Client.GetFromJsonAsync<JsonElement>($"/api/imports/{id}")).GetProperty("state").GetString() == "Completed",
+            TimeSpan.FromSeconds(30), "the import completes");
+        await stop.CancelAsync();
+        var deletedUnconsumed = await watch;
+
+        await pipeline.AssertExactlyAsync(Lines);
+        Assert.True(deletedUnconsumed.Count == 0, "the broker deleted records the Worker had not committed: " + string.Join("; ", deletedUnconsumed));
+        Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_messaging_kafka_offset_resets", ("topic", pipeline.Topic)));
+        Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
+    }
+
+    /// <summary>Samples the topic's log start against the Worker group's committed offsets, until stopped.</summary>
+    private static async Task<List<string>> WatchDeletedUnconsumed(Pipeline pipeline, CancellationToken stop)
+    {
+        var found = new List<string>();
+        using var consumer = new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig
+        {
+            BootstrapServers = pipeline.Broker.BootstrapServers,
+            GroupId = pipeline.WorkerSettings["Worker:Storing:ConsumerGroup"],
+        }).Build();
+        var partitions = new List<TopicPartition> { new(pipeline.Topic, 0) };
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                foreach (var committed in consumer.Committed(partitions, TimeSpan.FromSeconds(5)))
+                {
+                    var low = consumer.QueryWatermarkOffsets(committed.TopicPartition, TimeSpan.FromSeconds(5)).Low.Value;
+
+                    var position = Math.Max(0, committed.Offset.Value);
+                    if (low > position)
+                    {
+                        found.Add($"[{committed.Partition.Value}] log starts at {low}, group committed {position}");
+                    }
+                }
+
+                await Task.Delay(200, stop);
+            }
+            catch (KafkaException)
+            {
+                // A look that timed out on a busy machine; the next one follows.
+            }
+            catch (OperationCanceledException)
+            {
+                break;
+            }
+        }
+
+        return found;
+    }
+
+    private static IEnumerable<string> PaddedLines()
+    {
+        var start = new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero);
+        var padding = new string('x', Math.Max(0, LineBytes - 150));
+        for (var line = 1; line <= Lines; line++)
+        {
+            yield return JsonSerializer.Serialize(new
+            {
+                timestamp = start.AddMilliseconds(line * 7L),
+                level = "INFO",
+                source = "retention-spec",
+                message = $"imported line {line} {padding}",
+            });
+        }
+    }
+
+    private static int Setting(string name, int byDefault) =>
+        int.TryParse(Environment.GetEnvironmentVariable(name), out var value) && value > 0 ? value : byDefault;
+}
