@@ -29,7 +29,7 @@ internal sealed record DevBrokerSettings(
 
     public KafkaDevBrokerOptions ToOptions()
     {
-        var options = new KafkaDevBrokerOptions { BrokerCount = Brokers };
+        var options = new KafkaDevBrokerOptions { BrokerCount = Brokers, Port = BootstrapPort };
         foreach (var (topic, partitions) in Topics)
         {
             options.Topics[topic] = partitions;

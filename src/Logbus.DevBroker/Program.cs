@@ -6,17 +6,12 @@ var settings = DevBrokerSettings.FromConfiguration(builder.Configuration);
 builder.Services.AddSingleton(_ => KafkaDevBroker.Start(settings.ToOptions()));
 
 var app = builder.Build();
-var broker = app.Services.GetRequiredService<KafkaDevBroker>();
 
-// A port that cannot be bound stops the process here, before either file is written.
-BrokerPortForwarder? forwarder = null;
+// A client port that cannot be bound stops the process here, before either file is written.
+KafkaDevBroker broker;
 try
 {
-    if (settings.BootstrapPort is { } port)
-    {
-        forwarder = BrokerPortForwarder.Start(port, broker.BootstrapServers);
-        broker.AdvertiseBroker(1, "127.0.0.1", forwarder.Port);
-    }
+    broker = app.Services.GetRequiredService<KafkaDevBroker>();
 }
 catch (System.Net.Sockets.SocketException e)
 {
@@ -24,8 +19,7 @@ catch (System.Net.Sockets.SocketException e)
     return 1;
 }
 
-await using var forwarding = forwarder;
-var bootstrapServers = forwarder is null ? broker.BootstrapServers : $"127.0.0.1:{forwarder.Port}";
+var bootstrapServers = broker.BootstrapServers;
 app.MapBrokerControl(bootstrapServers);
 try
 {

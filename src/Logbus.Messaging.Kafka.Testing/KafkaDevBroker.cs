@@ -104,16 +104,6 @@ public sealed class KafkaDevBroker : IDisposable
     public void SetBrokerDown(int brokerId) =>
         Check(LibrdkafkaMock.rd_kafka_mock_broker_set_down(Cluster, brokerId), $"take broker {brokerId} down");
 
-    /// <summary>
-    /// Makes metadata name <paramref name="host"/>:<paramref name="port"/> as the broker's address, so clients reach it
-    /// through whatever listens there (a forwarder on a port that outlives this process) rather than its own port.
-    /// </summary>
-    public void AdvertiseBroker(int brokerId, string host, int port)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(host);
-        LibrdkafkaMock.rd_kafka_mock_broker_set_host_port(Cluster, brokerId, host, port);
-    }
-
     /// <summary>Brings a broker taken down by <see cref="SetBrokerDown"/> back.</summary>
     public void SetBrokerUp(int brokerId) =>
         Check(LibrdkafkaMock.rd_kafka_mock_broker_set_up(Cluster, brokerId), $"bring broker {brokerId} up");

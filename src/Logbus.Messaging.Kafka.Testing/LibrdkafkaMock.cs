@@ -107,9 +107,6 @@ internal static partial class LibrdkafkaMock
     [LibraryImport(Library)]
     internal static partial int rd_kafka_mock_broker_set_up(IntPtr cluster, int brokerId);
 
-    [LibraryImport(Library, StringMarshalling = StringMarshalling.Utf8)]
-    internal static partial void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
-
     [LibraryImport(Library)]
     internal static partial void rd_kafka_mock_push_request_errors_array(IntPtr cluster, short apiKey, nuint count, int[] errors);
 
