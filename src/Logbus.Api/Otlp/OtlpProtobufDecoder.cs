@@ -18,7 +18,8 @@ public sealed class OtlpProtobufDecoder(OtlpRecordMapper mapper, IOptions<OtlpOp
     public ExportLogsServiceRequest Parse(ReadOnlyMemory<byte> message)
     {
         var depth = options.Value.MaxNestingDepth;
-        ProtobufWireCheck.Check(message.Span, ExportLogsServiceRequest.Descriptor, depth);
+        ProtobufWireCheck.Check(message.Span, ExportLogsServiceRequest.Descriptor, depth, LogRecord.Descriptor,
+            options.Value.MaxRecordsPerRequest);
         var bytes = MemoryMarshal.TryGetArray(message, out var segment) ? segment : new ArraySegment<byte>(message.ToArray());
         try
         {

@@ -8,16 +8,23 @@ namespace Logbus.Api.Otlp;
 /// Walks protobuf bytes against the message's descriptor before they are parsed. Protobuf parsers skip a known field
 /// that arrives in another wire type as if it were unknown, so a client that encodes a field wrongly would have its
 /// records silently vanish; this refuses such a body instead, and also a truncated one and one nested deeper than the
-/// limit. Unknown field numbers stay allowed (newer OTLP versions add fields).
+/// limit, and one with more log records than allowed before a single one is built. Unknown field numbers stay allowed
+/// (newer OTLP versions add fields).
 /// </summary>
 internal static class ProtobufWireCheck
 {
     private const int Varint = 0, Fixed64 = 1, LengthDelimited = 2, Fixed32 = 5;
 
-    public static void Check(ReadOnlySpan<byte> data, MessageDescriptor type, int maxDepth) => Check(data, type, 1, maxDepth);
-
-    private static void Check(ReadOnlySpan<byte> data, MessageDescriptor type, int depth, int maxDepth)
+    /// <param name="counted">The message counted against <paramref name="maxCount"/> (OTLP's LogRecord).</param>
+    public static void Check(ReadOnlySpan<byte> data, MessageDescriptor type, int maxDepth, MessageDescriptor counted, int maxCount)
     {
+        var count = 0;
+        Check(data, type, 1, new Limits(maxDepth, counted, maxCount), ref count);
+    }
+
+    private static void Check(ReadOnlySpan<byte> data, MessageDescriptor type, int depth, Limits limits, ref int count)
+    {
+        var maxDepth = limits.MaxDepth;
         if (depth > maxDepth)
         {
             throw Refuse($"messages nest deeper than {maxDepth} levels (setting Otlp:MaxNestingDepth)");
@@ -59,7 +66,13 @@ internal static class ProtobufWireCheck
             {
                 if (field.FieldType == FieldType.Message)
                 {
-                    Check(payload, field.MessageType, depth + 1, maxDepth);
+                    if (field.MessageType == limits.Counted && ++count > limits.MaxCount)
+                    {
+                        throw Refuse(string.Create(CultureInfo.InvariantCulture,
+                            $"it holds more than {limits.MaxCount} {field.MessageType.Name}s (setting Otlp:MaxRecordsPerRequest)"));
+                    }
+
+                    Check(payload, field.MessageType, depth + 1, limits, ref count);
                 }
             }
             else if (!(wire == LengthDelimited && field.IsRepeated))
@@ -109,6 +122,8 @@ internal static class ProtobufWireCheck
 
         position += (int)length;
     }
+
+    private readonly record struct Limits(int MaxDepth, MessageDescriptor Counted, int MaxCount);
 
     private static UndecodableBodyException Refuse(string why) =>
         new($"The body is not an OTLP ExportLogsServiceRequest in protobuf: {why}.");

@@ -85,7 +85,9 @@ public sealed class OtlpClientSpecs(OtlpApi api) : IClassFixture<OtlpApi>
                          .MinimumLevel.Verbose()
                          .WriteTo.OpenTelemetry(o =>
                          {
-                             o.Endpoint = protocol == OtlpProtocol.Grpc ? api.GrpcEndpoint.ToString() : new Uri(api.HttpEndpoint, "/v1/logs").ToString();
+                             o.Endpoint = protocol == OtlpProtocol.Grpc
+                                 ? api.GrpcEndpoint.ToString()
+                                 : new Uri(api.HttpEndpoint, "/v1/logs").ToString();
                              o.Protocol = protocol;
                              o.ResourceAttributes = new Dictionary<string, object> { ["service.name"] = service };
                          })

@@ -1,6 +1,9 @@
-using System.IO.Pipelines;
+extern alias api;
+
 using System.Net;
-using System.Net.Http.Headers;
+using System.Net.Sockets;
+using System.Text;
+using api::Logbus.Api.Otlp.Wire;
 using Logbus.Specs.Infrastructure;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -28,13 +31,23 @@ public sealed class OtlpRetrySpecs(OtlpRetrySpecs.BusyApi api) : IClassFixture<O
         using var metrics = new HttpClient { BaseAddress = api.Host.Client.BaseAddress };
         var busyBefore = await BusyAsync(metrics);
 
-        // The one OTLP slot is taken by a request whose body has not finished arriving.
-        var held = new Pipe();
-        var holder = new StreamContent(held.Reader.AsStream());
-        holder.Headers.ContentType = new MediaTypeHeaderValue("application/x-protobuf");
-        using var holderClient = new HttpClient();
-        var holding = holderClient.PostAsync(new Uri(api.HttpEndpoint, "/v1/logs"), holder);
-        await held.Writer.FlushAsync();
+        // The one OTLP slot is taken by a request whose body has not finished arriving: its headers and the first of its
+        // two bytes are sent over a socket of its own, the second byte only once the exporter has been refused.
+        using var holder = new TcpClient();
+        await holder.ConnectAsync(api.HttpEndpoint.Host, api.HttpEndpoint.Port);
+        var held = holder.GetStream();
+        await held.WriteAsync(Encoding.ASCII.GetBytes(
+            $"POST /v1/logs HTTP/1.1\r\nHost: {api.HttpEndpoint.Authority}\r\nContent-Type: application/x-protobuf\r\n" +
+            "Content-Length: 2\r\nConnection: close\r\n\r\n\n"));
+        using var probeClient = new HttpClient();
+        var probed = "";
+        await Eventually.TrueAsync(async () =>
+        {
+            using var probe = await probeClient.PostAsync(new Uri(api.HttpEndpoint, "/v1/logs"),
+                OtlpRouteSpecs.Protobuf(new ExportLogsServiceRequest()));
+            probed = $"{(int)probe.StatusCode} Retry-After {probe.Headers.RetryAfter}: {await probe.Content.ReadAsStringAsync()}";
+            return probe.StatusCode == HttpStatusCode.ServiceUnavailable && probe.Headers.RetryAfter?.ToString() == "1";
+        }, TimeSpan.FromSeconds(10), "the slot is held: another request gets 503 with Retry-After: 1", () => probed);
 
         var services = new ServiceCollection();
         services.AddSingleton<IConfiguration>(new ConfigurationBuilder()
@@ -58,12 +71,15 @@ public sealed class OtlpRetrySpecs(OtlpRetrySpecs.BusyApi api) : IClassFixture<O
             }
 
             var flushing = Task.Run(() => provider.GetRequiredService<LoggerProvider>().ForceFlush(20_000));
-            await Eventually.TrueAsync(async () => await BusyAsync(metrics) >= busyBefore + 2, TimeSpan.FromSeconds(20),
-                "the exporter was refused twice with 503 while the slot was held");
+            var busy = 0.0;
+            await Eventually.TrueAsync(async () => (busy = await BusyAsync(metrics)) >= busyBefore + 3, TimeSpan.FromSeconds(20),
+                "the exporter was refused twice with 503 while the slot was held (the probe was the first)", () => $"{busy - busyBefore} refused");
             Assert.Empty(await api.EventsOfAsync(service));
 
-            await held.Writer.CompleteAsync();
-            Assert.Equal(HttpStatusCode.OK, (await holding).StatusCode);
+            // The held body completes as an ExportLogsServiceRequest with one empty ResourceLogs.
+            await held.WriteAsync(new byte[] { 0 });
+            var answer = await new StreamReader(held).ReadLineAsync();
+            Assert.Equal("HTTP/1.1 200 OK", answer);
             Assert.True(await flushing, "the exporter's flush succeeded after its retries");
         }
 
