@@ -2,6 +2,7 @@ using Logbus.Api.Health;
 using Logbus.Api.Imports;
 using Logbus.Api.Ingest;
 using Logbus.Api.Messaging;
+using Logbus.Api.Otlp;
 using Logbus.ServiceDefaults;
 using Logbus.ServiceDefaults.Health;
 using Logbus.ServiceDefaults.TutorialCompatibility;
@@ -14,6 +15,7 @@ builder.AddLogbusStorage();
 builder.AddApiHealthChecks();
 builder.AddApiMessaging();
 builder.AddIngest();
+builder.AddOtlp();
 builder.AddImports();
 
 var app = builder.Build();

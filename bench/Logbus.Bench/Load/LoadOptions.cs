@@ -17,7 +17,8 @@ internal sealed record LoadOptions(
     Uri? Api,
     Uri? Query)
 {
-    public static readonly string[] AllModes = ["baseline", "tutorial", "steady", "queryable", "max-batches", "max-singles", "import", "query"];
+    public static readonly string[] AllModes = ["baseline", "tutorial", "steady", "queryable", "max-batches", "otlp-batches", "max-singles", "import",
+        "query"];
 
     public static LoadOptions From(BenchContext context)
     {

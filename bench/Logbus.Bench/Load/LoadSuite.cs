@@ -62,7 +62,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         var modes = new (string Name, Func<CancellationToken, Task> Run)[]
         {
             ("baseline", BaselineAsync), ("tutorial", TutorialAsync), ("steady", SteadyAsync), ("queryable", QueryableAsync),
-            ("max-batches", MaxBatchesAsync), ("max-singles", MaxSinglesAsync), ("import", ImportAsync), ("query", QueryMixAsync),
+            ("max-batches", MaxBatchesAsync), ("otlp-batches", OtlpBatchesAsync), ("max-singles", MaxSinglesAsync), ("import", ImportAsync),
+            ("query", QueryMixAsync),
         };
         foreach (var (name, run) in modes.Where(m => _options.Runs(m.Name)))
         {
@@ -184,6 +185,18 @@ internal sealed class LoadSuite : IAsyncDisposable
         }
 
         await _poller.CollectAsync(TimeSpan.FromSeconds(60), cancellationToken);
+    }
+
+    /// <summary>OTLP/HTTP protobuf batches of 512 records, as the .NET exporter sends them, beside max-batches' JSON.</summary>
+    private async Task OtlpBatchesAsync(CancellationToken cancellationToken)
+    {
+        var senders = _options.Senders ?? 8;
+        var recorder = Recorder($"otlp-batches: OTLP/HTTP protobuf, 512 records per request, {senders} senders");
+        await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(20), i => OtlpBatchOf(i, 512), cancellationToken);
+        _report.Add($"otlp-batches: events accepted ({senders} senders, OTLP protobuf batches of 512)", recorder.AcceptedEvents / recorder.Elapsed,
+            "events/s", _baseline.TryGetValue("batch events/s", out var trivial) ? trivial : null, "trivial endpoint");
+        Latency(recorder, "OTLP protobuf batch of 512 POST");
+        Errors(recorder);
     }
 
     private async Task MaxSinglesAsync(CancellationToken cancellationToken)
@@ -315,6 +328,21 @@ internal sealed class LoadSuite : IAsyncDisposable
         var events = Enumerable.Range(0, size).Select(n => NextEvent((i * size) + n)).ToList();
         var sample = sampleEvery > 0 && i % sampleEvery == 0 ? events[^1].Id : null;
         return new LoadRequest(Post("/api/logs/batch", JsonSerializer.SerializeToUtf8Bytes(events, Json)), size, sample);
+    }
+
+    private LoadRequest OtlpBatchOf(long i, int size)
+    {
+        var events = new List<GeneratedEvent>(size);
+        lock (_eventsGate)
+        {
+            for (var n = 0; n < size; n++)
+            {
+                _events.MoveNext();
+                events.Add(_events.Current);
+            }
+        }
+
+        return new LoadRequest(OtlpBatch.Post(events), size);
     }
 
     private static HttpRequestMessage Post(string route, byte[] body)

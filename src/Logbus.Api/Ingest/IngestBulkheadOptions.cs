@@ -16,6 +16,9 @@ public sealed class IngestBulkheadOptions
     [Range(1, 100_000)]
     public int Seq { get; set; } = 32;
 
+    [Range(1, 100_000)]
+    public int Otlp { get; set; } = 32;
+
     [Range(0, 600_000)]
     public int WaitMilliseconds { get; set; } = 200;
 }

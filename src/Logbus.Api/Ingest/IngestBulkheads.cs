@@ -12,6 +12,7 @@ public sealed class IngestBulkheads
         Single = new Bulkhead("single-event", limits.Single, wait);
         Batch = new Bulkhead("batch", limits.Batch, wait);
         Seq = new Bulkhead("Seq", limits.Seq, wait);
+        Otlp = new Bulkhead("OTLP", limits.Otlp, wait);
     }
 
     public Bulkhead Single { get; }
@@ -19,4 +20,6 @@ public sealed class IngestBulkheads
     public Bulkhead Batch { get; }
 
     public Bulkhead Seq { get; }
+
+    public Bulkhead Otlp { get; }
 }

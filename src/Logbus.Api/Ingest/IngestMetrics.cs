@@ -14,7 +14,8 @@ public static class IngestMetrics
         "Request body bytes received (after decompression), by route.", "route");
 
     /// <summary>The reasons a request is refused for, the values of <c>logbus_ingest_rejected_requests_total</c>'s <c>reason</c>.</summary>
-    private static readonly string[] Reasons = ["invalid", "not_json", "too_large", "unauthorized", "rate_limited", "busy", "unavailable"];
+    private static readonly string[] Reasons =
+        ["invalid", "not_json", "undecodable", "too_large", "unauthorized", "rate_limited", "busy", "unavailable"];
 
     private static readonly CumulativeCounter Rejections = new(LogbusMeters.Logbus, "ingest_rejected_requests_total", "{request}",
         $"Requests refused, by route and reason ({string.Join(", ", Reasons)}).", "route", "reason");

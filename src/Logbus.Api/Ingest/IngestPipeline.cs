@@ -46,6 +46,11 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             IngestMetrics.Rejected(context, "not_json");
             return new IngestOutcome.Unreadable(IngestProblems.NotJson(e));
         }
+        catch (UndecodableBodyException e)
+        {
+            IngestMetrics.Rejected(context, "undecodable");
+            return new IngestOutcome.Unreadable(IngestProblems.Undecodable(e.Message));
+        }
         catch (InvalidOperationException) when (!context.RequestAborted.IsCancellationRequested)
         {
             // System.Text.Json reads text lazily: a decoder meets bytes that are not UTF-8 (or a lone surrogate escape)

@@ -34,6 +34,9 @@ public static class IngestProblems
             statusCode: StatusCodes.Status400BadRequest,
             title: "The body is not valid JSON.");
 
+    public static IResult Undecodable(string detail) =>
+        TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body could not be decoded.");
+
     public static IResult WrongShape(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body does not have the expected shape.");
 

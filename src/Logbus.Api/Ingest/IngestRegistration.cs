@@ -1,3 +1,4 @@
+using Logbus.Api.Otlp;
 using Logbus.Api.Security;
 using Logbus.Api.Seq;
 using Logbus.Api.TutorialCompatibility;
@@ -31,7 +32,7 @@ internal static class IngestRegistration
         return builder;
     }
 
-    /// <summary>The ingest routes: Logbus's own, the tutorial's, and Seq's.</summary>
+    /// <summary>The ingest routes: Logbus's own, the tutorial's, Seq's and OpenTelemetry's.</summary>
     public static WebApplication MapIngest(this WebApplication app)
     {
         var bulkheads = app.Services.GetRequiredService<IngestBulkheads>();
@@ -40,6 +41,7 @@ internal static class IngestRegistration
         app.MapIngestApi(bulkheads);
         app.MapTutorialIngestApi(bulkheads);
         app.MapSeqIngestApi(bulkheads);
+        app.MapOtlpIngestApi(bulkheads);
         // Each group above adds a data source of its own: their routes are the ingest routes.
         IngestMetrics.StartAtZero(sources.Skip(before).SelectMany(d => d.Endpoints).OfType<RouteEndpoint>());
         return app;

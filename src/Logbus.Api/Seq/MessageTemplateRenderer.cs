@@ -26,7 +26,11 @@ public static class MessageTemplateRenderer
 
     private static readonly MessageTemplateParser Parser = new();
 
-    public static string Render(string template, Func<string, JsonElement?> property, IReadOnlyList<string> renderings)
+    /// <param name="quoteStrings">
+    /// False renders strings bare, as Microsoft.Extensions.Logging formats its templates (OTLP's <c>{OriginalFormat}</c>).
+    /// </param>
+    public static string Render(string template, Func<string, JsonElement?> property, IReadOnlyList<string> renderings,
+        bool quoteStrings = true)
     {
         Serilog.Events.MessageTemplate parsed;
         try
@@ -46,7 +50,7 @@ public static class MessageTemplateRenderer
             var piece = token switch
             {
                 TextToken t => t.Text,
-                PropertyToken p => RenderProperty(p, property, renderings, ref rendering),
+                PropertyToken p => RenderProperty(p, property, renderings, quoteStrings, ref rendering),
                 _ => token.ToString() ?? "",
             };
             if (!Append(text, piece))
@@ -59,14 +63,14 @@ public static class MessageTemplateRenderer
     }
 
     private static string RenderProperty(
-        PropertyToken token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, ref int rendering)
+        PropertyToken token, Func<string, JsonElement?> property, IReadOnlyList<string> renderings, bool quoteStrings, ref int rendering)
     {
         string rendered;
         if (token.Format is not null && rendering < renderings.Count)
         {
             rendered = renderings[rendering++];
         }
-        else if (property(token.PropertyName) is { } value && Scalar(value, token.Format) is { } scalar)
+        else if (property(token.PropertyName) is { } value && Scalar(value, quoteStrings ? token.Format : "l") is { } scalar)
         {
             rendered = scalar;
         }

@@ -35,7 +35,7 @@ public sealed class HostileInputSpecs(HostileStack stack, ITestOutputHelper outp
         Check(failures, "status", () => Assert.True(status == request.Status, $"expected {request.Status}, got {status}: {Shorten(answer)}"));
         if (request.Method != "RAW GET" && status >= 400)
         {
-            Check(failures, "ProblemDetails", () => Assert.Equal("application/problem+json", mediaType));
+            Check(failures, "ProblemDetails", () => Assert.Equal(request.ProblemMediaType, mediaType));
         }
 
         if (request.Mentions is { } mention)

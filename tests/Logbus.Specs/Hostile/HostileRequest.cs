@@ -26,6 +26,9 @@ public sealed record HostileRequest(
     /// <summary>An <c>Idempotency-Key</c> header to send, if any.</summary>
     public string? IdempotencyKey { get; init; }
 
+    /// <summary>The media type of a refusal: ProblemDetails, except where a protocol has its own (OTLP's google.rpc.Status).</summary>
+    public string ProblemMediaType { get; init; } = "application/problem+json";
+
     public bool Writes => Method is "POST" or "DELETE";
 
     public override string ToString() => $"{Service} {Method} {Target}: {Name} → {Status}";

@@ -70,6 +70,16 @@ public static class HostileRequests
         Api("a lone surrogate in Seq JSON", "/api/events/raw",
             Text("""{"Events":[{"MessageTemplate":"m \udc00","Properties":{"Application":"s"}}]}"""), 400, "Unicode"),
 
+        // Api: OTLP/HTTP, whose refusals are google.rpc.Status messages
+        Otlp("truncated OTLP protobuf", OtlpBodies.Truncated(), 400, "truncated"),
+        Otlp("an OTLP field in the wrong wire type", OtlpBodies.WrongWireType(), 400, "wire type"),
+        Otlp("OTLP with 1,000,000 empty log records", OtlpBodies.ManyRecords(1_000_000), 400, "MaxRecordsPerRequest"),
+        Otlp("an OTLP AnyValue nested 2,000 deep", OtlpBodies.DeepAnyValue(2_000), 400, "MaxNestingDepth"),
+        Otlp("an OTLP length prefix past the end of the body", OtlpBodies.LengthPastEnd(), 400, "truncated"),
+        Otlp("a gzip bomb as OTLP", Bomb("gzip", "application/x-protobuf", "", BombBytes, 0), 413, "MaxBodyBytes"),
+        Otlp("OTLP/JSON with a trace id that is not hex", Text("""{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"zz"}]}]}]}"""),
+            400, "hex"),
+
         // Api: imports
         Api("a CSV with an unterminated quote on line 2, then 1,000 good lines", "/api/imports?fileName=quote.csv",
             Csv("timestamp,level,source,message", [$"{Now},INFO,csv,\"never closed", .. Enumerable.Range(0, 1000).Select(i =>
@@ -142,6 +152,12 @@ public static class HostileRequests
     private static HostileRequest Api(string name, string target, Func<HttpContent>? body, int status, string? mentions, int stores = 0,
         string method = "POST") =>
         new(name, HostileService.Api, method, target, body, status, mentions, stores);
+
+    private static HostileRequest Otlp(string name, Func<HttpContent> body, int status, string mentions) =>
+        new(name, HostileService.Api, "POST", "/v1/logs", body, status, mentions)
+        {
+            ProblemMediaType = body().Headers.ContentType?.MediaType == "application/json" ? "application/json" : "application/x-protobuf",
+        };
 
     private static HostileRequest Worker(string name, string target, int status, string? mentions) =>
         new(name, HostileService.Worker, "POST", target, null, status, mentions);

@@ -41,8 +41,12 @@ internal sealed class ApiHost : IAsyncDisposable
     }
 
     /// <param name="realPort">Listen on a real socket (for clients that bring their own HttpClient).</param>
+    /// <param name="urls">
+    /// Listen on these <c>Urls</c> and on every Kestrel endpoint the settings add (the OTLP ports), as the Api does when run
+    /// as a process; the client talks to the first.
+    /// </param>
     public static ApiHost Start(SpecDatabase db, IDictionary<string, string?>? settings = null, bool deliver = false, string? kafka = null,
-        int? realPort = null)
+        int? realPort = null, string? urls = null)
     {
         var topic = SpecNames.Unique("ingest");
         var all = ServiceSettings.For(db, kafka);
@@ -57,9 +61,20 @@ internal sealed class ApiHost : IAsyncDisposable
             all[key] = value;
         }
 
+        if (urls is not null)
+        {
+            all["Urls"] = urls;
+        }
+
         var factory = new ServiceFactory<api::Program>(all);
         HttpClient client;
-        if (realPort is { } port)
+        if (urls is not null)
+        {
+            factory.UseKestrel();
+            factory.StartServer();
+            client = new HttpClient { BaseAddress = new Uri(urls.Split(';')[0]) };
+        }
+        else if (realPort is { } port)
         {
             factory.UseKestrel(port);
             factory.StartServer();

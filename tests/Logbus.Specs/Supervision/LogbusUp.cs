@@ -51,6 +51,8 @@ internal sealed class LogbusUp : IAsyncDisposable
             ["LOGBUS_QUERY_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LOGBUS_API_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             ["LOGBUS_WORKER_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_OTLP_HTTP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_OTLP_GRPC_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
             // The specs' machine runs many PostgreSQL servers at once.
             ["LOGBUS_PG_SHARED_BUFFERS"] = "32MB",
         };
