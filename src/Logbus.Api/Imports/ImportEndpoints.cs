@@ -134,7 +134,7 @@ internal static class ImportEndpoints
         try
         {
             summary = await upload.RunAsync(importId, idScope, undatedAt, body, importFormat, fileName,
-                source ?? identity?.Source, identity?.Name, cancellationToken);
+                source ?? identity?.Source, identity, cancellationToken);
             outcome = summary.Cancelled ? ImportUploadStates.Cancelled : ImportUploadStates.Received;
             return TypedResults.Accepted(StatusUrl(importId),
                 new ImportAccepted(importId, StatusUrl(importId), summary.LinesRead, summary.Accepted, summary.Rejected, summary.Cancelled

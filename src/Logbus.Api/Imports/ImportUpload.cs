@@ -3,6 +3,7 @@ using System.Text.Json;
 using Logbus.Api.Ingest;
 using Logbus.Contracts;
 using Logbus.Messaging.Kafka;
+using Logbus.ServiceDefaults.Security;
 using Logbus.Storage.Imports;
 using MassTransit;
 using Microsoft.Extensions.Options;
@@ -31,15 +32,16 @@ public sealed class ImportUpload(
 
     /// <param name="idScope">What the ids of lines without one derive from (with the line number).</param>
     /// <param name="undatedAt">The timestamp of lines without one: the same for every line, and in every retry of the upload.</param>
+    /// <param name="key">The uploading key: its name is recorded, and a line outside its sources is rejected like any invalid line.</param>
     public async Task<ImportSummary> RunAsync(Guid importId, string idScope, DateTimeOffset undatedAt, Stream body, ImportFormat format,
-        string? fileName, string? defaultSource, string? startedBy, CancellationToken cancellationToken)
+        string? fileName, string? defaultSource, ApiKeyIdentity? key, CancellationToken cancellationToken)
     {
         var summary = new ImportSummary(importId);
         var started = new ImportStarted(importId, fileName, ImportFormats.Name(format), time.GetUtcNow());
         await using (var scope = scopes.CreateAsyncScope())
         {
             await scope.ServiceProvider.GetRequiredService<ImportStatusStore>()
-                .StartAsync(importId, fileName, started.Format, started.StartedAt, startedBy, cancellationToken);
+                .StartAsync(importId, fileName, started.Format, started.StartedAt, key?.Name, cancellationToken);
         }
 
         await ingestor.CommitAsync((endpoints, token) => SendKeyed(endpoints, _imports, started, importId, token), cancellationToken);
@@ -53,7 +55,7 @@ public sealed class ImportUpload(
             await foreach (var record in records.ReadAsync(text, format, defaultSource, cancellationToken))
             {
                 summary.LinesRead = record.Line;
-                if (Accept(record, idScope, undatedAt, errors) is not { } accepted)
+                if (Accept(record, idScope, undatedAt, key, errors) is not { } accepted)
                 {
                     summary.Reject(record.Line, record.Unreadable ?? string.Join("; ", errors.Select(e => $"{e.Field} {e.Reason}")),
                         _options.MaxReportedErrors);
@@ -101,7 +103,8 @@ public sealed class ImportUpload(
         return summary;
     }
 
-    private AcceptedLogEvent? Accept(ImportRecord record, string idScope, DateTimeOffset undatedAt, List<FieldError> errors)
+    private AcceptedLogEvent? Accept(ImportRecord record, string idScope, DateTimeOffset undatedAt, ApiKeyIdentity? key,
+        List<FieldError> errors)
     {
         if (record.Event is not { } incoming)
         {
@@ -111,6 +114,13 @@ public sealed class ImportUpload(
         var accepted = validator.Validate(incoming, record.DefaultSource, time.GetUtcNow(), errors);
         if (accepted is null)
         {
+            return null;
+        }
+
+        if (key is not null && !key.Covers(accepted.Source))
+        {
+            errors.Add(new FieldError("source",
+                $"'{accepted.Source}' is outside the sources the key '{key.Name}' may send ({string.Join(", ", key.Sources)})."));
             return null;
         }
 

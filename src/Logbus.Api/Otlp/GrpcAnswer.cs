@@ -52,6 +52,7 @@ internal enum GrpcStatus
 {
     Ok = 0,
     InvalidArgument = 3,
+    PermissionDenied = 7,
     ResourceExhausted = 8,
     Internal = 13,
     Unavailable = 14,

@@ -25,9 +25,11 @@ internal static class OtlpEndpoints
 
     public static IEndpointRouteBuilder MapOtlpIngestApi(this IEndpointRouteBuilder endpoints, IngestBulkheads bulkheads)
     {
+        var httpProblems = new OtlpProblemFilter(grpc: false);
         var http = endpoints.MapGroup("")
             .WithTags("OpenTelemetry")
-            .AddEndpointFilter(new OtlpProblemFilter(grpc: false))
+            .WithMetadata(httpProblems)
+            .AddEndpointFilter(httpProblems)
             .RequireKeyScope(KeyScopes.Ingest)
             .AddEndpointFilter(bulkheads.Otlp)
             .RequireRateLimiting(IngestRateLimiting.Policy);
@@ -46,9 +48,11 @@ internal static class OtlpEndpoints
                 .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         }
 
+        var grpcProblems = new OtlpProblemFilter(grpc: true);
         endpoints.MapGroup("")
             .WithTags("OpenTelemetry")
-            .AddEndpointFilter(new OtlpProblemFilter(grpc: true))
+            .WithMetadata(grpcProblems)
+            .AddEndpointFilter(grpcProblems)
             .RequireKeyScope(KeyScopes.Ingest)
             .AddEndpointFilter(bulkheads.Otlp)
             .RequireRateLimiting(IngestRateLimiting.Policy)

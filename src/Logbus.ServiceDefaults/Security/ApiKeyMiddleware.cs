@@ -1,5 +1,6 @@
 using System.Net;
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Routing;
 
 namespace Logbus.ServiceDefaults.Security;
@@ -41,7 +42,7 @@ public sealed class ApiKeyMiddleware
 
         if (identity is null)
         {
-            await KeyRefusals.Unauthorized(context, presented).ExecuteAsync(context);
+            await AnswerAsync(context, endpoint, KeyRefusals.Unauthorized(context, presented));
             return;
         }
 
@@ -58,14 +59,17 @@ public sealed class ApiKeyMiddleware
             : endpoint.Metadata.GetMetadata<KeyScopeRequirement>()?.AnyOf ?? [KeyScopes.Admin];
         if (!required.Any(identity.Has))
         {
-            await KeyRefusals.Forbidden(context, KeyRefusals.Scope,
+            await AnswerAsync(context, endpoint, KeyRefusals.Forbidden(context, KeyRefusals.Scope,
                 $"The key '{identity.Name}' has the scopes {string.Join(", ", identity.Scopes)}; this route needs " +
-                    $"{string.Join(" or ", required)}.").ExecuteAsync(context);
+                    $"{string.Join(" or ", required)}."));
             return;
         }
 
         await _next(context);
     }
+
+    private static Task AnswerAsync(HttpContext context, Endpoint endpoint, ProblemHttpResult refusal) =>
+        (endpoint.Metadata.GetMetadata<IKeyRefusalFormat>()?.Format(context, refusal) ?? refusal).ExecuteAsync(context);
 
     private bool DiagnosticsOpenTo(HttpContext context) => _keys.Diagnostics switch
     {

@@ -78,13 +78,13 @@ public sealed partial class ComposeSpecs
     }
 
     [Fact]
-    public async Task Only_Query_the_Api_and_Grafana_are_published_on_loopback_and_the_services_wait_for_the_migrations()
+    public async Task Only_Query_the_Api_its_OTLP_ports_and_Grafana_are_published_on_loopback_and_the_services_wait_for_the_migrations()
     {
         var config = await ConfigAsync(await GeneratedEnvAsync());
 
         Assert.True(config.ExitCode == 0, config.Output);
         var published = PublishedPort().Matches(config.Output).Select(m => (Ip: m.Groups["ip"].Value, Port: m.Groups["port"].Value)).ToList();
-        Assert.Equal(["3000", "8080", "8081"], published.Select(p => p.Port).Order(StringComparer.Ordinal));
+        Assert.Equal(["3000", "4317", "4318", "8080", "8081"], published.Select(p => p.Port).Order(StringComparer.Ordinal));
         Assert.All(published, p => Assert.Equal("127.0.0.1", p.Ip));
         Assert.Equal(3, Regex.Matches(config.Output, @"migrate:\s+condition: service_completed_successfully").Count);
         Assert.Contains("Username=logbus_migrator", config.Output, StringComparison.Ordinal);

@@ -135,4 +135,23 @@ public sealed class SourceRestrictedKeySpecs
         Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
         Assert.Equal("orders-ingester", (await status.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("startedBy").GetString());
     }
+
+    [Fact]
+    public async Task An_import_by_an_ingest_key_restricted_to_orders_rejects_the_lines_of_other_sources_and_keeps_the_rest()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var api = ApiHost.Start(db, KeySettings.For(db));
+        using var upload = KeySettings.Request(HttpMethod.Post, "/api/imports?source=orders-api", KeySettings.OrdersIngest);
+        upload.Content = new StringContent(
+            """{"message":"default source"}""" + "\n" + """{"message":"outside","source":"billing"}""" + "\n"
+            + """{"message":"inside","source":"orders-worker"}""" + "\n",
+            System.Text.Encoding.UTF8, "application/x-ndjson");
+
+        using var accepted = await api.Client.SendAsync(upload);
+        var summary = await accepted.Content.ReadFromJsonAsync<JsonElement>();
+
+        Assert.Equal(HttpStatusCode.Accepted, accepted.StatusCode);
+        Assert.Equal(2, summary.GetProperty("accepted").GetInt32());
+        Assert.Equal(1, summary.GetProperty("rejected").GetInt32());
+    }
 }
