@@ -83,6 +83,32 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
         }
     }
 
+    /// <summary>
+    /// An idempotent producer that hit a fatal error (a broker that lost its log no longer knows its producer id and
+    /// sequence numbers) refuses every later record. The next send gets a new producer; the records the old one still
+    /// held fail, so the outbox sends them again through the new one.
+    /// </summary>
+    private void Replace(IProducer<byte[], byte[]> failed)
+    {
+        lock (_gate)
+        {
+            if (!ReferenceEquals(_producer, failed))
+            {
+                return;
+            }
+
+            _producer = null;
+        }
+
+        LogContext.Warning?.Log("Kafka producer {Name} replaced after a fatal error", failed.Name);
+        // Disposed off the client's own callback thread, which Dispose would wait for.
+        _ = Task.Run(() =>
+        {
+            KafkaProducerMetrics.Forget(failed.Name);
+            failed.Dispose();
+        });
+    }
+
     internal ProducerConfig CreateConfig()
     {
         var config = new ProducerConfig(host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
@@ -103,7 +129,14 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
 
     private IProducer<byte[], byte[]> Create() =>
         new ProducerBuilder<byte[], byte[]>(CreateConfig())
-            .SetErrorHandler((_, error) => connectivity.Report(error, "producer"))
+            .SetErrorHandler((producer, error) =>
+            {
+                connectivity.Report(error, "producer");
+                if (error.IsFatal)
+                {
+                    Replace(producer);
+                }
+            })
             .SetLogHandler((_, message) => KafkaClientLog.Write(message))
             .SetStatisticsHandler((producer, json) =>
             {

@@ -152,6 +152,18 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         return lost;
     }
 
+    /// <summary>
+    /// A kept record as a producer may send it: its delivery may carry the broker's append time, which only a broker sets,
+    /// so only a creation time is kept.
+    /// </summary>
+    private static Message<byte[], byte[]> Resent(Message<byte[], byte[]> kept) => new()
+    {
+        Key = kept.Key,
+        Value = kept.Value,
+        Headers = kept.Headers,
+        Timestamp = kept.Timestamp.Type == TimestampType.CreateTime ? kept.Timestamp : Timestamp.Default,
+    };
+
     /// <summary>Produces every kept record of the topic again, in the order they were first delivered, until all are acknowledged.</summary>
     private async Task ReplayAsync(KafkaRider rider, string topic, CancellationToken cancellationToken)
     {
@@ -167,7 +179,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             {
                 try
                 {
-                    return (Message: message, Result: await producer.ProduceAsync(topic, message, cancellationToken));
+                    return (Message: message, Result: await producer.ProduceAsync(topic, Resent(message), cancellationToken));
                 }
                 catch (ProduceException<byte[], byte[]>)
                 {

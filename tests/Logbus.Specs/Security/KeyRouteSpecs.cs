@@ -189,7 +189,11 @@ public sealed partial class KeyRouteSpecs
         using var response = await client.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancel.Token);
         var body = response.Content.Headers.ContentType?.MediaType == "application/problem+json"
             ? await response.Content.ReadAsStringAsync(cancel.Token) : "";
-        return (response.StatusCode, body);
+        // gRPC answers HTTP 200 with its status in grpc-status: UNAUTHENTICATED (16) and PERMISSION_DENIED (7) are its 401, 403.
+        var status = response.Headers.TryGetValues("grpc-status", out var grpc)
+            ? grpc.Single() switch { "16" => HttpStatusCode.Unauthorized, "7" => HttpStatusCode.Forbidden, _ => response.StatusCode }
+            : response.StatusCode;
+        return (status, body);
     }
 
 

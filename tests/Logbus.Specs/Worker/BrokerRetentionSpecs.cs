@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Confluent.Kafka;
+using Logbus.Messaging.Kafka.Retention;
 using Logbus.Specs.Imports;
 using Logbus.Specs.Infrastructure;
 
@@ -30,7 +32,12 @@ public sealed class BrokerRetentionSpecs
         // One partition takes the whole import; uncompressed records fill the broker's 5 MiB with fewer lines.
         await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true, partitions: 1,
             worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.100" },
-            apiSettings: new Dictionary<string, string?> { ["Kafka:Compression"] = "None" });
+            apiSettings: new Dictionary<string, string?>
+            {
+                ["Kafka:Compression"] = "None",
+                // What ./logbus up sets for the dev broker, which cannot describe its retention (asking it takes seconds).
+                ["Kafka:RetentionGuard:RetentionBytes"] = KafkaRetentionGuardOptions.DevBrokerPartitionBytes.ToString(CultureInfo.InvariantCulture),
+            });
         // The furthest behind a Worker can be: stopped for the whole upload. It comes back throttled.
         pipeline.WorkerProcess!.Kill();
 
