@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Logbus.Api.Ingest;
+using Logbus.ServiceDefaults.Resilience;
 using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.RateLimiting;
 
@@ -19,17 +20,12 @@ internal static class IngestRateLimiting
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = async (context, cancellationToken) =>
+            options.OnRejected = (context, _) =>
             {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
                 IngestMetrics.Rejected(context.HttpContext, "rate_limited");
-                await TypedResults.Problem(
+                return new ValueTask(RateLimitRejection.WriteAsync(context, retryAfter =>
                     $"This client sends faster than its limit allows; retry after {retryAfter} s, or spread requests out (batches carry up to " +
-                        "thousands of events per request).",
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many requests").ExecuteAsync(context.HttpContext);
+                        "thousands of events per request)."));
             };
             options.AddPolicy(Policy, context =>
             {

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Threading.RateLimiting;
 using Logbus.ServiceDefaults;
+using Logbus.ServiceDefaults.Resilience;
 using Logbus.ServiceDefaults.Security;
 using Microsoft.AspNetCore.RateLimiting;
 using Microsoft.Extensions.Options;
@@ -22,17 +23,9 @@ internal static class ReadRateLimiting
         services.AddRateLimiter(options =>
         {
             options.RejectionStatusCode = StatusCodes.Status429TooManyRequests;
-            options.OnRejected = async (context, _) =>
-            {
-                var retryAfter = context.Lease.TryGetMetadata(MetadataName.RetryAfter, out var wait)
-                    ? Math.Max(1, (int)Math.Ceiling(wait.TotalSeconds)) : 1;
-                context.HttpContext.Response.Headers.RetryAfter = retryAfter.ToString(CultureInfo.InvariantCulture);
-                await TypedResults.Problem(
-                    $"This client queries faster than its limit allows ({ReadRateLimitOptions.Section}:" +
-                        $"{nameof(ReadRateLimitOptions.RequestsPerSecond)}, or its key's RequestsPerSecond); retry after {retryAfter} s.",
-                    statusCode: StatusCodes.Status429TooManyRequests,
-                    title: "Too many requests").ExecuteAsync(context.HttpContext);
-            };
+            options.OnRejected = (context, _) => new ValueTask(RateLimitRejection.WriteAsync(context, retryAfter =>
+                $"This client queries faster than its limit allows ({ReadRateLimitOptions.Section}:" +
+                    $"{nameof(ReadRateLimitOptions.RequestsPerSecond)}, or its key's RequestsPerSecond); retry after {retryAfter} s."));
             options.AddPolicy(Policy, context =>
             {
                 var perSecond = context.RequestServices.GetRequiredService<IOptionsMonitor<ReadRateLimitOptions>>().CurrentValue.RequestsPerSecond;
