@@ -105,6 +105,15 @@ internal sealed class AssignedLanes
         }
     }
 
+    /// <summary>Forgets every remembered position: they number records of a log the broker no longer has.</summary>
+    public void ForgetRemembered()
+    {
+        lock (_gate)
+        {
+            _finishedBeyondCommit.Clear();
+        }
+    }
+
     /// <summary>The remembered positions of <paramref name="partitions"/>, forgotten as they are taken back.</summary>
     public Dictionary<TopicPartition, long> TakeRemembered(IReadOnlyCollection<TopicPartition> partitions)
     {

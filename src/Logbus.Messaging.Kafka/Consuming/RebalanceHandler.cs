@@ -21,6 +21,10 @@ internal sealed class RebalanceHandler(
     RunningReceives running)
 {
     private static readonly TimeSpan CommittedTimeout = TimeSpan.FromSeconds(10);
+    private static readonly TimeSpan ClusterIdTimeout = TimeSpan.FromSeconds(2);
+
+    /// <summary>The cluster id the broker gave when partitions were last assigned; poll thread only.</summary>
+    private string? _cluster;
 
     /// <summary>Set by the stopping thread before it commits and closes; read by the revoke callback.</summary>
     private volatile bool _closing;
@@ -33,11 +37,13 @@ internal sealed class RebalanceHandler(
 
     public IEnumerable<TopicPartitionOffset> OnAssigned(IConsumer<byte[], byte[]> consumer, List<TopicPartition> partitions)
     {
-        var starts = StartPositions(consumer, partitions);
+        var starts = IsAnotherCluster(consumer)
+            ? [.. partitions.Select(p => new TopicPartitionOffset(p, Offset.Beginning))]
+            : StartPositions(consumer, partitions);
 
         // A position past the group's offset is committed on the next interval even when nothing more arrives;
         // otherwise the group would stay behind what this member already finished.
-        lanes.Assign(partitions, openLane, starts.Where(s => s.Offset != Offset.Unset));
+        lanes.Assign(partitions, openLane, starts.Where(s => !s.Offset.IsSpecial));
 
         LogContext.Debug?.Log("Kafka consumer {Topic} ({Group}) member {Member} assigned {Partitions}", settings.Topic, settings.GroupId,
             memberIndex, string.Join(",", starts.Select(p => $"[{p.Partition.Value}]@{p.Offset}")));
@@ -101,6 +107,38 @@ internal sealed class RebalanceHandler(
 
         LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) lost partitions {Partitions}; their uncommitted records go to the next owner",
             settings.Topic, settings.GroupId, string.Join(",", lostLanes.Select(l => l.Partition.Partition.Value)));
+    }
+
+    /// <summary>
+    /// True when the broker is not the cluster this member consumed from before: a dev broker that restarted has a new
+    /// cluster id and an empty log. The positions this member remembers, and any offsets committed there since (a
+    /// commit of old positions can reach the new broker before the group rejoins), number records of the old log;
+    /// starting at them would skip what the producers' replay wrote again. Every partition is then read from its
+    /// beginning, and the consumers' inbox stores each record once.
+    /// </summary>
+    private bool IsAnotherCluster(IConsumer<byte[], byte[]> consumer)
+    {
+        string? cluster;
+        try
+        {
+            cluster = consumer.ClusterId(ClusterIdTimeout);
+        }
+        catch (KafkaException)
+        {
+            return false;
+        }
+
+        var previous = _cluster;
+        _cluster = cluster ?? previous;
+        if (previous is null || cluster is null || previous == cluster)
+        {
+            return false;
+        }
+
+        lanes.ForgetRemembered();
+        LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) is assigned partitions by another cluster ({Previous} before, {Cluster} now): "
+            + "the broker lost its log, so every partition is read again from its beginning", settings.Topic, settings.GroupId, previous, cluster);
+        return true;
     }
 
     /// <summary>

@@ -100,6 +100,13 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
                     _failing = true;
                 }
+                catch (Exception e) when (e is not OperationCanceledException || !stoppingToken.IsCancellationRequested)
+                {
+                    // A bug or an answer this guard did not expect must not stop the service it protects (a background
+                    // service that throws stops its host): held topics stay held, and the next look tries again.
+                    LogCheckCrashed(e);
+                    _failing = true;
+                }
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -344,6 +351,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     [LoggerMessage(Level = LogLevel.Information,
         Message = "The broker did not describe {Topic}'s retention ({Reason}); taking {RetentionBytes} bytes per partition, as the dev broker keeps")]
     private partial void LogRetentionUnknown(string topic, string reason, long retentionBytes);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The retention guard's look at the broker failed unexpectedly; it tries again")]
+    private partial void LogCheckCrashed(Exception exception);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The retention guard could not read lag from Kafka ({Reason}); it tries again")]
     private partial void LogCheckFailed(string reason);

@@ -15,15 +15,26 @@ internal sealed class ApiHost : IAsyncDisposable
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ServiceFactory<api::Program> _factory;
 
-    private ApiHost(ServiceFactory<api::Program> factory, HttpClient client, SpecDatabase db, string topic)
+    private readonly Func<HttpClient> _newClient;
+
+    private ApiHost(ServiceFactory<api::Program> factory, Func<HttpClient> newClient, SpecDatabase db, string topic)
     {
         _factory = factory;
-        Client = client;
+        _newClient = newClient;
+        Client = newClient();
         Database = db;
         Topic = topic;
     }
 
     public HttpClient Client { get; }
+
+    /// <summary>A client of its own with another timeout, for one long request (a large upload on a busy machine).</summary>
+    public HttpClient CreateClient(TimeSpan timeout)
+    {
+        var client = _newClient();
+        client.Timeout = timeout;
+        return client;
+    }
 
     public SpecDatabase Database { get; }
 
@@ -67,25 +78,25 @@ internal sealed class ApiHost : IAsyncDisposable
         }
 
         var factory = new ServiceFactory<api::Program>(all);
-        HttpClient client;
+        Func<HttpClient> newClient;
         if (urls is not null)
         {
             factory.UseKestrel();
             factory.StartServer();
-            client = new HttpClient { BaseAddress = new Uri(urls.Split(';')[0]) };
+            newClient = () => new HttpClient { BaseAddress = new Uri(urls.Split(';')[0]) };
         }
         else if (realPort is { } port)
         {
             factory.UseKestrel(port);
             factory.StartServer();
-            client = new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
+            newClient = () => new HttpClient { BaseAddress = new Uri($"http://127.0.0.1:{port}") };
         }
         else
         {
-            client = factory.CreateClient();
+            newClient = () => factory.CreateClient();
         }
 
-        return new ApiHost(factory, client, db, topic);
+        return new ApiHost(factory, newClient, db, topic);
     }
 
     /// <summary>Every event of every chunk waiting in the outbox, in commit order.</summary>

@@ -80,7 +80,7 @@ internal sealed class LightLoad : IAsyncDisposable
             }
             catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
             {
-                Fail(service, e.Message);
+                Fail(service, e.InnerException is { } cause ? $"{e.Message} ({cause.Message})" : e.Message);
             }
 
             try

@@ -73,7 +73,8 @@ public sealed class SupervisedCrashSpecs(SupervisedStack stack, ITestOutputHelpe
         foreach (var other in new[] { "api", "query" })
         {
             Assert.True(load.Failures(other) == 0,
-                $"{other} failed {load.Failures(other)} requests while the dev broker was killed; the last: {load.LastFailure(other)}");
+                $"{other} failed {load.Failures(other)} requests while the dev broker was killed; the last: {load.LastFailure(other)}; "
+                + $"the supervisor said: {string.Join(" | ", up.Output.Split('\n').Where(l => l.Contains(" exited", StringComparison.Ordinal)))}");
         }
 
         Assert.Contains("kafka exited (killed by SIGKILL); restarting it", up.Output, StringComparison.Ordinal);
@@ -109,6 +110,9 @@ public sealed class SupervisedCrashSpecs(SupervisedStack stack, ITestOutputHelpe
         await Task.Delay(TimeSpan.FromSeconds(1.5));
         await load.StopAsync();
         await stack.AssertStoredOnceAsync(load);
+
+        // Positions in the old log would skip the replayed records: the Worker noticed the new cluster and read from the start.
+        Assert.Contains("is assigned partitions by another cluster", up.Output, StringComparison.Ordinal);
     }
 
     [Fact]

@@ -43,7 +43,9 @@ public sealed class BrokerRetentionSpecs
 
         using var stop = new CancellationTokenSource();
         var watch = Task.Run(() => WatchDeletedUnconsumed(pipeline, stop.Token));
-        var response = await pipeline.Api.Client.PostAsync("/api/imports", ImportFiles.Content(PaddedLines()));
+        // A million lines take minutes to upload on a busy machine: longer than a client's default 100 s.
+        using var uploader = pipeline.Api.CreateClient(TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        var response = await uploader.PostAsync("/api/imports", ImportFiles.Content(PaddedLines()));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
         Assert.Equal(1, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
         Assert.True(await pipeline.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox_message") > 0,
