@@ -60,7 +60,8 @@ public sealed class ExportRetrySpecs(ExportRetrySpecs.Stack stack) : IClassFixtu
 
         await rest;
         QueryClient.SameSequence(Service.ExpectedIds, ids, "an export with a page read again");
-        Assert.Contains(Service.Logs, line => line.Contains("(statement_timeout), attempt 1 of 4", StringComparison.Ordinal));
+        Assert.Contains(Service.Logs, line => line.Contains("Export page after", StringComparison.Ordinal)
+            && line.Contains("statement_timeout", StringComparison.Ordinal) && line.Contains("attempt 1 of 4", StringComparison.Ordinal));
     }
 
     [Fact]
