@@ -22,7 +22,6 @@ internal static class QueryApi
     {
         builder.Services.AddValidatedOptions<LiveTailOptions>(LiveTailOptions.Section);
         builder.Services.AddValidatedOptions<FilterOptions>(FilterOptions.Section);
-        builder.Services.AddValidatedOptions<ExportOptions>(ExportOptions.Section);
         builder.Services.AddValidatedOptions<SearchLimitsOptions>(SearchLimitsOptions.Section)
             .Validate(o => o.StatementTimeout >= TimeSpan.FromMilliseconds(1), "Search:StatementTimeout must be positive.")
             .Validate(o => o.QueueTimeout >= TimeSpan.Zero, "Search:QueueTimeout must not be negative.");
@@ -32,7 +31,7 @@ internal static class QueryApi
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddSingleton<QueryDatabase>();
         builder.Services.AddSingleton<LogSearchStore>();
-        builder.Services.AddSingleton<LogExporter>();
+        builder.Services.AddLogExport();
         builder.Services.AddSingleton<LogStatsStore>();
         builder.Services.AddSingleton<StatsCache>();
         builder.Services.AddValidatedOptions<HistogramOptions>(HistogramOptions.Section)

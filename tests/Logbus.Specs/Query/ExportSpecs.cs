@@ -77,19 +77,18 @@ public sealed class ExportSpecs(ITestOutputHelper output) : IAsyncLifetime
         await ReadNdjsonAsync(warmUp, row => row.GetProperty("id").GetString()!);
         await ReadCsvAsync(warmUp, row => row.GetField("id")!);
 
-        var memory = ResidentMemory.Measure(_query.ProcessId);
-        var started = DateTime.UtcNow;
-        var ndjson = await ReadNdjsonAsync(all, row => row.GetProperty("id").GetString()!);
-        var csv = await ReadCsvAsync(all, row => row.GetField("id")!);
-        var growth = memory.PeakGrowthMegabytes();
-        output.WriteLine($"{ndjson.Count:N0} rows exported twice (NDJSON, CSV) in {(DateTime.UtcNow - started).TotalSeconds:0.0} s; "
-            + $"Query's resident memory peaked {growth:0.0} MB above its start");
+        var (ndjson, ndjsonSeconds, ndjsonGrowth) = await MeasureAsync(() => ReadNdjsonAsync(all, row => row.GetProperty("id").GetString()!));
+        var (csv, csvSeconds, csvGrowth) = await MeasureAsync(() => ReadCsvAsync(all, row => row.GetField("id")!));
+        output.WriteLine($"{ndjson.Count:N0} rows exported: NDJSON in {ndjsonSeconds:0.0} s, Query's resident memory peaking "
+            + $"{ndjsonGrowth:0.0} MB above its start; CSV in {csvSeconds:0.0} s, {csvGrowth:0.0} MB; load average "
+            + File.ReadAllText("/proc/loadavg").Trim());
 
         var expected = _events.Select(e => (e.Timestamp, e.Id)).Concat(Awkward())
             .OrderByDescending(e => e.Timestamp).ThenByDescending(e => e.Id, StringComparer.Ordinal).Select(e => e.Id).ToList();
         QueryClient.SameSequence(expected, ndjson, "NDJSON export");
         QueryClient.SameSequence(expected, csv, "CSV export");
-        Assert.True(growth < MaxGrowthMegabytes, $"Query grew by {growth:0} MB exporting {expected.Count:N0} rows twice");
+        Assert.True(ndjsonGrowth < MaxGrowthMegabytes, $"Query grew by {ndjsonGrowth:0} MB exporting {expected.Count:N0} rows as NDJSON");
+        Assert.True(csvGrowth < MaxGrowthMegabytes, $"Query grew by {csvGrowth:0} MB exporting {expected.Count:N0} rows as CSV");
     }
 
     [Fact]
@@ -128,6 +127,15 @@ public sealed class ExportSpecs(ITestOutputHelper output) : IAsyncLifetime
         Assert.Contains("\"format\"", await format.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.BadRequest, filter.StatusCode);
         Assert.Contains("At column 9", await filter.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The rows an export read, its seconds, and how far Query's resident memory peaked above where it started.</summary>
+    private async Task<(List<string> Rows, double Seconds, double GrowthMegabytes)> MeasureAsync(Func<Task<List<string>>> export)
+    {
+        var memory = ResidentMemory.Measure(_query.ProcessId);
+        var started = DateTime.UtcNow;
+        var rows = await export();
+        return (rows, (DateTime.UtcNow - started).TotalSeconds, memory.PeakGrowthMegabytes());
     }
 
     private IEnumerable<(DateTimeOffset Timestamp, string Id)> Awkward() =>
