@@ -10,6 +10,15 @@ internal static class BenchService
         string service, IReadOnlyDictionary<string, string> settings, CancellationToken cancellationToken)
     {
         var all = new Dictionary<string, string?> { ["Serilog__MinimumLevel__Default"] = "Warning" };
+        // The GC setting ./logbus up and compose give the services (see ServiceGc), unless the benchmark compares others.
+        if (!settings.Keys.Any(k => k.StartsWith("DOTNET_gc", StringComparison.OrdinalIgnoreCase)))
+        {
+            foreach (var (key, value) in ServiceGc.Environment)
+            {
+                all[key] = value;
+            }
+        }
+
         foreach (var (key, value) in settings)
         {
             all[key] = value;

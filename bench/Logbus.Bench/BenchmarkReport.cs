@@ -12,6 +12,9 @@ internal sealed class BenchmarkReport(string benchmark)
 
     public List<string> Notes { get; } = [];
 
+    /// <summary>PostgreSQL's statement time per kind, by mode or phase (empty without pg_stat_statements).</summary>
+    public Dictionary<string, IReadOnlyList<Measuring.StatementBreakdown.KindTotal>> Statements { get; } = new(StringComparer.Ordinal);
+
     public BenchmarkReport Add(string name, double value, string unit, double? baseline = null, string? baselineName = null)
     {
         Figures.Add(new Figure(name, value, unit, baseline, baselineName));

@@ -6,7 +6,11 @@ namespace Logbus.Bench.Load;
 /// The load benchmark's command line: <c>--mode=</c> one or more of <see cref="Modes"/> (comma-separated; all by
 /// default), <c>--rate=</c> (requests/s of <c>steady</c>, events/s of <c>queryable</c>), <c>--duration=</c> seconds per
 /// timed mode, <c>--senders=</c> for the maximum-throughput modes, <c>--lines=</c> for <c>import</c>, and
-/// <c>--api=</c>/<c>--query=</c> to drive a stack that is already running (<c>./logbus up</c>) instead of starting one.
+/// <c>--api=</c>/<c>--query=</c> to drive a stack that is already running (<c>./logbus up</c>) instead of starting one
+/// (with <c>--worker=</c>, its Worker's metrics count what is stored; with <c>--database=</c>, a connection string of its
+/// database, as superuser, the run's rows are checked and PostgreSQL's statements broken down). <c>--apis=</c> and
+/// <c>--workers=</c> start that many Api and Worker processes; <c>--batch=</c> is the events per request of
+/// <c>max-batches</c> (1,000); <c>--gc=</c> runs the modes once per GC setting of the services (<see cref="GcSetting"/>).
 /// </summary>
 internal sealed record LoadOptions(
     IReadOnlyList<string> Modes,
@@ -17,6 +21,18 @@ internal sealed record LoadOptions(
     Uri? Api,
     Uri? Query)
 {
+    public int Apis { get; init; } = 1;
+
+    public int Workers { get; init; } = 1;
+
+    public int BatchSize { get; init; } = 1_000;
+
+    public Uri? Worker { get; init; }
+
+    public string? Database { get; init; }
+
+    public IReadOnlyList<GcSetting> GcSettings { get; init; } = [];
+
     public static readonly string[] AllModes = ["baseline", "tutorial", "steady", "queryable", "max-batches", "otlp-batches", "max-singles", "import",
         "query"];
 
@@ -36,7 +52,15 @@ internal sealed record LoadOptions(
             Number(context, "senders") is { } senders ? (int)senders : null,
             (int)(Number(context, "lines") ?? (context.Full ? 1_000_000 : 100_000)),
             Url(context, "api"),
-            Url(context, "query"));
+            Url(context, "query"))
+        {
+            Apis = (int)(Number(context, "apis") ?? 1),
+            Workers = (int)(Number(context, "workers") ?? 1),
+            BatchSize = (int)(Number(context, "batch") ?? 1_000),
+            Worker = Url(context, "worker"),
+            Database = context.Option("database"),
+            GcSettings = context.Option("gc") is { } gc ? GcSetting.Parse(gc) : [],
+        };
     }
 
     public bool Runs(string mode) => Modes.Contains(mode, StringComparer.Ordinal);

@@ -4,6 +4,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using Logbus.Bench.Data;
+using Logbus.Bench.Measuring;
 using Logbus.Bench.Pipeline;
 using Npgsql;
 
@@ -21,6 +22,10 @@ internal sealed class LoadSuite : IAsyncDisposable
     private readonly BenchContext _context;
     private readonly LoadOptions _options;
     private readonly NpgsqlDataSource? _database;
+    private readonly StoredEvents _stored;
+    private readonly IReadOnlyList<Uri> _apis;
+    private readonly IReadOnlyList<Uri> _workers;
+    private StatementBreakdown? _breakdown;
     private readonly Stopwatch _clock = Stopwatch.StartNew();
     private readonly HttpClient _api;
     private readonly HttpClient _query;
@@ -35,15 +40,28 @@ internal sealed class LoadSuite : IAsyncDisposable
     private readonly Dictionary<string, double> _baseline = new(StringComparer.Ordinal);
     private TrivialEndpoint? _trivial;
     private long _acceptedByApi;
+    private long _storedOutsideDriver;
+    private long _acceptedWithoutRunIds;
+    private long _storedAtStart;
+    private readonly string? _topic;
+    private readonly bool _ownDatabase;
+    private readonly HttpClient _plain = new() { Timeout = TimeSpan.FromSeconds(10) };
     private double? _rawCopy;
 
-    public LoadSuite(BenchContext context, LoadOptions options, Uri api, Uri query, NpgsqlDataSource? database, IReadOnlyDictionary<string,
-        int> services)
+    /// <param name="apis">The Api instances; requests are spread over them in turn.</param>
+    /// <param name="workers">The Workers, whose metrics count what is stored (none: SQL counts, when there is a database).</param>
+    public LoadSuite(BenchContext context, LoadOptions options, IReadOnlyList<Uri> apis, Uri query, NpgsqlDataSource? database,
+        IReadOnlyDictionary<string, int> services, IReadOnlyList<Uri> workers, string? topic = null, bool ownDatabase = true)
     {
+        _topic = topic;
+        _ownDatabase = ownDatabase;
         _context = context;
         _options = options;
         _database = database;
-        _api = Client(api);
+        _apis = apis;
+        _workers = workers;
+        _stored = new StoredEvents(workers, database, $"{_run}-");
+        _api = Client(apis[0], apis);
         _query = Client(query);
         _poller = new QueryablePoller(_query, _clock);
         _usage = new ProcessUsage(services);
@@ -56,8 +74,22 @@ internal sealed class LoadSuite : IAsyncDisposable
         _poller.Start();
         if (_database is not null)
         {
-            _rawCopy = await PipelineBenchmark.RawCopyAsync(_context, _database, 200_000, DateTimeOffset.UtcNow.AddDays(-2), cancellationToken);
+            // Raw COPY truncates log_events after it: only in the run's own database, never in a running stack's.
+            if (_ownDatabase)
+            {
+                _rawCopy = await PipelineBenchmark.RawCopyAsync(_context, _database, 200_000, DateTimeOffset.UtcNow.AddDays(-2), cancellationToken);
+            }
+
+            _breakdown = await StatementBreakdown.CreateAsync(_database, cancellationToken);
+            if (_breakdown.Unavailable is { } why)
+            {
+                _report.Notes.Add($"No statement breakdown: {why}. `./logbus stack` preloads it; a stack started before that needs "
+                    + "`./logbus down` first.");
+            }
         }
+
+        _report.Notes.Add($"Stored events counted by {_stored.Method}; each drain's total checked once by SQL after its clock stopped.");
+        _storedAtStart = _database is null && _workers.Count == 0 ? 0 : await _stored.CountAsync(cancellationToken);
 
         var modes = new (string Name, Func<CancellationToken, Task> Run)[]
         {
@@ -68,7 +100,19 @@ internal sealed class LoadSuite : IAsyncDisposable
         foreach (var (name, run) in modes.Where(m => _options.Runs(m.Name)))
         {
             _context.Progress($"mode {name}");
+            if (name is "max-batches" or "import")
+            {
+                // The earlier modes' backlog is stored before this mode's CPU and statements are counted.
+                await SettleAsync(cancellationToken);
+            }
+
             var cpuBefore = _usage.CpuSeconds();
+            var storedBefore = _workers.Count > 0 ? await _stored.CountAsync(cancellationToken) : 0;
+            if (_breakdown is not null)
+            {
+                await _breakdown.ResetAsync(cancellationToken);
+            }
+
             var started = _clock.Elapsed;
             await run(cancellationToken);
             var seconds = (_clock.Elapsed - started).TotalSeconds;
@@ -76,6 +120,23 @@ internal sealed class LoadSuite : IAsyncDisposable
             {
                 _report.Notes.Add($"CPU during `{name}` ({seconds:0} s): {ProcessUsage.Breakdown(cpuBefore, _usage.CpuSeconds(), seconds)}.");
             }
+
+            if (_breakdown is { Unavailable: null })
+            {
+                var storedDuring = _workers.Count > 0 ? await _stored.CountAsync(cancellationToken) - storedBefore : 0;
+                var kinds = await _breakdown.ReadAsync(cancellationToken);
+                var table = StatementBreakdown.ToMarkdown($"`{name}` ({storedDuring:N0} events stored meanwhile)", kinds, storedDuring);
+                _report.Notes.Add(table);
+                _context.Progress(table.Replace("\n", "\n    ", StringComparison.Ordinal));
+                _report.Statements[name] = kinds;
+            }
+
+        }
+
+        if (_workers.Count > 0)
+        {
+            var (scrapes, meanMs) = _stored.Scrapes;
+            _report.Notes.Add($"Counting stored events: {scrapes:N0} reads of the Workers' metrics, {meanMs:0.0} ms each (wall time).");
         }
 
         _usage.SampleMemory();
@@ -101,6 +162,7 @@ internal sealed class LoadSuite : IAsyncDisposable
 
         _api.Dispose();
         _query.Dispose();
+        _plain.Dispose();
         _events.Dispose();
     }
 
@@ -166,22 +228,24 @@ internal sealed class LoadSuite : IAsyncDisposable
     {
         var senders = _options.Senders ?? 8;
         await SettleAsync(cancellationToken);
-        var stored = _database is null ? 0 : await PipelineBenchmark.CountAsync(_database, cancellationToken);
-        var recorder = Recorder($"max-batches: 1,000 per request, {senders} senders");
+        var counted = _database is not null || _workers.Count > 0;
+        var stored = counted ? await _stored.CountAsync(cancellationToken) : 0;
+        var size = _options.BatchSize;
+        var recorder = Recorder($"max-batches: {size:N0} per request, {senders} senders");
         var started = _clock.Elapsed;
-        await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(20), i => Batch(i, 1_000, sampleEvery: 10), cancellationToken);
+        await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(20), i => Batch(i, size, sampleEvery: 10), cancellationToken);
         var accepted = recorder.AcceptedEvents / recorder.Elapsed;
-        _report.Add($"max-batches: events accepted ({senders} senders, batches of 1,000)", accepted, "events/s",
+        _report.Add($"max-batches: events accepted ({senders} senders, batches of {size:N0})", accepted, "events/s",
             _baseline.TryGetValue("batch events/s", out var trivial) ? trivial : null, "trivial endpoint");
         Errors(recorder);
-        if (_database is not null)
+        if (counted)
         {
             var target = stored + recorder.AcceptedEvents;
-            await PipelineBenchmark.WaitAsync(_context, async () => await PipelineBenchmark.CountAsync(_database, cancellationToken) >= target,
-                $"{recorder.AcceptedEvents:N0} events stored", cancellationToken);
+            await _stored.WaitForAsync(_context, target, $"{recorder.AcceptedEvents:N0} events stored", cancellationToken);
             var endToEnd = recorder.AcceptedEvents / (_clock.Elapsed - started).TotalSeconds;
             _report.Add("max-batches: end to end, accepted → stored (sustained over the run and its drain)", endToEnd, "events/s", _rawCopy,
                 "raw COPY");
+            await VerifyAsync("max-batches", cancellationToken);
         }
 
         await _poller.CollectAsync(TimeSpan.FromSeconds(60), cancellationToken);
@@ -195,6 +259,7 @@ internal sealed class LoadSuite : IAsyncDisposable
         await Driver(_api).ClosedLoopAsync(recorder, senders, Duration(20), i => OtlpBatchOf(i, 512), cancellationToken);
         _report.Add($"otlp-batches: events accepted ({senders} senders, OTLP protobuf batches of 512)", recorder.AcceptedEvents / recorder.Elapsed,
             "events/s", _baseline.TryGetValue("batch events/s", out var trivial) ? trivial : null, "trivial endpoint");
+        Interlocked.Add(ref _acceptedWithoutRunIds, recorder.AcceptedEvents);
         Latency(recorder, "OTLP protobuf batch of 512 POST");
         Errors(recorder);
     }
@@ -216,6 +281,11 @@ internal sealed class LoadSuite : IAsyncDisposable
         await SettleAsync(cancellationToken);
         var (uploaded, completed, state) = await PipelineBenchmark.ImportAsync(_context, _api, lines, DateTimeOffset.UtcNow, $"{_run}-import-",
             cancellationToken);
+        if (state == "Completed")
+        {
+            Interlocked.Add(ref _storedOutsideDriver, lines);
+        }
+
         _report.Add($"import: {lines:N0} NDJSON lines uploaded", uploaded, "lines/s", _rawCopy, "raw COPY");
         _report.Add($"import: {lines:N0} NDJSON lines, upload to {state}", completed, "lines/s", _rawCopy, "raw COPY");
     }
@@ -264,14 +334,69 @@ internal sealed class LoadSuite : IAsyncDisposable
     /// <summary>Waits until what the Api accepted so far is stored, so one mode's backlog does not count against the next.</summary>
     private async Task SettleAsync(CancellationToken cancellationToken)
     {
-        if (_database is null)
+        if (_database is null && _workers.Count == 0)
         {
             return;
         }
 
-        var target = Interlocked.Read(ref _acceptedByApi);
-        await PipelineBenchmark.WaitAsync(_context, async () => await PipelineBenchmark.CountAsync(_database, cancellationToken) >= target,
-            "the earlier modes' events to be stored", cancellationToken);
+        var target = _storedAtStart + Interlocked.Read(ref _acceptedByApi) + Interlocked.Read(ref _storedOutsideDriver);
+        await _stored.WaitForAsync(_context, target, "the earlier modes' events to be stored", cancellationToken);
+    }
+
+    /// <summary>
+    /// After the clock stopped: every event the Api accepted with one of the run's ids is stored once (rows = distinct ids
+    /// = accepted), and how the work was spread over the Apis and Workers (events each took, partitions each Worker holds).
+    /// </summary>
+    private async Task VerifyAsync(string mode, CancellationToken cancellationToken)
+    {
+        var accepted = Interlocked.Read(ref _acceptedByApi) - _acceptedWithoutRunIds + Interlocked.Read(ref _storedOutsideDriver);
+        var (rows, distinct) = (-1L, -1L);
+        if (_database is not null)
+        {
+            (rows, distinct) = await _stored.VerifyAsync(accepted, $"{_run}-", cancellationToken);
+            _report.Add($"{mode}: rows stored with the run's ids (SQL, after the clock)", rows, "rows", accepted, "accepted by the Api");
+            _report.Add($"{mode}: distinct ids stored", distinct, "ids", accepted, "accepted by the Api");
+            _report.Notes.Add($"Nothing lost or duplicated after `{mode}`: {rows:N0} rows, {distinct:N0} distinct ids, {accepted:N0} events "
+                + $"accepted{(rows == distinct && distinct == accepted ? " (equal)." : " (NOT equal).")}");
+        }
+
+        var spread = new List<string>();
+        for (var i = 0; i < _apis.Count; i++)
+        {
+            var text = await _plain.GetStringAsync(new Uri(_apis[i], "/metrics"), cancellationToken);
+            var events = PrometheusText.Samples(text, "logbus_ingest_events_total")
+                .Where(s => s.Labels.GetValueOrDefault("result") == "accepted").Sum(s => s.Value);
+            spread.Add($"Api {i + 1} ({_apis[i].Port}) accepted {events:N0} events");
+        }
+
+        for (var i = 0; i < _workers.Count; i++)
+        {
+            var text = await _plain.GetStringAsync(new Uri(_workers[i], "/metrics"), cancellationToken);
+            var partitions = PrometheusText.Samples(text, "logbus_messaging_kafka_consumer_lag")
+                .Where(s => s.Labels.GetValueOrDefault("topic") == _topic)
+                .Select(s => int.Parse(s.Labels.GetValueOrDefault("partition") ?? "-1", CultureInfo.InvariantCulture)).Order().ToList();
+            spread.Add($"Worker {i + 1} ({_workers[i].Port}) stored {PrometheusText.Sum(text, StoredEvents.Metric):N0} events and holds "
+                + $"partitions [{string.Join(", ", partitions)}] of `{_topic}`");
+        }
+
+        _report.Notes.Add($"Spread after `{mode}`: {string.Join("; ", spread)}.");
+        if (_ownDatabase && _database is not null && _topic is not null)
+        {
+            // What an event costs at rest, measured once here, outside the timed window (docs/scaling.md uses it).
+            var (perEvent, disk) = await DiskFootprint.DescribeAsync(_database, cancellationToken);
+            _report.Add("bytes per event on disk (log_events with its indexes)", perEvent, "B");
+            _report.Notes.Add(disk + ".");
+            var kafka = KafkaFootprint.Measure(_context, _topic, 200, TimeSpan.FromSeconds(20));
+            if (kafka.Events > 0)
+            {
+                _report.Add("bytes per event in Kafka, record value (uncompressed)", kafka.ValueBytesPerEvent, "B");
+                _report.Add("bytes per event in Kafka, lz4 as the producer sends it", kafka.Lz4BytesPerEvent, "B");
+                _report.Notes.Add($"Kafka footprint from {kafka.Records} records ({kafka.Events:N0} events) read back from `{_topic}` and produced "
+                    + "again lz4-compressed (librdkafka's txbytes).");
+            }
+        }
+
+        _context.Progress($"verified: {rows:N0} rows, {distinct:N0} distinct, {accepted:N0} accepted; {string.Join("; ", spread)}");
     }
 
     private void Latency(LoadRecorder recorder, string what, double? baselineP99 = null)
@@ -398,7 +523,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         Target("cached stats p99 < 5 ms", Figure(f => f.Name == "cached stats (1 sender), p99"), v => v < 5, "ms");
         foreach (var service in new[] { "Api", "Worker", "Query" })
         {
-            Target($"{service} resident memory < 300 MB under load", Figure(f => f.Name == $"peak resident memory, {service}"), v => v < 300, "MB");
+            Target($"{service} resident memory < 250 MB under load (issue 19)", Figure(f => f.Name == $"peak resident memory, {service}"),
+                v => v < 250, "MB");
         }
 
         _report.Notes.Insert(0, string.Join('\n', lines));
@@ -419,11 +545,12 @@ internal sealed class LoadSuite : IAsyncDisposable
             "every point, baselines included, in `load-series.json`.");
     }
 
-    private static HttpClient Client(Uri address) => new(new SocketsHttpHandler
-    {
-        MaxConnectionsPerServer = 512,
-        PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
-    })
+    private static HttpClient Client(Uri address, IReadOnlyList<Uri>? instances = null) => new(new SpreadHandler(instances ?? [address],
+        new SocketsHttpHandler
+        {
+            MaxConnectionsPerServer = 512,
+            PooledConnectionIdleTimeout = TimeSpan.FromMinutes(1),
+        }))
     {
         BaseAddress = address,
         Timeout = TimeSpan.FromSeconds(30),

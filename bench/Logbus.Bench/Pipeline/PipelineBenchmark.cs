@@ -4,6 +4,7 @@ using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
 using Logbus.Bench.Data;
+using Logbus.Bench.Measuring;
 using Npgsql;
 
 namespace Logbus.Bench.Pipeline;
@@ -43,16 +44,35 @@ internal sealed class PipelineBenchmark : IBenchmark
         var report = new BenchmarkReport(Name);
 
         var copyRate = await RawCopyAsync(context, dataSource, events, end, cancellationToken);
+        var counter = new StoredEvents([worker.BaseAddress], dataSource);
+        var breakdown = await StatementBreakdown.CreateAsync(dataSource, cancellationToken);
 
         using var http = new HttpClient { BaseAddress = api.BaseAddress, Timeout = TimeSpan.FromMinutes(30) };
-        var (accepted, stored) = await IngestAsync(context, http, dataSource, events, end, cancellationToken);
+        await breakdown.ResetAsync(cancellationToken);
+        var (accepted, stored) = await IngestAsync(context, http, counter, events, end, cancellationToken);
+        if (breakdown.Unavailable is null)
+        {
+            var kinds = await breakdown.ReadAsync(cancellationToken);
+            report.Statements["HTTP batches"] = kinds;
+            var table = StatementBreakdown.ToMarkdown($"HTTP batches of 1,000 → stored ({events:N0} events)", kinds, events);
+            report.Notes.Add(table);
+            context.Progress(table);
+        }
+        else
+        {
+            report.Notes.Add($"No statement breakdown: {breakdown.Unavailable}.");
+        }
+
+        var (rows, distinct) = await counter.VerifyAsync(events, null, cancellationToken);
+        report.Notes.Add($"Stored events counted by {counter.Method}; after the clock stopped, SQL: {rows:N0} rows, {distinct:N0} distinct ids "
+            + $"of {events:N0} sent.");
         report.Add($"HTTP batches of 1,000 (8 in flight) → stored, {events:N0} events", stored, "events/s", copyRate, "raw COPY");
         report.Add("HTTP batches accepted (committed to the outbox)", accepted, "events/s", copyRate, "raw COPY");
         var apiMemory = api.ResidentMegabytes();
         var workerMemory = worker.ResidentMegabytes();
 
         await Execute(dataSource, "TRUNCATE log_events", cancellationToken);
-        var (p50, p99, rate) = await FixedRateAsync(context, http, dataSource, FixedRate, TimeSpan.FromSeconds(20), end, cancellationToken);
+        var (p50, p99, rate) = await FixedRateAsync(context, http, dataSource, counter, FixedRate, TimeSpan.FromSeconds(20), end, cancellationToken);
         report.Add($"ingest-to-stored p50 at {rate:N0} events/s offered", p50, "ms");
         report.Add($"ingest-to-stored p99 at {rate:N0} events/s offered", p99, "ms");
 
@@ -80,7 +100,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         return rate;
     }
 
-    private static async Task<(double Accepted, double Stored)> IngestAsync(BenchContext context, HttpClient http, NpgsqlDataSource dataSource,
+    private static async Task<(double Accepted, double Stored)> IngestAsync(BenchContext context, HttpClient http, StoredEvents counter,
         int events,
         DateTimeOffset end, CancellationToken cancellationToken)
     {
@@ -89,6 +109,7 @@ internal sealed class PipelineBenchmark : IBenchmark
             .Chunk(1000)
             .Select(b => JsonSerializer.SerializeToUtf8Bytes(b))
             .ToList();
+        var before = await counter.CountAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
         await Parallel.ForEachAsync(batches, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = cancellationToken },
             async (batch, token) =>
@@ -100,7 +121,7 @@ internal sealed class PipelineBenchmark : IBenchmark
         });
         var accepted = events / clock.Elapsed.TotalSeconds;
         context.Progress($"accepted {events:N0} events at {accepted:N0}/s; waiting until stored");
-        await WaitAsync(context, async () => await CountAsync(dataSource, cancellationToken) >= events, "events stored", cancellationToken);
+        await counter.WaitForAsync(context, before + events, "events stored", cancellationToken);
         var stored = events / clock.Elapsed.TotalSeconds;
         context.Progress($"stored {events:N0} events at {stored:N0}/s end to end");
         return (accepted, stored);
@@ -158,7 +179,7 @@ internal sealed class PipelineBenchmark : IBenchmark
     /// minus <c>received_at</c> (the Api accepting it), so it slightly flatters: the commit comes a few ms later.
     /// </summary>
     private static async Task<(double P50, double P99, double Rate)> FixedRateAsync(BenchContext context, HttpClient http,
-        NpgsqlDataSource dataSource, int rate,
+        NpgsqlDataSource dataSource, StoredEvents counter, int rate,
         TimeSpan duration, DateTimeOffset end, CancellationToken cancellationToken)
     {
         const int batchSize = 100;
@@ -169,6 +190,7 @@ internal sealed class PipelineBenchmark : IBenchmark
             .Chunk(batchSize)
             .Select(b => JsonSerializer.SerializeToUtf8Bytes(b))
             .ToList();
+        var before = await counter.CountAsync(cancellationToken);
         var clock = Stopwatch.StartNew();
         var sends = new List<Task>();
         for (var i = 0; i < payloads.Count; i++)
@@ -191,8 +213,8 @@ internal sealed class PipelineBenchmark : IBenchmark
 
         await Task.WhenAll(sends);
         var offered = payloads.Count * batchSize / clock.Elapsed.TotalSeconds;
-        await WaitAsync(context, async () => await CountAsync(dataSource, cancellationToken) >= payloads.Count * batchSize,
-            "fixed-rate events stored", cancellationToken);
+        await counter.WaitForAsync(context, before + (payloads.Count * batchSize), "fixed-rate events stored", cancellationToken);
+        await counter.VerifyAsync(payloads.Count * batchSize, null, cancellationToken);
         await using var command = dataSource.CreateCommand(
             "SELECT percentile_cont(0.5) WITHIN GROUP (ORDER BY latency), percentile_cont(0.99) WITHIN GROUP (ORDER BY latency) "
             + "FROM (SELECT extract(epoch FROM stored_at - received_at) * 1000 AS latency FROM log_events) l");
@@ -222,12 +244,6 @@ internal sealed class PipelineBenchmark : IBenchmark
 
             await Task.Delay(100, cancellationToken);
         }
-    }
-
-    internal static async Task<long> CountAsync(NpgsqlDataSource dataSource, CancellationToken cancellationToken)
-    {
-        await using var command = dataSource.CreateCommand("SELECT count(*) FROM log_events");
-        return (long)(await command.ExecuteScalarAsync(cancellationToken))!;
     }
 
     internal static async Task Execute(NpgsqlDataSource dataSource, string sql, CancellationToken cancellationToken)

@@ -50,7 +50,7 @@ public sealed class LoadGeneratorSpecs(ITestOutputHelper output)
         }
     }
 
-    private static async Task<(int ExitCode, string Output)> RunBenchAsync(string results, params string[] arguments)
+    internal static async Task<(int ExitCode, string Output)> RunBenchAsync(string results, params string[] arguments)
     {
         var dll = Path.Combine(RepositoryPaths.Root, "bench", "Logbus.Bench", "bin", "Debug", "net10.0", "Logbus.Bench.dll");
         var info = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };

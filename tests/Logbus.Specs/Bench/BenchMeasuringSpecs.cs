@@ -1,0 +1,60 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Logbus.Specs.Infrastructure;
+using Xunit.Abstractions;
+
+namespace Logbus.Specs.Bench;
+
+/// <summary>
+/// How <c>./logbus bench</c> measures a drain (issue 19): it counts what is stored by the Workers' metrics, not by
+/// <c>count(*)</c> over <c>log_events</c> while the clock runs, checks the run's rows once afterwards (rows = distinct ids =
+/// accepted), and breaks PostgreSQL's statement time down per kind from <c>pg_stat_statements</c>. Only that the figures
+/// were measured and reported is checked, never what they are.
+/// </summary>
+[Trait("Kind", "Integration")]
+public sealed class BenchMeasuringSpecs(ITestOutputHelper output)
+{
+    [Fact]
+    public async Task A_drain_is_counted_by_the_workers_metrics_checked_once_in_sql_and_postgres_time_is_broken_down_by_statement_kind()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        using var stack = await ServiceProcessStack.StartAsync(db, "measure", 3);
+        var results = Directory.CreateTempSubdirectory("logbus-measure-");
+        try
+        {
+            var (exitCode, printed) = await LoadGeneratorSpecs.RunBenchAsync(results.FullName, "load", "--mode=max-batches", "--senders=2",
+                "--batch=50", "--duration=3", $"--api={stack.Api.BaseAddress}", $"--query={stack.Query.BaseAddress}",
+                $"--worker={stack.Worker.BaseAddress}", $"--database={db.ConnectionString}");
+            output.WriteLine(printed);
+            Assert.True(exitCode == 0, printed);
+
+            var report = await File.ReadAllTextAsync(Path.Combine(results.FullName, "report.md"));
+            Assert.Contains("Stored events counted by the Workers' `logbus_worker_events_stored_total`", report, StringComparison.Ordinal);
+            Assert.Contains("Where the time goes, `max-batches`", report, StringComparison.Ordinal);
+
+            var load = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(results.FullName, "load.json"))).RootElement;
+            var figures = load.GetProperty("Figures").EnumerateArray().ToDictionary(f => f.GetProperty("Name").GetString()!);
+            var rows = figures["max-batches: rows stored with the run's ids (SQL, after the clock)"];
+            var accepted = rows.GetProperty("Baseline").GetDouble();
+            Assert.True(accepted >= 50, $"accepted {accepted}");
+            Assert.Equal(accepted, rows.GetProperty("Value").GetDouble());
+            Assert.Equal(accepted, figures["max-batches: distinct ids stored"].GetProperty("Value").GetDouble());
+            Assert.Equal(accepted, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
+
+            // The statements of the mode, by kind: the rows reached log_events through an INSERT or a COPY, and the benchmark sent
+            // PostgreSQL nothing of its own while the mode ran (its drain poll was the Worker's metrics).
+            var kinds = load.GetProperty("Statements").GetProperty("max-batches").EnumerateArray()
+                .ToDictionary(k => k.GetProperty("Kind").GetString()!,
+                    k => (Calls: k.GetProperty("Calls").GetInt64(), Rows: k.GetProperty("Rows").GetInt64()));
+            output.WriteLine(string.Join('\n', kinds.Select(k => $"{k.Key}: {k.Value}")));
+            var intoLogEvents = kinds.Where(k => k.Key is "INSERT into log_events" or "COPY into log_events").Sum(k => k.Value.Rows);
+            Assert.True(intoLogEvents >= accepted, $"rows into log_events by kind: {intoLogEvents} of {accepted}");
+            Assert.True(kinds.ContainsKey("inbox"), "the inbox rows of the consumed chunks are a kind of their own");
+            Assert.DoesNotContain("the benchmark's own statements", kinds.Keys);
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
+}
