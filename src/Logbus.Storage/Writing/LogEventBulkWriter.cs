@@ -9,6 +9,10 @@ namespace Logbus.Storage.Writing;
 /// timestamp: a redelivery, or a client sending it again) is counted as a duplicate instead of failing the batch.
 /// Runs in the caller's transaction, so the rows commit or roll back with whatever else it does (the inbox row, the
 /// outbox messages). An event whose day has no partition lands in the default partition: nothing is refused.
+/// With <c>copyDirect</c> the rows are first copied straight into <c>log_events</c> under a savepoint, which costs
+/// PostgreSQL about a quarter less per row than staging plus the insert (bench/README.md); only when that COPY meets a
+/// row already there (a unique violation) is the savepoint rolled back and the chunk written the staging way, which
+/// counts the duplicates.
 /// </summary>
 public static class LogEventBulkWriter
 {
@@ -31,12 +35,18 @@ public static class LogEventBulkWriter
     /// Empty the staging table first: needed when the transaction already wrote rows through it (the table empties itself
     /// only at commit), as a chunk stored in parts does.
     /// </param>
+    /// <param name="copyDirect">Try COPY straight into <c>log_events</c> first (see the summary).</param>
     public static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, IReadOnlyCollection<LogEvent> events,
-        CancellationToken cancellationToken, bool emptyStaging = false)
+        CancellationToken cancellationToken, bool emptyStaging = false, bool copyDirect = false)
     {
         if (events.Count == 0)
         {
             return default;
+        }
+
+        if (copyDirect && await TryCopyDirectAsync(connection, events, cancellationToken))
+        {
+            return new StoredCounts(events.Count, 0);
         }
 
         await using (var create = new NpgsqlCommand(CreateStaging, connection))
@@ -50,40 +60,72 @@ public static class LogEventBulkWriter
             await empty.ExecuteNonQueryAsync(cancellationToken);
         }
 
-        await using (var copy = await connection.BeginBinaryImportAsync($"COPY log_events_staging ({Columns}) FROM STDIN (FORMAT BINARY)",
-            cancellationToken))
-        {
-            foreach (var e in events)
-            {
-                await copy.StartRowAsync(cancellationToken);
-                await copy.WriteAsync(e.Id, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken);
-                await copy.WriteAsync(e.Level, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
-                await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
-                await WriteNullableAsync(copy, e.TraceId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, e.SpanId, NpgsqlDbType.Text, cancellationToken);
-                await WriteNullableAsync(copy, e.Exception, NpgsqlDbType.Text, cancellationToken);
-                if (e.ImportId is { } importId)
-                {
-                    await copy.WriteAsync(importId, NpgsqlDbType.Uuid, cancellationToken);
-                }
-                else
-                {
-                    await copy.WriteNullAsync(cancellationToken);
-                }
-
-                await copy.WriteAsync(e.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
-            }
-
-            await copy.CompleteAsync(cancellationToken);
-        }
+        await CopyAsync(connection, "log_events_staging", events, cancellationToken);
 
         await using var insert = new NpgsqlCommand(
             $"INSERT INTO log_events ({Columns}) SELECT {Columns} FROM log_events_staging ON CONFLICT DO NOTHING", connection);
         var stored = await insert.ExecuteNonQueryAsync(cancellationToken);
         return new StoredCounts(stored, events.Count - stored);
+    }
+
+    /// <summary>
+    /// Copies the rows into <c>log_events</c> under a savepoint. False when a row was already there: the savepoint is
+    /// rolled back (the transaction goes on as before the COPY). Any other refusal is thrown, with the savepoint left
+    /// for the caller's rollback (a data refusal is what the caller isolates, an outage aborts the transaction anyway).
+    /// </summary>
+    private static async Task<bool> TryCopyDirectAsync(NpgsqlConnection connection, IReadOnlyCollection<LogEvent> events,
+        CancellationToken cancellationToken)
+    {
+        await ExecuteAsync(connection, "SAVEPOINT copy_direct", cancellationToken);
+        try
+        {
+            await CopyAsync(connection, "log_events", events, cancellationToken);
+        }
+        catch (PostgresException e) when (e.SqlState == PostgresErrorCodes.UniqueViolation)
+        {
+            await ExecuteAsync(connection, "ROLLBACK TO SAVEPOINT copy_direct; RELEASE SAVEPOINT copy_direct", cancellationToken);
+            return false;
+        }
+
+        await ExecuteAsync(connection, "RELEASE SAVEPOINT copy_direct", cancellationToken);
+        return true;
+    }
+
+    private static async Task ExecuteAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
+    {
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(cancellationToken);
+    }
+
+    private static async Task CopyAsync(NpgsqlConnection connection, string table, IReadOnlyCollection<LogEvent> events,
+        CancellationToken cancellationToken)
+    {
+        await using var copy = await connection.BeginBinaryImportAsync($"COPY {table} ({Columns}) FROM STDIN (FORMAT BINARY)", cancellationToken);
+        foreach (var e in events)
+        {
+            await copy.StartRowAsync(cancellationToken);
+            await copy.WriteAsync(e.Id, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Timestamp, NpgsqlDbType.TimestampTz, cancellationToken);
+            await copy.WriteAsync(e.Level, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
+            await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+            await WriteNullableAsync(copy, e.TraceId, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, e.SpanId, NpgsqlDbType.Text, cancellationToken);
+            await WriteNullableAsync(copy, e.Exception, NpgsqlDbType.Text, cancellationToken);
+            if (e.ImportId is { } importId)
+            {
+                await copy.WriteAsync(importId, NpgsqlDbType.Uuid, cancellationToken);
+            }
+            else
+            {
+                await copy.WriteNullAsync(cancellationToken);
+            }
+
+            await copy.WriteAsync(e.ReceivedAt, NpgsqlDbType.TimestampTz, cancellationToken);
+        }
+
+        await copy.CompleteAsync(cancellationToken);
     }
 
     private static Task WriteNullableAsync(NpgsqlBinaryImporter copy, string? value, NpgsqlDbType type, CancellationToken cancellationToken) =>

@@ -17,14 +17,16 @@ public static class IsolatingWriter
 
     /// <param name="rows">The rows, each with its position in the chunk.</param>
     /// <param name="refused">Receives each refused row's position and what PostgreSQL refused it with.</param>
+    /// <param name="copyDirect">Passed to <see cref="LogEventBulkWriter"/>: COPY straight into the table while no row is already there.</param>
     public static Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
-        IReadOnlyList<(int Index, LogEvent Row)> rows, List<(int Index, PostgresException Refusal)> refused, CancellationToken cancellationToken) =>
-        WriteAsync(new Isolation(connection, transaction, refused), rows, cancellationToken);
+        IReadOnlyList<(int Index, LogEvent Row)> rows, List<(int Index, PostgresException Refusal)> refused, bool copyDirect,
+        CancellationToken cancellationToken) =>
+        WriteAsync(new Isolation(connection, transaction, refused, copyDirect), rows, cancellationToken);
 
     private static async Task<StoredCounts> WriteAsync(Isolation isolation, IReadOnlyList<(int Index, LogEvent Row)> rows,
         CancellationToken cancellationToken)
     {
-        var (connection, transaction, refused) = isolation;
+        var (connection, transaction, refused, copyDirect) = isolation;
         if (rows.Count == 0)
         {
             return default;
@@ -34,7 +36,7 @@ public static class IsolatingWriter
         try
         {
             var counts = await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken,
-                emptyStaging: isolation.StagingHoldsRows);
+                emptyStaging: isolation.StagingHoldsRows, copyDirect: copyDirect);
             await transaction.ReleaseAsync(Savepoint, cancellationToken);
             isolation.StagingHoldsRows = true;
             return counts;
@@ -61,7 +63,8 @@ public static class IsolatingWriter
         e.SqlState.StartsWith("22", StringComparison.Ordinal) || e.SqlState.StartsWith("23", StringComparison.Ordinal);
 
     /// <remarks>A rollback to the savepoint takes the staging rows of the failed write with it; a write that succeeded leaves them.</remarks>
-    private sealed record Isolation(NpgsqlConnection Connection, NpgsqlTransaction Transaction, List<(int Index, PostgresException Refusal)> Refused)
+    private sealed record Isolation(NpgsqlConnection Connection, NpgsqlTransaction Transaction, List<(int Index, PostgresException Refusal)> Refused,
+        bool CopyDirect)
     {
         public bool StagingHoldsRows { get; set; }
     }

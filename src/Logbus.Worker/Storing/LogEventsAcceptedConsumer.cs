@@ -136,16 +136,17 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
         return counts;
     }
 
-    private static async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
+    private async Task<StoredCounts> WriteAsync(NpgsqlConnection connection, NpgsqlTransaction transaction,
         List<(int Index, LogEvent Row)> rows, List<Refusal> refused, bool alone, CancellationToken cancellationToken)
     {
         if (alone)
         {
-            return await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken);
+            return await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken,
+                copyDirect: storing.Value.CopyDirect);
         }
 
         var refusedByPostgres = new List<(int Index, PostgresException Refusal)>();
-        var counts = await IsolatingWriter.WriteAsync(connection, transaction, rows, refusedByPostgres, cancellationToken);
+        var counts = await IsolatingWriter.WriteAsync(connection, transaction, rows, refusedByPostgres, storing.Value.CopyDirect, cancellationToken);
         refused.AddRange(refusedByPostgres.Select(r => new Refusal(r.Index, $"sqlstate_{r.Refusal.SqlState}", typeof(PostgresException).FullName!,
             $"Event '{rows.First(row => row.Index == r.Index).Row.Id}' cannot be stored: PostgreSQL refused it " +
             $"({r.Refusal.SqlState}: {r.Refusal.MessageText}).")));

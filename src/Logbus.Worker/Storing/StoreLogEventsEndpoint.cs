@@ -21,12 +21,14 @@ public static class StoreLogEventsEndpoint
     {
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
         endpoint.SessionTimeout = options.SessionTimeout;
+        endpoint.ConfigureClient(client => client.QueuedMaxMessagesKbytes = options.FetchQueueKilobytes);
         endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>
         {
             retry.HandlePostgresOutages();
             retry.Exponential(options.TransientRetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval);
         });
+        endpoint.UseFilter(new StoreConcurrencyFilter(options.StoreConcurrency));
         endpoint.UseFilter(new StoringAttemptMetricsFilter());
         endpoint.UseFilter(new PostgresCircuitFilter(postgres));
         endpoint.UsePgOutbox<LogbusDbContext>(context);

@@ -24,6 +24,28 @@ public sealed class StoringOptions
     public int ConcurrentChunksPerPartition { get; set; } = 2;
 
     /// <summary>
+    /// Store transactions (chunks) running at once across all partitions, however many partitions this Worker owns:
+    /// more than the machine's cores only makes the transactions contend for the same table partition and its indexes
+    /// (bench/README.md). Records of the other partitions wait in their lanes meanwhile. Default: the processor count.
+    /// </summary>
+    [Range(1, 256)]
+    public int StoreConcurrency { get; set; } = Environment.ProcessorCount;
+
+    /// <summary>
+    /// COPY a chunk straight into <c>log_events</c> (under a savepoint), and only when a row is already there fall back
+    /// to staging plus <c>INSERT … ON CONFLICT DO NOTHING</c>, which counts the duplicates. False: always the staging way.
+    /// </summary>
+    public bool CopyDirect { get; set; } = true;
+
+    /// <summary>
+    /// librdkafka's read-ahead for <c>log-events</c> (<c>queued.max.messages.kbytes</c>), native memory outside the
+    /// .NET heap, counted in the Worker's resident memory (librdkafka's default is 64 MiB). The lanes hold a read-ahead
+    /// of their own besides (2 MiB per partition), which is what keeps the store transactions fed.
+    /// </summary>
+    [Range(1024, 2_097_151)]
+    public int FetchQueueKilobytes { get; set; } = 16 * 1024;
+
+    /// <summary>
     /// Retries of a chunk that fails because PostgreSQL is unreachable; with the interval capped, the default rides out
     /// about four hours of outage before the chunk is dead-lettered (where it can still be replayed).
     /// </summary>

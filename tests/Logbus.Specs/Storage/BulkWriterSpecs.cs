@@ -9,16 +9,18 @@ namespace Logbus.Specs.Storage;
 [Trait("Kind", "Integration")]
 public sealed class BulkWriterSpecs
 {
-    [Fact]
-    public async Task Stores_each_event_once_and_counts_what_was_already_there()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stores_each_event_once_and_counts_what_was_already_there(bool copyDirect)
     {
         await using var db = await SpecDatabase.CreateAsync();
         var first = Events(0, 5_000);
         var overlapping = Events(2_500, 5_000);
 
-        var a = await WriteInTransactionAsync(db, first);
-        var b = await WriteInTransactionAsync(db, overlapping);
-        var again = await WriteInTransactionAsync(db, overlapping);
+        var a = await WriteInTransactionAsync(db, first, copyDirect);
+        var b = await WriteInTransactionAsync(db, overlapping, copyDirect);
+        var again = await WriteInTransactionAsync(db, overlapping, copyDirect);
 
         Assert.Equal(new StoredCounts(5_000, 0), a);
         Assert.Equal(new StoredCounts(2_500, 2_500), b);
@@ -27,24 +29,65 @@ public sealed class BulkWriterSpecs
         Assert.Equal(7_500L, await db.ScalarAsync<long>("SELECT count(DISTINCT id) FROM log_events"));
     }
 
-    [Fact]
-    public async Task Rolls_back_with_the_callers_transaction()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Rolls_back_with_the_callers_transaction(bool copyDirect)
     {
         await using var db = await SpecDatabase.CreateAsync();
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await using (var transaction = await connection.BeginTransactionAsync())
         {
-            Assert.Equal(100, (await LogEventBulkWriter.WriteAsync(connection, Events(0, 100), CancellationToken.None)).Stored);
+            var written = await LogEventBulkWriter.WriteAsync(connection, Events(0, 100), CancellationToken.None, copyDirect: copyDirect);
+            Assert.Equal(100, written.Stored);
             await transaction.RollbackAsync();
         }
 
         Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
         // The connection is clean for the next transaction: staging went with the rollback.
-        Assert.Equal(new StoredCounts(100, 0), await WriteInTransactionAsync(db, Events(0, 100)));
+        Assert.Equal(new StoredCounts(100, 0), await WriteInTransactionAsync(db, Events(0, 100), copyDirect));
     }
 
     [Fact]
-    public async Task Stores_every_field_and_events_far_outside_the_prepared_days()
+    public async Task Copied_straight_in_a_row_already_there_falls_back_to_the_staging_way_and_the_transaction_goes_on()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await WriteInTransactionAsync(db, Events(0, 10), copyDirect: true);
+        await using var connection = await db.DataSource.OpenConnectionAsync();
+        await using (var create = new NpgsqlCommand("CREATE TEMP TABLE written_beside (n int)", connection))
+        {
+            await create.ExecuteNonQueryAsync();
+        }
+
+        await using (var transaction = await connection.BeginTransactionAsync())
+        {
+            // Written before in the same transaction, as the inbox row is: the fallback must not take it away.
+            await using (var beside = new NpgsqlCommand("INSERT INTO written_beside VALUES (1)", connection))
+            {
+                await beside.ExecuteNonQueryAsync();
+            }
+
+            // Straight in; then one already stored among new ones; then the same new event twice within one write.
+            Assert.Equal(new StoredCounts(10, 0),
+                await LogEventBulkWriter.WriteAsync(connection, Events(10, 10), CancellationToken.None, copyDirect: true));
+            Assert.Equal(new StoredCounts(10, 1),
+                await LogEventBulkWriter.WriteAsync(connection, Events(19, 11), CancellationToken.None, copyDirect: true));
+            Assert.Equal(new StoredCounts(1, 1),
+                await LogEventBulkWriter.WriteAsync(connection, [.. Events(30, 1), .. Events(30, 1)], CancellationToken.None, emptyStaging: true,
+                    copyDirect: true));
+            await transaction.CommitAsync();
+        }
+
+        Assert.Equal(31L, await db.ScalarAsync<long>("SELECT count(DISTINCT id) FROM log_events"));
+        Assert.Equal(31L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
+        await using var besideCount = new NpgsqlCommand("SELECT count(*) FROM written_beside", connection);
+        Assert.Equal(1L, await besideCount.ExecuteScalarAsync());
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stores_every_field_and_events_far_outside_the_prepared_days(bool copyDirect)
     {
         await using var db = await SpecDatabase.CreateAsync();
         var importId = Guid.NewGuid();
@@ -55,7 +98,7 @@ public sealed class BulkWriterSpecs
             Exception = "System.Exception", ImportId = importId, ReceivedAt = DateTimeOffset.UtcNow,
         };
 
-        Assert.Equal(new StoredCounts(1, 0), await WriteInTransactionAsync(db, [ancient]));
+        Assert.Equal(new StoredCounts(1, 0), await WriteInTransactionAsync(db, [ancient], copyDirect));
 
         Assert.Equal(LogEventPartition.DefaultTable, await LogEventRows.PartitionOfAsync(db, "ancient"));
         Assert.Equal(importId, await db.ScalarAsync<Guid>("SELECT import_id FROM log_events WHERE id = 'ancient'"));
@@ -86,11 +129,11 @@ public sealed class BulkWriterSpecs
         Assert.Equal((1L, 0L), (reader.GetInt64(0), reader.GetInt64(1)));
     }
 
-    private static async Task<StoredCounts> WriteInTransactionAsync(SpecDatabase db, IReadOnlyCollection<LogEvent> events)
+    private static async Task<StoredCounts> WriteInTransactionAsync(SpecDatabase db, IReadOnlyCollection<LogEvent> events, bool copyDirect = false)
     {
         await using var connection = await db.DataSource.OpenConnectionAsync();
         await using var transaction = await connection.BeginTransactionAsync();
-        var counts = await LogEventBulkWriter.WriteAsync(connection, events, CancellationToken.None);
+        var counts = await LogEventBulkWriter.WriteAsync(connection, events, CancellationToken.None, copyDirect: copyDirect);
         await transaction.CommitAsync();
         return counts;
     }
