@@ -1,6 +1,7 @@
 using Logbus.Contracts;
 using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 using Logbus.Messaging.Kafka;
+using Logbus.Messaging.Kafka.Producing;
 using MassTransit;
 using Microsoft.Extensions.Options;
 
@@ -68,6 +69,12 @@ public sealed class DirectProducer
             }
 
             return true;
+        }
+        catch (Exception e) when (!cancellationToken.IsCancellationRequested && KafkaProduceFailures.PermanentReason(e) is not null)
+        {
+            // The broker refuses this record for good (too large, invalid): Kafka itself is fine, so the breaker stays as
+            // it is, and the outbox parks the record with its reason.
+            return false;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {

@@ -70,6 +70,9 @@ internal sealed class ApiHost : IAsyncDisposable
             all["Urls"] = urls;
         }
 
+        // A spec may name the topic itself, to create it before the Api's clients ask the broker about it.
+        topic = all["Kafka:Topics:LogEvents"]!;
+
         var factory = new ServiceFactory<api::Program>(all);
         HttpClient client;
         if (urls is not null)

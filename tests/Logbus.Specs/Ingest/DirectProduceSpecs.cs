@@ -48,7 +48,7 @@ public sealed class DirectProduceSpecs
         await using var db = await SpecDatabase.CreateAsync();
         await using var pipeline = await Pipeline.StartAsync(db, broker, partitions: 3, apiSettings: new Dictionary<string, string?>
         {
-            ["Ingest:DirectProduceTimeout"] = "00:00:01",
+            ["Ingest:DirectProduceTimeout"] = "00:00:02",
             ["Ingest:DirectProduceBreakDuration"] = "00:00:01",
             ["Messaging:BusOutbox:MaxRetryDelay"] = "00:00:02",
         });
@@ -57,9 +57,10 @@ public sealed class DirectProduceSpecs
 
         var down = await pipeline.IngestAsync(600, batchSize: 50, parallel: 2, prefix: "down");
         down.AddRange(await SendSinglesAsync(pipeline.Api.Client, "down-single", 10));
+        // Everything accepted while the broker was down waits in the outbox (a slow machine may have sent an earlier chunk
+        // there too, when its acknowledgement took longer than the timeout).
         var waiting = (await OutboxIdsAsync(db)).ToHashSet(StringComparer.Ordinal);
-        Assert.NotEmpty(waiting);
-        Assert.All(waiting, id => Assert.Contains(id, down));
+        Assert.All(down, id => Assert.Contains(id, waiting));
 
         broker.SetAllBrokersUp();
         var total = before.Count + down.Count;
