@@ -108,6 +108,14 @@ public sealed class KafkaDevBroker : IDisposable
     public void SetBrokerUp(int brokerId) =>
         Check(LibrdkafkaMock.rd_kafka_mock_broker_set_up(Cluster, brokerId), $"bring broker {brokerId} up");
 
+    /// <summary>
+    /// Delays every answer of a broker by <paramref name="roundTrip"/> (zero for none): a slow broker, whose acknowledgements
+    /// arrive after a client stopped waiting for them.
+    /// </summary>
+    public void SetBrokerRoundTrip(int brokerId, TimeSpan roundTrip) =>
+        Check(LibrdkafkaMock.rd_kafka_mock_broker_set_rtt(Cluster, brokerId, (int)roundTrip.TotalMilliseconds),
+            $"set the round trip of broker {brokerId}");
+
     /// <summary>Takes every broker down: to clients the cluster is unreachable.</summary>
     public void SetAllBrokersDown() => SetBrokerDown(AllBrokers);
 

@@ -102,6 +102,9 @@ internal static partial class LibrdkafkaMock
     internal static partial void rd_kafka_mock_broker_set_host_port(IntPtr cluster, int brokerId, string host, int port);
 
     [LibraryImport(Library)]
+    internal static partial int rd_kafka_mock_broker_set_rtt(IntPtr cluster, int brokerId, int rttMs);
+
+    [LibraryImport(Library)]
     internal static partial int rd_kafka_mock_broker_set_down(IntPtr cluster, int brokerId);
 
     [LibraryImport(Library)]

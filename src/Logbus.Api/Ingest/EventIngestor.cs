@@ -9,11 +9,12 @@ using Microsoft.Extensions.Options;
 namespace Logbus.Api.Ingest;
 
 /// <summary>
-/// Commits accepted events to the transactional outbox: cut into chunks, one <see cref="LogEventsAccepted"/> message
-/// per chunk, all of a request in one PostgreSQL transaction. Callers are answered only after that commit; the outbox
-/// delivery service then produces the messages to Kafka, so a Kafka outage never fails ingest. Single events are
-/// group-committed. Behind a circuit breaker: with PostgreSQL gone, requests get 503 with Retry-After at once and
-/// nothing is half-written.
+/// Commits accepted events: cut into chunks, one <see cref="LogEventsAccepted"/> message per chunk, each produced
+/// straight to Kafka (<see cref="DirectProducer"/>) or, when Kafka did not acknowledge it in time, committed to the
+/// transactional outbox; the chunks of a request that go to the outbox commit in one PostgreSQL transaction. Callers
+/// are answered only after every chunk is acknowledged or committed, so a Kafka outage never fails ingest. Single
+/// events are grouped into shared chunks. The outbox is behind a circuit breaker: with PostgreSQL gone (and Kafka not
+/// taking the chunk), requests get 503 with Retry-After at once and nothing is half-written.
 /// </summary>
 public sealed class EventIngestor : IAsyncDisposable
 {
@@ -21,12 +22,14 @@ public sealed class EventIngestor : IAsyncDisposable
     private readonly IngestOptions _options;
     private readonly DependencyCircuitBreaker _postgres;
     private readonly GroupCommitter _singles;
+    private readonly DirectProducer _direct;
     private readonly Uri _topic;
 
     public EventIngestor(IServiceScopeFactory scopes, IOptions<IngestOptions> options, IOptions<TopicOptions> topics,
-        [FromKeyedServices(PostgresOutage.Dependency)] DependencyCircuitBreaker postgres)
+        [FromKeyedServices(PostgresOutage.Dependency)] DependencyCircuitBreaker postgres, DirectProducer direct)
     {
         _scopes = scopes;
+        _direct = direct;
         _options = options.Value;
         _postgres = postgres;
         _topic = TopicAddress.For(topics.Value.LogEvents);
@@ -57,13 +60,35 @@ public sealed class EventIngestor : IAsyncDisposable
             await db.SaveChangesAsync(token);
         }, cancellationToken).AsTask();
 
-    private Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken) =>
-        CommitAsync(async (endpoints, token) =>
+    private async Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken)
+    {
+        List<LogEventsAccepted> chunks = [.. EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes)
+            .Select(c => new LogEventsAccepted(NewId.NextSequentialGuid(), null, null, c))];
+        var toOutbox = chunks;
+        if (_direct.Enabled)
+        {
+            var acknowledged = chunks.Count == 1
+                ? [await _direct.TryProduceAsync(chunks[0], cancellationToken)]
+                : await Task.WhenAll(chunks.Select(c => _direct.TryProduceAsync(c, cancellationToken)));
+            toOutbox = [.. chunks.Where((_, i) => !acknowledged[i])];
+            IngestMetrics.ChunksSent(IngestMetrics.DirectPath, chunks.Count - toOutbox.Count);
+        }
+
+        if (toOutbox.Count == 0)
+        {
+            return;
+        }
+
+        // The chunk's id is its MessageId on both paths: a record a timed-out produce still delivered and the outbox's
+        // copy are one message to the Worker's inbox.
+        await CommitAsync(async (endpoints, token) =>
         {
             var topic = await endpoints.GetSendEndpoint(_topic);
-            foreach (var chunk in EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes))
+            foreach (var chunk in toOutbox)
             {
-                await topic.Send(new LogEventsAccepted(NewId.NextSequentialGuid(), null, null, chunk), token);
+                await topic.Send(chunk, context => context.MessageId = chunk.ChunkId, token);
             }
         }, cancellationToken);
+        IngestMetrics.ChunksSent(IngestMetrics.OutboxPath, toOutbox.Count);
+    }
 }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Diagnostics.Metrics;
 using System.Threading.Channels;
 using Logbus.Contracts;
@@ -66,6 +67,8 @@ public sealed class GroupCommitter : IAsyncDisposable
                 continue;
             }
 
+            // The group's record continues the trace of its first request (a record has one parent).
+            Activity.Current = group[0].Activity;
             try
             {
                 await _commit([.. group.Select(p => p.Event)], _stopping.Token);
@@ -86,12 +89,14 @@ public sealed class GroupCommitter : IAsyncDisposable
                 group.ForEach(p => p.Done.TrySetException(Answer(e)));
             }
 
+            Activity.Current = null;
             group.Clear();
         }
     }
 
     private async Task CommitAloneAsync(Pending pending)
     {
+        Activity.Current = pending.Activity;
         try
         {
             await _commit([pending.Event], _stopping.Token);
@@ -115,6 +120,8 @@ public sealed class GroupCommitter : IAsyncDisposable
 
     private sealed record Pending(AcceptedLogEvent Event)
     {
+        public Activity? Activity { get; } = Activity.Current;
+
         public TaskCompletionSource Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
     }
 }

@@ -13,6 +13,14 @@ public static class IngestMetrics
     private static readonly CumulativeCounter Bytes = new(LogbusMeters.Logbus, "ingest_bytes_total", "By",
         "Request body bytes received (after decompression), by route.", "route");
 
+    /// <summary>The ways an accepted chunk of a request leaves the Api, the values of <c>logbus_ingest_chunks_total</c>'s <c>path</c>.</summary>
+    public const string DirectPath = "direct";
+
+    public const string OutboxPath = "outbox";
+
+    private static readonly CumulativeCounter Chunks = new(LogbusMeters.Logbus, "ingest_chunks_total", "{chunk}",
+        "Chunks of accepted events, by path: produced straight to Kafka (direct) or committed to the outbox (outbox).", "path");
+
     /// <summary>The reasons a request is refused for, the values of <c>logbus_ingest_rejected_requests_total</c>'s <c>reason</c>.</summary>
     private static readonly string[] Reasons =
         ["invalid", "not_json", "undecodable", "too_large", "unauthorized", "rate_limited", "busy", "unavailable"];
@@ -34,6 +42,15 @@ public static class IngestMetrics
         Events.ZeroEach(routes, ["accepted", "rejected"]);
         Bytes.ZeroEach(routes);
         Rejections.ZeroEach(routes, Reasons);
+        Chunks.ZeroEach([DirectPath, OutboxPath]);
+    }
+
+    public static void ChunksSent(string path, int count)
+    {
+        if (count > 0)
+        {
+            Chunks.Add(count, path);
+        }
     }
 
     public static void Accepted(HttpContext context, int count, TimeSpan elapsed)

@@ -43,6 +43,24 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00", "366.00:00:00")]
     public TimeSpan MaxTimestampAhead { get; set; } = TimeSpan.FromDays(1);
 
+    /// <summary>
+    /// Produce accepted chunks straight to Kafka and answer after the broker's acknowledgement (PostgreSQL untouched);
+    /// a chunk goes to the transactional outbox instead while Kafka is unreachable or slow, or the retention guard holds
+    /// the topic. False writes every chunk to the outbox, as before.
+    /// </summary>
+    public bool DirectProduce { get; set; } = true;
+
+    /// <summary>How long a request waits for the broker's acknowledgement before its chunk goes to the outbox instead.</summary>
+    [Range(typeof(TimeSpan), "00:00:00.010", "00:10:00")]
+    public TimeSpan DirectProduceTimeout { get; set; } = TimeSpan.FromSeconds(5);
+
+    /// <summary>
+    /// After a direct produce failed or timed out, how long every chunk goes to the outbox before one chunk tries Kafka
+    /// again: a broker that is away costs one request the timeout, not every request.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan DirectProduceBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
+
     /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>
     public string DefaultClefSource { get; set; } = "seq";
 

@@ -26,6 +26,7 @@ internal static class IngestRegistration
         builder.Services.AddSingleton<IngestPipeline>();
         builder.Services.AddSingleton<ClefDecoder>();
         builder.Services.AddSingleton<SeqJsonDecoder>();
+        builder.Services.AddSingleton<DirectProducer>();
         builder.Services.AddSingleton<EventIngestor>();
         builder.Services.AddSingleton<IngestBulkheads>();
         builder.Services.AddIngestRateLimiting();

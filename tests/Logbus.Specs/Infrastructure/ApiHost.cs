@@ -7,8 +7,9 @@ using Microsoft.AspNetCore.Mvc.Testing;
 namespace Logbus.Specs.Infrastructure;
 
 /// <summary>
-/// The real Api over a spec's database. By default its outbox delivery is off, so a spec can read exactly what each
-/// request committed from the outbox tables; with <c>deliver</c> it produces to a Kafka topic of the spec's own.
+/// The real Api over a spec's database. By default its outbox delivery and direct produce are off, so a spec can read
+/// exactly what each request committed from the outbox tables; with <c>deliver</c> it produces to a Kafka topic of the
+/// spec's own, straight and through the outbox.
 /// </summary>
 internal sealed class ApiHost : IAsyncDisposable
 {
@@ -64,6 +65,9 @@ internal sealed class ApiHost : IAsyncDisposable
         all["Kafka:Topics:LogEvents"] = topic;
         all["Kafka:Topics:Imports"] = topic + ".progress";
         all["Messaging:BusOutbox:DeliveryServiceEnabled"] = deliver ? "true" : "false";
+        // Without delivery a spec reads what each request committed from the outbox, so every chunk goes there; with it,
+        // chunks are produced straight to Kafka as the Api does by default.
+        all["Ingest:DirectProduce"] = deliver ? "true" : "false";
         // Specs send events with fixed dates; a century of retention keeps them within the timestamp policy whatever the day
         // (TimestampPolicySpecs set their own).
         all["Storage:Partitions:RetentionDays"] = "36500";
@@ -76,6 +80,9 @@ internal sealed class ApiHost : IAsyncDisposable
         {
             all["Urls"] = urls;
         }
+
+        // A spec may name the topic itself, to create it before the Api's clients ask the broker about it.
+        topic = all["Kafka:Topics:LogEvents"]!;
 
         var factory = new ServiceFactory<api::Program>(all);
         Func<HttpClient> newClient;

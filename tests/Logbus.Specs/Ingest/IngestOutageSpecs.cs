@@ -78,11 +78,13 @@ public sealed class IngestOutageSpecs
     {
         using var broker = SharedServers.Track(KafkaDevBroker.Start());
         await using var db = await SpecDatabase.CreateAsync();
+        var topic = SpecNames.Unique("ingest");
+        broker.CreateTopic(topic, 3);
         await using var api = ApiHost.Start(db, deliver: true, kafka: broker.BootstrapServers, settings: new Dictionary<string, string?>
         {
+            ["Kafka:Topics:LogEvents"] = topic,
             ["Messaging:BusOutbox:MaxRetryDelay"] = "00:00:02",
         });
-        broker.CreateTopic(api.Topic, 3);
         broker.SetAllBrokersDown();
 
         var ids = new List<string>();

@@ -53,8 +53,16 @@ internal sealed class Pipeline : IAsyncDisposable
         var importsGroup = SpecNames.Unique("imports");
         var storingGroup = SpecNames.Unique("worker");
         // The Api's retention guard watches the groups of this pipeline's Worker.
+        // The topics exist before the Api starts: its clients' first metadata request would create them with the broker's
+        // default partition count.
+        var topic = SpecNames.Unique("ingest");
+        broker.CreateTopic(topic, partitions);
+        // As the stack's broker has it: the imports topic exists before anyone subscribes to it or produces to it.
+        broker.CreateTopic(topic + ".progress", 4);
         var apiAll = new Dictionary<string, string?>
         {
+            ["Kafka:Topics:LogEvents"] = topic,
+            ["Kafka:Topics:Imports"] = topic + ".progress",
             ["Kafka:RetentionGuard:LogEventsConsumerGroups"] = storingGroup,
             ["Kafka:RetentionGuard:ImportsConsumerGroups"] = importsGroup,
         };
@@ -64,9 +72,6 @@ internal sealed class Pipeline : IAsyncDisposable
         }
 
         var api = ApiHost.Start(db, apiAll, deliver: true, kafka: broker.BootstrapServers, realPort: apiOnSocket ? FreePort.Next() : null);
-        broker.CreateTopic(api.Topic, partitions);
-        // As the stack's broker has it: the imports topic exists before anyone subscribes to it or produces to it.
-        broker.CreateTopic(api.Topic + ".progress", 4);
         var settings = ServiceSettings.For(db, broker.BootstrapServers);
         settings["Kafka:Topics:LogEvents"] = api.Topic;
         settings["Kafka:Topics:Imports"] = api.Topic + ".progress";
