@@ -9,10 +9,10 @@ namespace Logbus.Storage.Writing;
 /// timestamp: a redelivery, or a client sending it again) is counted as a duplicate instead of failing the batch.
 /// Runs in the caller's transaction, so the rows commit or roll back with whatever else it does (the inbox row, the
 /// outbox messages). An event whose day has no partition lands in the default partition: nothing is refused.
-/// With <c>copyDirect</c> the rows are first copied straight into <c>log_events</c> under a savepoint, which costs
-/// PostgreSQL about a quarter less per row than staging plus the insert (bench/README.md); only when that COPY meets a
-/// row already there (a unique violation) is the savepoint rolled back and the chunk written the staging way, which
-/// counts the duplicates.
+/// With <c>copyDirect</c> the rows are first copied straight into <c>log_events</c> under a savepoint (100,000 events in
+/// one session: 2.7 s, against 3.5 s through staging, issue 19), which skips the staging COPY; only when that COPY meets
+/// a row already there (a unique violation) is the savepoint rolled back and the chunk written the staging way, which
+/// counts the duplicates. Redeliveries never get here (the inbox absorbs them), so the fallback is for client resends.
 /// </summary>
 public static class LogEventBulkWriter
 {
