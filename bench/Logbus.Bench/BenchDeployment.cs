@@ -46,6 +46,12 @@ internal sealed class BenchDeployment : IAsyncDisposable
             ["Worker__Storing__ConsumerGroup"] = topic + "-worker",
             ["Worker__Imports__ConsumerGroup"] = topic + "-imports",
             ["Cache__KeyPrefix"] = topic + ":",
+            // ./logbus stack's settings say the services do not migrate (./logbus migrate does); the run's database is new.
+            ["Storage__MigrateOnStartup"] = "true",
+            // The Api's retention guard holds delivery while these groups lag; by default it watches the stack's own groups,
+            // which never read the run's topics (their whole backlog would count as lag).
+            ["Kafka__RetentionGuard__LogEventsConsumerGroups"] = topic + "-worker",
+            ["Kafka__RetentionGuard__ImportsConsumerGroups"] = topic + "-imports",
             // The benchmarks measure Query, not its per-client rate limit.
             ["Query__RateLimit__RequestsPerSecond"] = "0",
         });

@@ -390,7 +390,11 @@ internal sealed class LoadSuite : IAsyncDisposable
             if (kafka.Events > 0)
             {
                 _report.Add("bytes per event in Kafka, record value (uncompressed)", kafka.ValueBytesPerEvent, "B");
-                _report.Add("bytes per event in Kafka, lz4 as the producer sends it", kafka.Lz4BytesPerEvent, "B");
+                if (kafka.Lz4BytesPerEvent > 0)
+                {
+                    _report.Add("bytes per event in Kafka, lz4 as the producer sends it", kafka.Lz4BytesPerEvent, "B");
+                }
+
                 _report.Notes.Add($"Kafka footprint from {kafka.Records} records ({kafka.Events:N0} events) read back from `{_topic}` and produced "
                     + "again lz4-compressed (librdkafka's txbytes).");
             }
