@@ -80,7 +80,19 @@ public sealed class MessagingMetrics : IDisposable
     public void SagaConflict(string saga) => _sagaConflicts.Add(1, new KeyValuePair<string, object?>("saga", saga));
 
     /// <summary>Records the latest backlog reading of a DbContext's outbox, which the gauges report until the next.</summary>
-    public void Backlog(string context, OutboxBacklog backlog) => _backlogs[context] = backlog;
+    public void Backlog(string context, OutboxBacklog backlog)
+    {
+        if (_backlogs.TryAdd(context, backlog))
+        {
+            // The delivery counters exist at zero from the first reading: a service whose chunks go straight to Kafka may
+            // deliver nothing through its outbox for hours, and a panel or alert on them would otherwise find no series.
+            _delivered.Add(0, Tag(context));
+            _deliveryFailures.Add(0, Tag(context));
+            return;
+        }
+
+        _backlogs[context] = backlog;
+    }
 
     public void Dispose() => _meter.Dispose();
 

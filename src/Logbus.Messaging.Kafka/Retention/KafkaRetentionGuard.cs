@@ -28,7 +28,6 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private readonly ConcurrentDictionary<string, LastLook> _looks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Bytes, DateTimeOffset Until)> _retention = new(StringComparer.Ordinal);
     private IAdminClient? _admin;
-    private IConsumer<Ignore, Ignore>? _watermarks;
     private bool _failing;
 
     internal KafkaRetentionGuard(KafkaRiderAccessor riders, KafkaRetentionGuardOptions options, ILogger<KafkaRetentionGuard> logger)
@@ -114,7 +113,6 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
         finally
         {
-            _watermarks?.Dispose();
             _admin?.Dispose();
         }
     }
@@ -126,9 +124,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         produced.ReplayMaxBytes = _options.ReplayMaxBytes;
         var config = rider.Host.CreateClientConfig();
         _admin ??= new AdminClientBuilder(config).Build();
-        _watermarks ??= new ConsumerBuilder<Ignore, Ignore>(new ConsumerConfig(config) { GroupId = "logbus-retention-guard" }).Build();
 
-        foreach (var topic in LostTopics(produced))
+        foreach (var topic in await LostTopicsAsync(produced))
         {
             await ReplayAsync(rider, topic, cancellationToken);
         }
@@ -145,12 +142,19 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// Topics whose delivered records the broker no longer has: its log ends below an offset it acknowledged. (A cluster id
     /// would say "another broker" sooner, but librdkafka's mock cluster does not answer DescribeCluster.)
     /// </summary>
-    private HashSet<string> LostTopics(ProducedRecords produced)
+    private async Task<HashSet<string>> LostTopicsAsync(ProducedRecords produced)
     {
+        var highest = produced.Highest();
         var lost = new HashSet<string>(StringComparer.Ordinal);
-        foreach (var (partition, offset) in produced.Highest().Where(h => !lost.Contains(h.Partition.Topic)))
+        if (highest.Count == 0)
         {
-            if (_watermarks!.QueryWatermarkOffsets(partition, RequestTimeout).High.Value <= offset)
+            return lost;
+        }
+
+        var ends = await LogEndsAsync(highest.Select(h => h.Partition));
+        foreach (var (partition, offset) in highest)
+        {
+            if (ends.TryGetValue(partition, out var end) && end.High <= offset)
             {
                 lost.Add(partition.Topic);
             }
@@ -158,6 +162,25 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
         return lost;
     }
+
+    /// <summary>
+    /// Where each partition's log starts and ends, asked with the admin client. (A consumer could ask too, but a consumer
+    /// with a group id keeps a group coordinator in flight, and librdkafka 2.16 aborts the process when such a client meets
+    /// a broker with another cluster id, as a restarted dev broker is.)
+    /// </summary>
+    private async Task<Dictionary<TopicPartition, (long Low, long High)>> LogEndsAsync(IEnumerable<TopicPartition> partitions)
+    {
+        var list = partitions.ToList();
+        var options = new ListOffsetsOptions { RequestTimeout = RequestTimeout };
+        var earliest = await _admin!.ListOffsetsAsync(Specs(list, OffsetSpec.Earliest()), options);
+        var latest = await _admin.ListOffsetsAsync(Specs(list, OffsetSpec.Latest()), options);
+        var lows = earliest.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
+        return latest.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition,
+            r => (lows.GetValueOrDefault(r.TopicPartitionOffsetError.TopicPartition), r.TopicPartitionOffsetError.Offset.Value));
+    }
+
+    private static IEnumerable<TopicPartitionOffsetSpec> Specs(List<TopicPartition> partitions, OffsetSpec spec) =>
+        partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec });
 
     /// <summary>
     /// A kept record as a producer may send it: its delivery may carry the broker's append time, which only a broker sets,
@@ -220,7 +243,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
 
         var partitions = metadata.Partitions.Select(p => new TopicPartition(topic, p.PartitionId)).ToList();
-        var ends = partitions.ToDictionary(p => p, p => _watermarks!.QueryWatermarkOffsets(p, RequestTimeout));
+        var ends = await LogEndsAsync(partitions);
         var positions = partitions.ToDictionary(p => p, p => long.MaxValue);
         foreach (var group in groups)
         {
@@ -228,7 +251,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
                 new ListConsumerGroupOffsetsOptions { RequestTimeout = RequestTimeout });
             foreach (var committed in offsets.SelectMany(o => o.Partitions))
             {
-                var low = ends[committed.TopicPartition].Low.Value;
+                var low = ends[committed.TopicPartition].Low;
                 var position = committed.Offset.Value >= 0 ? Math.Max(committed.Offset.Value, low) : low;
                 positions[committed.TopicPartition] = Math.Min(positions[committed.TopicPartition], position);
             }
@@ -237,8 +260,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var maxLag = 0L;
         foreach (var partition in partitions)
         {
-            var position = positions[partition] == long.MaxValue ? ends[partition].Low.Value : positions[partition];
-            maxLag = Math.Max(maxLag, ends[partition].High.Value - position);
+            var position = positions[partition] == long.MaxValue ? ends[partition].Low : positions[partition];
+            maxLag = Math.Max(maxLag, ends[partition].High - position);
             produced.Consumed(partition, position);
         }
 
