@@ -41,8 +41,8 @@ public sealed class BenchMeasuringSpecs(ITestOutputHelper output)
             Assert.Equal(accepted, figures["max-batches: distinct ids stored"].GetProperty("Value").GetDouble());
             Assert.Equal(accepted, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
 
-            // The statements of the mode, by kind: the rows reached log_events through an INSERT or a COPY, and the benchmark's own
-            // statements are only its checks after the clock stopped (rows and distinct ids, the footprint), not a drain poll.
+            // The statements of the mode, by kind: the rows reached log_events through an INSERT or a COPY, and the benchmark sent
+            // PostgreSQL nothing of its own while the mode ran (its drain poll was the Worker's metrics; its checks come after).
             var kinds = load.GetProperty("Statements").GetProperty("max-batches").EnumerateArray()
                 .ToDictionary(k => k.GetProperty("Kind").GetString()!,
                     k => (Calls: k.GetProperty("Calls").GetInt64(), Rows: k.GetProperty("Rows").GetInt64()));
@@ -50,8 +50,7 @@ public sealed class BenchMeasuringSpecs(ITestOutputHelper output)
             var intoLogEvents = kinds.Where(k => k.Key is "INSERT into log_events" or "COPY into log_events").Sum(k => k.Value.Rows);
             Assert.True(intoLogEvents >= accepted, $"rows into log_events by kind: {intoLogEvents} of {accepted}");
             Assert.True(kinds.ContainsKey("inbox"), "the inbox rows of the consumed chunks are a kind of their own");
-            Assert.True(kinds.GetValueOrDefault("the benchmark's own statements").Calls <= 4,
-                $"the benchmark's own statements during the mode: {kinds.GetValueOrDefault("the benchmark's own statements")}");
+            Assert.DoesNotContain("the benchmark's own statements", kinds.Keys);
         }
         finally
         {
