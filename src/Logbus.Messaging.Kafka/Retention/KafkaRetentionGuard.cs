@@ -111,10 +111,6 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
         {
         }
-        finally
-        {
-            _admin?.Dispose();
-        }
     }
 
     private async Task CheckAsync(KafkaRider rider, CancellationToken cancellationToken)
@@ -122,9 +118,28 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var produced = rider.Producers.Produced;
         produced.ReplayWindow = _options.ReplayWindow;
         produced.ReplayMaxBytes = _options.ReplayMaxBytes;
-        var config = rider.Host.CreateClientConfig();
-        _admin ??= new AdminClientBuilder(config).Build();
+        if (rider.Connectivity.Snapshot.UnreachableSince is not null)
+        {
+            // Nothing to learn from a broker that is away; held topics stay held until a look succeeds.
+            return;
+        }
 
+        // One admin client per look, never one that outlives a broker: librdkafka 2.16 aborted the process when a client
+        // with admin requests in flight met the restarted dev broker, which comes back with another cluster id.
+        using var admin = new AdminClientBuilder(rider.Host.CreateClientConfig()).Build();
+        _admin = admin;
+        try
+        {
+            await LookAsync(rider, produced, cancellationToken);
+        }
+        finally
+        {
+            _admin = null;
+        }
+    }
+
+    private async Task LookAsync(KafkaRider rider, ProducedRecords produced, CancellationToken cancellationToken)
+    {
         foreach (var topic in await LostTopicsAsync(produced))
         {
             await ReplayAsync(rider, topic, cancellationToken);
@@ -164,9 +179,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     }
 
     /// <summary>
-    /// Where each partition's log starts and ends, asked with the admin client. (A consumer could ask too, but a consumer
-    /// with a group id keeps a group coordinator in flight, and librdkafka 2.16 aborts the process when such a client meets
-    /// a broker with another cluster id, as a restarted dev broker is.)
+    /// Where each partition's log starts and ends, asked with the look's admin client. (A consumer could ask too, but one
+    /// kept between looks took the process down with it when the restarted dev broker came back as another cluster.)
     /// </summary>
     private async Task<Dictionary<TopicPartition, (long Low, long High)>> LogEndsAsync(IEnumerable<TopicPartition> partitions)
     {
