@@ -68,9 +68,7 @@ internal static class ImportEndpoints
         }
 
         var identity = keys.Identify(context, out _);
-        var (slot, refusal) = admission.TryEnter(context, identity is null
-            ? "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown")
-            : "key:" + identity.Name);
+        var (slot, refusal) = admission.TryEnter(context, RequestKey.Client(context, identity));
         if (refusal is not null)
         {
             return refusal;

@@ -33,11 +33,11 @@ internal static class IngestRateLimiting
                 var identity = keys.Identify(context, out _);
                 if (identity is { RequestsPerSecond: > 0 })
                 {
-                    return Bucket("key:" + identity.Name, identity.RequestsPerSecond);
+                    return Bucket(RequestKey.Client(context, identity), identity.RequestsPerSecond);
                 }
 
                 return keys.AnonymousRequestsPerSecond > 0
-                    ? Bucket("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), keys.AnonymousRequestsPerSecond)
+                    ? Bucket(RequestKey.Client(context, null), keys.AnonymousRequestsPerSecond)
                     : RateLimitPartition.GetNoLimiter("unlimited");
             });
         });

@@ -63,10 +63,7 @@ internal static partial class ExportEndpoints
             return;
         }
 
-        // Per key when there is one, as the read rate limit counts: behind a proxy, every client may share one address.
-        var key = RequestKey.Of(context);
-        var client = key is null ? "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown") : "key:" + key.Name;
-        var (lease, setting, cap) = streams.TryOpen(client);
+        var (lease, setting, cap) = streams.TryOpen(RequestKey.Client(context, RequestKey.Of(context)));
         if (lease is null)
         {
             ExportMetrics.Refusals.Add(1, cap!);

@@ -1,3 +1,4 @@
+using Logbus.ServiceDefaults.Resilience;
 using Microsoft.Extensions.Options;
 
 namespace Logbus.Query.Export;
@@ -10,55 +11,14 @@ namespace Logbus.Query.Export;
 public sealed class ExportStreams(IOptions<ExportOptions> options)
 {
     private readonly ExportOptions _options = options.Value;
-    private readonly Dictionary<string, int> _perClient = new(StringComparer.Ordinal);
-    private readonly Lock _lock = new();
-    private int _total;
+    private readonly ClientSlots _slots = new(options.Value.MaxConcurrent, options.Value.MaxConcurrentPerClient);
 
     /// <summary>A lease to dispose when the export ends, or the setting whose cap is reached (<c>total</c> or <c>client</c>).</summary>
-    public (IDisposable? Lease, string? Setting, string? Cap) TryOpen(string client)
+    public (IDisposable? Lease, string? Setting, string? Cap) TryOpen(string client) => _slots.TryTake(client) switch
     {
-        lock (_lock)
-        {
-            if (_total >= _options.MaxConcurrent)
-            {
-                return (null, $"{ExportOptions.Section}:{nameof(ExportOptions.MaxConcurrent)} = {_options.MaxConcurrent}", "total");
-            }
-
-            var mine = _perClient.GetValueOrDefault(client);
-            if (mine >= _options.MaxConcurrentPerClient)
-            {
-                return (null, $"{ExportOptions.Section}:{nameof(ExportOptions.MaxConcurrentPerClient)} = {_options.MaxConcurrentPerClient}",
-                    "client");
-            }
-
-            _perClient[client] = mine + 1;
-            _total++;
-            return (new Lease(this, client), null, null);
-        }
-    }
-
-    private void Close(string client)
-    {
-        lock (_lock)
-        {
-            _total--;
-            if (--_perClient[client] == 0)
-            {
-                _perClient.Remove(client);
-            }
-        }
-    }
-
-    private sealed class Lease(ExportStreams streams, string client) : IDisposable
-    {
-        private int _disposed;
-
-        public void Dispose()
-        {
-            if (Interlocked.Exchange(ref _disposed, 1) == 0)
-            {
-                streams.Close(client);
-            }
-        }
-    }
+        (_, SlotCap.Total) => (null, $"{ExportOptions.Section}:{nameof(ExportOptions.MaxConcurrent)} = {_options.MaxConcurrent}", "total"),
+        (_, SlotCap.Client) => (null,
+            $"{ExportOptions.Section}:{nameof(ExportOptions.MaxConcurrentPerClient)} = {_options.MaxConcurrentPerClient}", "client"),
+        var (lease, _) => (lease, null, null),
+    };
 }

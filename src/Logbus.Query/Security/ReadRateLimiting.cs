@@ -30,9 +30,8 @@ internal static class ReadRateLimiting
             {
                 var perSecond = context.RequestServices.GetRequiredService<IOptionsMonitor<ReadRateLimitOptions>>().CurrentValue.RequestsPerSecond;
                 var key = RequestKey.Of(context);
-                var (partition, rate) = key is null
-                    ? ("ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown"), perSecond)
-                    : ("key:" + key.Name, key.RequestsPerSecond > 0 ? key.RequestsPerSecond : perSecond);
+                var partition = RequestKey.Client(context, key);
+                var rate = key is { RequestsPerSecond: > 0 } ? key.RequestsPerSecond : perSecond;
                 return rate <= 0
                     ? RateLimitPartition.GetNoLimiter("unlimited")
                     : RateLimitPartition.GetTokenBucketLimiter(partition + "/" + rate.ToString(CultureInfo.InvariantCulture), _ =>

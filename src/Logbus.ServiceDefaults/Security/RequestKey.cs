@@ -13,6 +13,16 @@ public static class RequestKey
         return context.RequestServices.GetRequiredService<ApiKeys>().Identify(context, out _);
     }
 
+    /// <summary>
+    /// Who a per-client limit counts the request against: its key when it presented one (behind a proxy every client may
+    /// share one address), otherwise its address.
+    /// </summary>
+    public static string Client(HttpContext context, ApiKeyIdentity? key)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        return key is null ? "ip:" + (context.Connection.RemoteIpAddress?.ToString() ?? "unknown") : "key:" + key.Name;
+    }
+
     /// <summary>The source globs the request is restricted to: the key's, or none (every source).</summary>
     public static IReadOnlyList<string> SourceGlobs(HttpContext context) => Of(context)?.Sources ?? [];
 
