@@ -21,6 +21,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetentionCacheTime = TimeSpan.FromMinutes(5);
 
+    /// <summary>How librdkafka's mock cluster, the dev broker, names itself.</summary>
+    private const string MockClusterIdPrefix = "mockCluster";
+
     private readonly KafkaRiderAccessor _riders;
     private readonly KafkaRetentionGuardOptions _options;
     private readonly ILogger<KafkaRetentionGuard> _logger;
@@ -147,7 +150,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
         foreach (var (topic, groups) in _options.ConsumerGroups)
         {
-            await WatchLagAsync(produced, topic, groups);
+            await WatchLagAsync(rider, produced, topic, groups);
         }
 
         produced.Expire(DateTimeOffset.UtcNow - _options.ReplayWindow);
@@ -192,6 +195,24 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         return latest.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition,
             r => (lows.GetValueOrDefault(r.TopicPartitionOffsetError.TopicPartition), r.TopicPartitionOffsetError.Offset.Value));
     }
+
+    /// <summary>
+    /// What <paramref name="group"/> committed on each partition, asked by a consumer of that group that never joins it.
+    /// Not the admin client's ListConsumerGroupOffsets: in librdkafka 2.16 a coordinator-bound admin request whose
+    /// connection drops frees its state twice and aborts the process (the dev broker's restart hit it).
+    /// </summary>
+    private static Task<List<TopicPartitionOffset>> CommittedAsync(KafkaRider rider, string group, List<TopicPartition> partitions) =>
+        Task.Run(() =>
+        {
+            var config = new ConsumerConfig(rider.Host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
+            {
+                GroupId = group,
+                ClientId = "logbus-retention-guard",
+                EnableAutoCommit = false,
+            };
+            using var reader = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+            return reader.Committed(partitions, RequestTimeout);
+        });
 
     private static IEnumerable<TopicPartitionOffsetSpec> Specs(List<TopicPartition> partitions, OffsetSpec spec) =>
         partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec });
@@ -248,7 +269,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         LogReplayed(topic, replayed);
     }
 
-    private async Task WatchLagAsync(ProducedRecords produced, string topic, IList<string> groups)
+    private async Task WatchLagAsync(KafkaRider rider, ProducedRecords produced, string topic, IList<string> groups)
     {
         var metadata = _admin!.GetMetadata(topic, RequestTimeout).Topics.SingleOrDefault();
         if (metadata is null || metadata.Error.IsError || groups.Count == 0)
@@ -261,9 +282,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var positions = partitions.ToDictionary(p => p, p => long.MaxValue);
         foreach (var group in groups)
         {
-            var offsets = await _admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, partitions)],
-                new ListConsumerGroupOffsetsOptions { RequestTimeout = RequestTimeout });
-            foreach (var committed in offsets.SelectMany(o => o.Partitions))
+            foreach (var committed in await CommittedAsync(rider, group, partitions))
             {
                 var low = ends[committed.TopicPartition].Low;
                 var position = committed.Offset.Value >= 0 ? Math.Max(committed.Offset.Value, low) : low;
@@ -337,26 +356,32 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             return cached.Bytes;
         }
 
-        long? bytes;
+        var bytes = _admin!.ClusterId(RequestTimeout)?.StartsWith(MockClusterIdPrefix, StringComparison.Ordinal) == true
+            // librdkafka's mock cluster (the dev broker) answers no DescribeConfigs: asking would wait for a controller
+            // until the timeout, on every new topic.
+            ? KafkaRetentionGuardOptions.DevBrokerPartitionBytes
+            : await DescribedRetentionBytesAsync(topic);
+        _retention[topic] = (bytes, DateTimeOffset.UtcNow + RetentionCacheTime);
+        return bytes;
+    }
+
+    private async Task<long?> DescribedRetentionBytesAsync(string topic)
+    {
         try
         {
             var described = await _admin!.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Topic, Name = topic }],
                 new DescribeConfigsOptions { RequestTimeout = RequestTimeout });
-            bytes = described.Single().Entries.TryGetValue("retention.bytes", out var entry)
+            return described.Single().Entries.TryGetValue("retention.bytes", out var entry)
                 && long.TryParse(entry.Value, out var value) && value > 0
                     ? value
                     : null;
         }
         catch (KafkaException e)
         {
-            // librdkafka's mock cluster (the dev broker) does not answer DescribeConfigs: its client waits for a controller
-            // until the timeout. A broker that does not say is taken to keep what the dev broker keeps.
+            // A broker that does not say is taken to keep what the dev broker keeps.
             LogRetentionUnknown(topic, e.Error.Reason, KafkaRetentionGuardOptions.DevBrokerPartitionBytes);
-            bytes = KafkaRetentionGuardOptions.DevBrokerPartitionBytes;
+            return KafkaRetentionGuardOptions.DevBrokerPartitionBytes;
         }
-
-        _retention[topic] = (bytes, DateTimeOffset.UtcNow + RetentionCacheTime);
-        return bytes;
     }
 
     /// <summary>The lag the last look found, and how many records were let through since.</summary>
