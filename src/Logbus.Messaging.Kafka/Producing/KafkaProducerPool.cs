@@ -117,6 +117,10 @@ internal sealed class KafkaProducerPool(KafkaHostSettings host, KafkaProducerOpt
             LingerMs = Options.Linger.TotalMilliseconds,
             MessageTimeoutMs = (int)Options.DeliveryTimeout.TotalMilliseconds,
             MessageMaxBytes = Options.MessageMaxBytes,
+            // Unkeyed records (log chunks) go to a random partition each, not in sticky bursts to one: a burst would put a
+            // whole backlog on one partition, one consumer lane and one partition's retention, and the retention guard
+            // counts records in flight as spread evenly.
+            StickyPartitioningLingerMs = 0,
         };
         Options.Configure?.Invoke(config);
         // The queue gauge comes from librdkafka's statistics; a configured interval wins.

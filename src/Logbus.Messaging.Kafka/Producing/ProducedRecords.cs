@@ -53,6 +53,13 @@ internal sealed class ProducedRecords
     public IReadOnlyList<(TopicPartition Partition, long HighestOffset)> Highest() =>
         [.. _partitions.Select(p => (p.Key, p.Value.HighestOffset)).Where(p => p.HighestOffset >= 0)];
 
+    /// <summary>The highest offset delivered to <paramref name="partition"/>, or -1.</summary>
+    public long HighestOffset(TopicPartition partition) =>
+        _partitions.TryGetValue(partition, out var records) ? Volatile.Read(ref records.HighestOffset) : -1;
+
+    /// <summary>How many records were delivered to <paramref name="topic"/> since this process started.</summary>
+    public long DeliveredRecords(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Delivered : 0;
+
     /// <summary>Average bytes of one record as the broker stores it: compressed when librdkafka's statistics say, else as produced.</summary>
     public double AverageRecordBytes(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Average : 0;
 
@@ -166,7 +173,8 @@ internal sealed class ProducedRecords
 
     private sealed class PartitionRecords
     {
-        public long HighestOffset { get; set; } = -1;
+        // A field, so that the guard can read it on every send without taking the lock.
+        public long HighestOffset = -1;
 
         public Queue<KeptRecord> Kept { get; } = new();
     }
@@ -194,6 +202,8 @@ internal sealed class ProducedRecords
                 return records == 0 ? 0 : (double)Interlocked.Read(ref _uncompressedBytes) / records;
             }
         }
+
+        public long Delivered => Interlocked.Read(ref _uncompressedRecords);
 
         public void AddUncompressed(int bytes)
         {

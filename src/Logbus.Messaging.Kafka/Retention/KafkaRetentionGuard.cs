@@ -46,8 +46,11 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
     /// <summary>
     /// True while delivery to <paramref name="topic"/> waits for its consumer groups to catch up. Asked once per record
-    /// right before it is sent: every record let through since the last look at the broker counts as lag too, so a
-    /// backlog released at once (a whole round of outboxes sent concurrently) cannot overshoot the retention.
+    /// right before it is sent. A partition's lag is what the last look found, or more when this producer has delivered
+    /// past it since: the producer knows each delivered record's partition and offset, so records spread over many
+    /// partitions count against each partition only once. Records let through and not yet delivered count too (twice
+    /// their even share, against the most-behind partition), so a backlog released at once (a whole round of outboxes
+    /// sent concurrently) cannot overshoot the retention.
     /// </summary>
     public bool IsHeld(string topic)
     {
@@ -61,7 +64,17 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             return false;
         }
 
-        var estimate = look.LagBytes + (Volatile.Read(ref look.LetThrough) * rider.Producers.Produced.AverageRecordBytes(topic));
+        var produced = rider.Producers.Produced;
+        var behind = 0L;
+        foreach (var (partition, seen) in look.Partitions)
+        {
+            behind = Math.Max(behind, Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position));
+        }
+
+        // The producer spreads records over the partitions at random (no sticky batches); twice an even share allows for chance.
+        var inFlight = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.DeliveredRecords(topic) - look.DeliveredBefore));
+        var share = look.Partitions.Count <= 1 ? inFlight : ((2 * inFlight) + look.Partitions.Count - 1) / look.Partitions.Count;
+        var estimate = (behind + share) * produced.AverageRecordBytes(topic);
         if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
         {
             Hold(topic, (long)estimate, look.RetentionBytes);
@@ -290,26 +303,27 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             }
         }
 
-        var maxLag = 0L;
+        var deliveredBefore = produced.DeliveredRecords(topic);
+        var seen = new Dictionary<TopicPartition, (long Position, long Lag)>();
         foreach (var partition in partitions)
         {
             var position = positions[partition] == long.MaxValue ? ends[partition].Low : positions[partition];
-            maxLag = Math.Max(maxLag, ends[partition].High - position);
+            seen[partition] = (position, ends[partition].High - position);
             produced.Consumed(partition, position);
         }
 
         var retention = await RetentionBytesAsync(topic);
-        var lagBytes = (long)(maxLag * produced.AverageRecordBytes(topic));
+        var lagBytes = (long)(seen.Values.Max(s => s.Lag) * produced.AverageRecordBytes(topic));
         if (retention is { } known)
         {
-            _looks[topic] = new LastLook(lagBytes, known);
+            _looks[topic] = new LastLook(seen, known, deliveredBefore);
         }
         else
         {
             _looks.TryRemove(topic, out _);
         }
 
-        var held = IsHeld(topic);
+        var held = _held.ContainsKey(topic);
         if (retention is not { } limit)
         {
             Release(topic, lagBytes, "the topic has no byte retention");
@@ -384,14 +398,20 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
     }
 
-    /// <summary>The lag the last look found, and how many records were let through since.</summary>
-    private sealed class LastLook(long lagBytes, long retentionBytes)
+    /// <summary>
+    /// What the last look found on each partition (the watched groups' position and the records behind it), how many
+    /// records this producer had delivered to the topic when it looked, and how many were let through since.
+    /// </summary>
+    private sealed class LastLook(IReadOnlyDictionary<TopicPartition, (long Position, long Lag)> partitions, long retentionBytes,
+        long deliveredBefore)
     {
         public long LetThrough;
 
-        public long LagBytes { get; } = lagBytes;
+        public IReadOnlyDictionary<TopicPartition, (long Position, long Lag)> Partitions { get; } = partitions;
 
         public long RetentionBytes { get; } = retentionBytes;
+
+        public long DeliveredBefore { get; } = deliveredBefore;
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

@@ -65,6 +65,33 @@ public sealed class BrokerRetentionSpecs
         Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
     }
 
+    [Fact]
+    public async Task Records_spread_over_many_partitions_are_not_held_while_no_partition_nears_the_retention()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        // Half this retention (where delivery holds) is about a third of what the spec sends in all (120 chunks of some
+        // 12 KB), and about three times what the most loaded of the 12 partitions gets, even with the Worker far behind.
+        await using var pipeline = await Pipeline.StartAsync(db, partitions: 12,
+            worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.050" },
+            apiSettings: new Dictionary<string, string?>
+            {
+                ["Kafka:Compression"] = "None",
+                ["Kafka:RetentionGuard:RetentionBytes"] = "1000000",
+                ["Kafka:RetentionGuard:CheckInterval"] = "00:00:00.200",
+            });
+        var first = await pipeline.IngestAsync(100, batchSize: 50, prefix: "first");
+        await pipeline.WaitForStoredAsync(first.Count, TimeSpan.FromSeconds(30));
+        // The guard has looked at the topic (every 200 ms): from here on it judges every chunk sent.
+        await Task.Delay(TimeSpan.FromSeconds(1));
+
+        var rest = await pipeline.IngestAsync(6_000, batchSize: 50, parallel: 8, prefix: "rest");
+
+        await pipeline.WaitForStoredAsync(first.Count + rest.Count, TimeSpan.FromSeconds(90));
+        await pipeline.AssertExactlyAsync(first.Count + rest.Count);
+        Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_holds",
+            ("topic", pipeline.Topic)));
+    }
+
     /// <summary>Samples the topic's log start against the Worker group's committed offsets, until stopped.</summary>
     private static async Task<List<string>> WatchDeletedUnconsumed(Pipeline pipeline, CancellationToken stop)
     {
