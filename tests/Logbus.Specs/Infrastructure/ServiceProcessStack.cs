@@ -41,12 +41,17 @@ internal sealed class ServiceProcessStack : IDisposable
         // Each service with the database role a deployment gives it; the spec's own settings come last and may override it.
         var writer = ServiceSettings.With(common, [("ConnectionStrings:Logbus", db.WriterConnectionString), .. everyService]);
         var reader = ServiceSettings.With(common, [("ConnectionStrings:Logbus", db.ReaderConnectionString), .. everyService]);
+        var (storingGroup, importsGroup) = (SpecNames.Unique("worker"), SpecNames.Unique("imports"));
+        // The Api's retention guard watches this Worker's groups: a group that never consumed the topic would count all of
+        // it as lag, and delivery would hold for good once a partition filled half its retention.
+        var api = ServiceSettings.With(writer, [("Kafka:RetentionGuard:LogEventsConsumerGroups", storingGroup),
+            ("Kafka:RetentionGuard:ImportsConsumerGroups", importsGroup), .. everyService]);
         var stack = new ServiceProcessStack(
             topic,
-            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, writer),
+            new ServiceProcess("Logbus.Api", RepositoryPaths.Configuration, api),
             new ServiceProcess("Logbus.Worker", RepositoryPaths.Configuration, ServiceSettings.With(writer,
-                [("Worker:Storing:ConsumerGroup", SpecNames.Unique("worker")), ("Worker:Storing:SessionTimeout", "00:00:06"),
-                    ("Worker:Imports:ConsumerGroup", SpecNames.Unique("imports")), .. worker])),
+                [("Worker:Storing:ConsumerGroup", storingGroup), ("Worker:Storing:SessionTimeout", "00:00:06"),
+                    ("Worker:Imports:ConsumerGroup", importsGroup), .. worker])),
             new ServiceProcess("Logbus.Query", RepositoryPaths.Configuration, ServiceSettings.With(reader, ("Cache:KeyPrefix", topic + ":"))));
         try
         {
