@@ -24,6 +24,10 @@ internal sealed class ProducedRecords
 
     public long RetainedBytes => Interlocked.Read(ref _retainedBytes);
 
+    /// <summary>Bytes kept for a replay of <paramref name="topic"/>.</summary>
+    public long RetainedBytesOf(string topic) =>
+        _partitions.Where(p => p.Key.Topic == topic).Sum(p => { lock (p.Value) { return p.Value.KeptBytes; } });
+
     /// <summary>Records kept for a replay that were dropped because <see cref="ReplayMaxBytes"/> was reached.</summary>
     public long DroppedForSpace { get; private set; }
 
@@ -39,6 +43,7 @@ internal sealed class ProducedRecords
             if (keep)
             {
                 partition.Kept.Enqueue(new KeptRecord(result.Message, result.Offset.Value, now, bytes));
+                partition.KeptBytes += bytes;
                 Interlocked.Add(ref _retainedBytes, bytes);
             }
         }
@@ -101,7 +106,7 @@ internal sealed class ProducedRecords
             {
                 while (records.Kept.TryPeek(out var kept) && kept.Offset < offset)
                 {
-                    Release(records.Kept.Dequeue());
+                    Release(records, records.Kept.Dequeue());
                 }
             }
         }
@@ -116,7 +121,7 @@ internal sealed class ProducedRecords
             {
                 while (records.Kept.TryPeek(out var kept) && kept.Delivered < cutoff)
                 {
-                    Release(records.Kept.Dequeue());
+                    Release(records, records.Kept.Dequeue());
                 }
             }
         }
@@ -136,7 +141,7 @@ internal sealed class ProducedRecords
                 records.HighestOffset = -1;
                 while (records.Kept.TryDequeue(out var kept))
                 {
-                    Release(kept);
+                    Release(records, kept);
                     taken.Add(kept.Message);
                 }
             }
@@ -162,19 +167,27 @@ internal sealed class ProducedRecords
             {
                 if (oldest.Records.Kept.TryDequeue(out var kept))
                 {
-                    Release(kept);
+                    Release(oldest.Records, kept);
                     DroppedForSpace++;
                 }
             }
         }
     }
 
-    private void Release(KeptRecord kept) => Interlocked.Add(ref _retainedBytes, -kept.Bytes);
+    /// <summary>Forgets a kept record; under the lock of its partition.</summary>
+    private void Release(PartitionRecords records, KeptRecord kept)
+    {
+        records.KeptBytes -= kept.Bytes;
+        Interlocked.Add(ref _retainedBytes, -kept.Bytes);
+    }
 
     private sealed class PartitionRecords
     {
         // A field, so that the guard can read it on every send without taking the lock.
         public long HighestOffset = -1;
+
+        /// <summary>Bytes of <see cref="Kept"/>; under the lock.</summary>
+        public long KeptBytes { get; set; }
 
         public Queue<KeptRecord> Kept { get; } = new();
     }

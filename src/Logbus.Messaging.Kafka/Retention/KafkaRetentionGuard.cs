@@ -40,7 +40,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         _logger = logger;
         foreach (var topic in options.ConsumerGroups.Keys)
         {
-            RetentionGuardMetrics.Watch(topic);
+            RetentionGuardMetrics.Watch(topic, () => _riders.Rider?.Producers.Produced.RetainedBytesOf(topic) ?? 0);
         }
     }
 

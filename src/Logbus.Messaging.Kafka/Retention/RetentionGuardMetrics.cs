@@ -7,13 +7,14 @@ namespace Logbus.Messaging.Kafka.Retention;
 /// <summary>
 /// The retention guard on the <c>Logbus.Messaging.Kafka</c> meter: <c>logbus_messaging_kafka_delivery_held</c> (1 while
 /// delivery to a topic waits for its consumers), <c>…_delivery_holds</c> (times it began to), <c>…_lost_logs</c> (times a
-/// broker was found to have lost delivered records) and <c>…_replayed</c> (records produced again after that); every
-/// watched topic's series start at zero.
+/// broker was found to have lost delivered records), <c>…_replayed</c> (records produced again after that) and
+/// <c>…_replay_kept_bytes</c> (what is kept in memory for a replay); every watched topic's series start at zero.
 /// </summary>
 internal static class RetentionGuardMetrics
 {
     private static readonly Meter Meter = new(KafkaConsumerMetrics.MeterName);
     private static readonly ConcurrentDictionary<string, int> Held = new(StringComparer.Ordinal);
+    private static readonly ConcurrentDictionary<string, Func<long>> Kept = new(StringComparer.Ordinal);
     private static readonly TotalsCounter Holds = new(Meter, "delivery_holds", "{hold}",
         "Times delivery to the topic began to wait because a consumer group's lag neared the topic's retention.");
 
@@ -23,13 +24,18 @@ internal static class RetentionGuardMetrics
     private static readonly TotalsCounter Replayed = new(Meter, "replayed", "{record}",
         "Delivered records produced again because the broker lost them.");
 
-    static RetentionGuardMetrics() =>
+    static RetentionGuardMetrics()
+    {
         Meter.CreateObservableGauge("delivery_held", () => Held.Select(h => new Measurement<int>(h.Value, Tag(h.Key))).ToList(), "{topic}",
             "1 while delivery to the topic is held because a consumer group's lag nears the topic's retention.");
+        Meter.CreateObservableGauge("replay_kept_bytes", () => Kept.Select(k => new Measurement<long>(k.Value(), Tag(k.Key))).ToList(), "By",
+            "Bytes of delivered records of the topic kept in memory, to be produced again should the broker lose its log.");
+    }
 
-    public static void Watch(string topic)
+    public static void Watch(string topic, Func<long> keptBytes)
     {
         Held.TryAdd(topic, 0);
+        Kept[topic] = keptBytes;
         Holds.Zero(new KeyValuePair<string, string>("topic", topic));
         LostLogs.Zero(new KeyValuePair<string, string>("topic", topic));
         Replayed.Zero(new KeyValuePair<string, string>("topic", topic));

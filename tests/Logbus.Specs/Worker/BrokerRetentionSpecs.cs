@@ -50,6 +50,7 @@ public sealed class BrokerRetentionSpecs
         Assert.Equal(1, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
         Assert.True(await pipeline.Database.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox_message") > 0,
             "the rest of the import waits in the outbox");
+        Assert.True(await KeptForReplayAsync(pipeline) > 0, "what the broker holds and the Worker has not read is kept for a replay");
 
         await pipeline.WorkerProcess.StartAsync();
         await pipeline.WaitForStoredAsync(Lines, TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
@@ -60,6 +61,8 @@ public sealed class BrokerRetentionSpecs
         var deletedUnconsumed = await watch;
 
         await pipeline.AssertExactlyAsync(Lines);
+        await Eventually.TrueAsync(async () => await KeptForReplayAsync(pipeline) == 0, TimeSpan.FromSeconds(30),
+            "records the Worker committed are no longer kept for a replay");
         Assert.True(deletedUnconsumed.Count == 0, "the broker deleted records the Worker had not committed: " + string.Join("; ", deletedUnconsumed));
         Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.WorkerClient, "logbus_messaging_kafka_offset_resets", ("topic", pipeline.Topic)));
         Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)));
@@ -91,6 +94,9 @@ public sealed class BrokerRetentionSpecs
         Assert.Equal(0, await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_holds",
             ("topic", pipeline.Topic)));
     }
+
+    private static async Task<double?> KeptForReplayAsync(Pipeline pipeline) =>
+        await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_replay_kept_bytes", ("topic", pipeline.Topic));
 
     /// <summary>Samples the topic's log start against the Worker group's committed offsets, until stopped.</summary>
     private static async Task<List<string>> WatchDeletedUnconsumed(Pipeline pipeline, CancellationToken stop)
