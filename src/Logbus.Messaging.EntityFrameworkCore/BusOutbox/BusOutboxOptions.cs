@@ -16,6 +16,14 @@ public sealed class BusOutboxOptions
     /// <summary>At most this many messages are loaded per claim; a larger outbox continues in the next claim.</summary>
     public int MessageBatchSize { get; set; } = 1000;
 
+    /// <summary>
+    /// At most this many bytes of message bodies are loaded per claim (always at least one message, however large); the
+    /// rest continues in the next claim. A round holds what it loads twice over (UTF-16 text, then the bytes it sends), so
+    /// this bounds the delivery service's memory when the outbox holds large messages, such as the Api's chunks of up to
+    /// a megabyte each.
+    /// </summary>
+    public long MessageBatchBytes { get; set; } = 8L * 1024 * 1024;
+
     /// <summary>How long one send may take before it counts as failed.</summary>
     public TimeSpan MessageDeliveryTimeout { get; set; } = TimeSpan.FromSeconds(30);
 

@@ -79,8 +79,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             return new DeliveryRound(0, 0, false, 0, nextAttemptIn);
         }
 
-        var messages = await LoadAsync(db, tables, claimed, cancellationToken);
-        var loadedAll = messages.Count < options.MessageBatchSize;
+        var (messages, loadedAll) = await LoadAsync(db, tables, claimed, cancellationToken);
         var byOutbox = messages.GroupBy(m => m.OutboxId!.Value).ToDictionary(g => g.Key, g => g.ToList());
         var results = await Task.WhenAll(byOutbox.Select(o => SendInOrderAsync(o.Key, o.Value, cancellationToken)));
 
@@ -171,25 +170,39 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             : null;
     }
 
-    private async Task<List<OutboxMessage>> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed, CancellationToken cancellationToken)
+    /// <summary>
+    /// Loads the claimed outboxes' messages in order, at most <see cref="BusOutboxOptions.MessageBatchSize"/> of them and
+    /// <see cref="BusOutboxOptions.MessageBatchBytes"/> of bodies (always the first, however large), and says whether that
+    /// was all of them. Body sizes come from PostgreSQL without reading the bodies (<c>octet_length</c> of a stored text).
+    /// </summary>
+    private async Task<(List<OutboxMessage> Messages, bool All)> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed,
+        CancellationToken cancellationToken)
     {
         await using var command = PgCommands.Create(db, $"""
-            SELECT {OutboxMessageReader.Columns}
-            FROM {tables.Messages} m
-            JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
-            ORDER BY c.position, m.sequence_number
-            LIMIT @limit
+            SELECT {OutboxMessageReader.Columns}, m.total
+            FROM (
+                SELECT m.*, count(*) OVER () AS total,
+                    row_number() OVER (ORDER BY c.position, m.sequence_number) AS n,
+                    sum(octet_length(m.body)) OVER (ORDER BY c.position, m.sequence_number ROWS UNBOUNDED PRECEDING) AS bytes
+                FROM {tables.Messages} m
+                JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
+            ) m
+            WHERE m.n <= @limit AND (m.n = 1 OR m.bytes <= @bytes)
+            ORDER BY m.n
             """);
         command.Parameters.AddWithValue("claimed", claimed.ToArray());
-        command.Parameters.AddWithValue("limit", options.MessageBatchSize);
+        command.Parameters.AddWithValue("limit", (long)options.MessageBatchSize);
+        command.Parameters.AddWithValue("bytes", options.MessageBatchBytes);
         var messages = new List<OutboxMessage>();
+        long total = 0;
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             messages.Add(OutboxMessageReader.Read(reader));
+            total = reader.GetInt64(OutboxMessageReader.ColumnCount);
         }
 
-        return messages;
+        return (messages, messages.Count == total);
     }
 
     /// <summary>

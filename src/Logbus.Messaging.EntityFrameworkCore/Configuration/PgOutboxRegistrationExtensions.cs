@@ -68,9 +68,10 @@ public static class PgOutboxRegistrationExtensions
         // Every DbContext of this type announces its committed outbox rows, however the application registered it.
         configurator.ConfigureDbContext<TDbContext>((sp, db) => db.AddInterceptors(sp.GetRequiredService<BusOutboxCommitAnnouncer<TDbContext>>()));
         configurator.AddHostedService<OutboxNotifier<TDbContext>>();
+        // Registered either way, so a host that delivers elsewhere (or a test driving rounds) can still call it.
+        configurator.AddSingleton<PgBusOutboxDeliveryService<TDbContext>>();
         if (options.DeliveryServiceEnabled)
         {
-            configurator.AddSingleton<PgBusOutboxDeliveryService<TDbContext>>();
             configurator.AddHostedService(sp => sp.GetRequiredService<PgBusOutboxDeliveryService<TDbContext>>());
         }
     }

@@ -13,6 +13,9 @@ internal static class OutboxMessageReader
         m.request_id, m.source_address, m.destination_address, m.response_address, m.fault_address
         """;
 
+    /// <summary>How many columns <see cref="Columns"/> names; a query may add its own after them.</summary>
+    public const int ColumnCount = 20;
+
     public static OutboxMessage Read(NpgsqlDataReader reader)
     {
         var message = new OutboxMessage

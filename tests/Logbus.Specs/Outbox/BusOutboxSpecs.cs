@@ -1,4 +1,5 @@
 using System.Diagnostics.Metrics;
+using System.Text.Json;
 using Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
@@ -221,6 +222,45 @@ public sealed class BusOutboxSpecs
         }
     }
 
+    [Fact]
+    public async Task A_delivery_round_loads_message_bodies_up_to_its_byte_limit_and_later_rounds_deliver_the_rest_in_order()
+    {
+        await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
+        var probe = new SpecProbe();
+        var producer = new FakeTopicProducer();
+        // Rounds are driven by hand: the delivery service of this host is registered, not started.
+        await using var deliverer = await StartAsync(db, probe, b =>
+            {
+                b.DeliveryServiceEnabled = false;
+                b.MessageBatchBytes = 1024 * 1024;
+            },
+            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer), name: "deliverer");
+        var first = Guid.NewGuid();
+        var second = Guid.NewGuid();
+        await ProducePaddedAsync(deliverer, first, 6, 200_000);
+        await ProducePaddedAsync(deliverer, second, 6, 200_000);
+        var service = deliverer.Get<PgBusOutboxDeliveryService<OutboxSpecDbContext>>();
+
+        var rounds = new List<int>();
+        while (producer.ProducedRecords.Count < 12 && rounds.Count < 20)
+        {
+            rounds.Add((await service.DeliverOnceAsync(CancellationToken.None)).Delivered);
+        }
+
+        // Bodies of about 200 KB against 1 MiB a round: five at most, and at least one however large.
+        Assert.All(rounds, delivered => Assert.InRange(delivered, 1, 5));
+        Assert.Equal(12, rounds.Sum());
+        var produced = producer.ProducedRecords.Select(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("message")).ToList();
+        Assert.Equal(12, producer.ProducedRecords.Select(p => p.MessageId).Distinct().Count());
+        foreach (var request in new[] { first, second })
+        {
+            var indexes = produced.Where(m => m.GetProperty("requestId").GetGuid() == request).Select(m => m.GetProperty("index").GetInt32());
+            Assert.Equal(Enumerable.Range(0, 6), indexes);
+        }
+
+        Assert.Equal(0, await MessagingRows.OutboxMessagesAsync(db));
+    }
+
     /// <summary>The contract with the Kafka rider, points 2 and 4.</summary>
     [Fact]
     public async Task A_request_sends_to_a_topic_through_the_outbox_and_the_keyed_topic_provider_produces_it()
@@ -291,6 +331,19 @@ public sealed class BusOutboxSpecs
             {
                 await transaction.CommitAsync();
             }
+        });
+
+    /// <summary>One request's outbox: <paramref name="messages"/> messages to a topic, each padded to <paramref name="bytes"/>.</summary>
+    private static Task ProducePaddedAsync(OutboxSpecHost host, Guid request, int messages, int bytes) =>
+        host.InScopeAsync(async sp =>
+        {
+            var endpoint = await sp.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri("topic:log-events"));
+            for (var i = 0; i < messages; i++)
+            {
+                await endpoint.Send(new PaddedRequestAccepted(request, i, new string('x', bytes)));
+            }
+
+            await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
         });
 
     private static Task ProduceAsync(OutboxSpecHost host, string topic, int messages) =>
