@@ -1,9 +1,9 @@
 namespace Logbus.Bench;
 
 /// <summary>
-/// The GC setting the services run with in the benchmarks, the same as <c>./logbus up</c> (the <c>logbus</c> script's
-/// <c>launch_service</c>) and compose give them; <c>./logbus bench load --gc=…</c> compares it with the others
-/// (bench/README.md has the figures).
+/// Environment the services get in the benchmarks on top of their runtimeconfig: none, so they run with the GC setting
+/// they are built with (workstation GC, GCConserveMemory=7, from Directory.Build.props), as under <c>./logbus up</c> and
+/// compose; <c>./logbus bench load --gc=…</c> compares it with the others (bench/README.md has the figures).
 /// </summary>
 internal static class ServiceGc
 {

@@ -10,19 +10,20 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
 {
     public static readonly GcSetting[] Known =
     [
-        // Web SDK projects default to server GC, and since .NET 9 server GC adapts its heap count to the load (DATAS).
-        new("server", "server GC as built (DATAS on: the .NET 9+ default)", new Dictionary<string, string> { ["DOTNET_gcServer"] = "1" }),
+        // The services' runtimeconfig (Directory.Build.props) asks for workstation GC with GCConserveMemory=7; the Web SDK's
+        // own default is server GC, which since .NET 9 adapts its heap count to the load (DATAS).
+        new("server", "server GC, the Web SDK's default (DATAS on: the .NET 9+ default)", Server()),
         new("datas", "server GC, DATAS asked for explicitly (DOTNET_GCDynamicAdaptationMode=1)",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "1" }),
+            Server(("DOTNET_GCDynamicAdaptationMode", "1"))),
         new("no-datas", "server GC without DATAS (DOTNET_GCDynamicAdaptationMode=0): one heap per core from the start",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCDynamicAdaptationMode"] = "0" }),
+            Server(("DOTNET_GCDynamicAdaptationMode", "0"))),
         new("conserve", "server GC with DOTNET_GCConserveMemory=7 (compacts sooner to keep fragmentation down)",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCConserveMemory"] = "7" }),
+            Server(("DOTNET_GCConserveMemory", "7"))),
         new("limit200", "server GC with DOTNET_GCHeapHardLimit=200 MB (0xC800000): an OutOfMemoryException past it",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCHeapHardLimit"] = "0xC800000" }),
-        new("workstation", "workstation GC (DOTNET_gcServer=0), concurrent",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0" }),
-        new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7",
+            Server(("DOTNET_GCHeapHardLimit", "0xC800000"))),
+        new("workstation", "workstation GC (DOTNET_gcServer=0), concurrent, without GCConserveMemory",
+            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "0" }),
+        new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)",
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
     ];
 
@@ -32,4 +33,16 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             Known.FirstOrDefault(k => k.Name == n)
             ?? throw new ArgumentException($"Unknown GC setting {n}. Known: {string.Join(", ", Known.Select(k => k.Name))}.")),
     ];
+
+    /// <summary>Server GC without the services' GCConserveMemory, plus <paramref name="more"/>.</summary>
+    private static Dictionary<string, string> Server(params (string Name, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCConserveMemory"] = "0" };
+        foreach (var (name, value) in more)
+        {
+            environment[name] = value;
+        }
+
+        return environment;
+    }
 }

@@ -16,7 +16,7 @@ internal sealed class LoadBenchmark : IBenchmark
 
     public string Description =>
         $"load generator: {string.Join(", ", LoadOptions.AllModes)} (--mode=a,b --rate= --duration= --senders= --batch= --lines= "
-        + "--apis=N --workers=N --gc=server,workstation,… --api=URL --query=URL [--worker=URL --database=CONN])";
+        + "--apis=N --workers=N --gc=workstation-conserve,server,… --api=URL --query=URL [--worker=URL --database=CONN])";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
