@@ -31,6 +31,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private readonly ConcurrentDictionary<string, LastLook> _looks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Bytes, DateTimeOffset Until)> _retention = new(StringComparer.Ordinal);
     private IAdminClient? _admin;
+    private IConsumer<Ignore, Ignore>? _reader;
+    private string? _cluster;
     private bool _failing;
 
     internal KafkaRetentionGuard(KafkaRiderAccessor riders, KafkaRetentionGuardOptions options, ILogger<KafkaRetentionGuard> logger)
@@ -143,7 +145,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         // One admin client per look, never one that outlives a broker: librdkafka 2.16 aborted the process when a client
         // with admin requests in flight met the restarted dev broker, which comes back with another cluster id.
         using var admin = new AdminClientBuilder(rider.Host.CreateClientConfig()).Build();
+        using var reader = CreateReader(rider, "logbus-retention-guard");
         _admin = admin;
+        _reader = reader;
         try
         {
             await LookAsync(rider, produced, cancellationToken);
@@ -151,12 +155,25 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         finally
         {
             _admin = null;
+            _reader = null;
         }
     }
 
     private async Task LookAsync(KafkaRider rider, ProducedRecords produced, CancellationToken cancellationToken)
     {
-        foreach (var topic in await LostTopicsAsync(produced))
+        var lost = await LostTopicsAsync(produced);
+        // Log ends alone miss a restart when the new log has grown past the old one's end before this look (what was
+        // sent while the broker was away reaches it first); another cluster id says the whole log is gone.
+        var cluster = _admin!.ClusterId(RequestTimeout);
+        if (cluster is not null && _cluster is not null && cluster != _cluster)
+        {
+            var delivered = produced.Highest().Select(h => h.Partition.Topic).Where(t => produced.RetainedBytesOf(t) > 0).Distinct().ToList();
+            LogClusterChanged(_cluster, cluster, string.Join(", ", delivered));
+            lost.UnionWith(delivered);
+        }
+
+        _cluster = cluster ?? _cluster;
+        foreach (var topic in lost)
         {
             await ReplayAsync(rider, topic, cancellationToken);
         }
@@ -195,18 +212,21 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     }
 
     /// <summary>
-    /// Where each partition's log starts and ends, asked with the look's admin client. (A consumer could ask too, but one
-    /// kept between looks took the process down with it when the restarted dev broker came back as another cluster.)
+    /// Where each partition's log starts and ends, asked by the look's consumer (a watermark query; it never joins a
+    /// group). Not the admin client's ListOffsets: in librdkafka 2.16 an admin request whose broker connection drops can
+    /// release its reply queue twice, and the admin client's disposal then aborted the process (the dev broker's restart
+    /// hit it). Not a consumer kept between looks either: one took the process down when the restarted dev broker came
+    /// back as another cluster.
     /// </summary>
-    private async Task<Dictionary<TopicPartition, (long Low, long High)>> LogEndsAsync(IEnumerable<TopicPartition> partitions)
+    private Task<Dictionary<TopicPartition, (long Low, long High)>> LogEndsAsync(IEnumerable<TopicPartition> partitions)
     {
+        var reader = _reader!;
         var list = partitions.ToList();
-        var options = new ListOffsetsOptions { RequestTimeout = RequestTimeout };
-        var earliest = await _admin!.ListOffsetsAsync(Specs(list, OffsetSpec.Earliest()), options);
-        var latest = await _admin.ListOffsetsAsync(Specs(list, OffsetSpec.Latest()), options);
-        var lows = earliest.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition, r => r.TopicPartitionOffsetError.Offset.Value);
-        return latest.ResultInfos.ToDictionary(r => r.TopicPartitionOffsetError.TopicPartition,
-            r => (lows.GetValueOrDefault(r.TopicPartitionOffsetError.TopicPartition), r.TopicPartitionOffsetError.Offset.Value));
+        return Task.Run(() => list.ToDictionary(p => p, p =>
+        {
+            var watermarks = reader.QueryWatermarkOffsets(p, RequestTimeout);
+            return (watermarks.Low.Value, watermarks.High.Value);
+        }));
     }
 
     /// <summary>
@@ -217,18 +237,21 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private static Task<List<TopicPartitionOffset>> CommittedAsync(KafkaRider rider, string group, List<TopicPartition> partitions) =>
         Task.Run(() =>
         {
-            var config = new ConsumerConfig(rider.Host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
-            {
-                GroupId = group,
-                ClientId = "logbus-retention-guard",
-                EnableAutoCommit = false,
-            };
-            using var reader = new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+            using var reader = CreateReader(rider, group);
             return reader.Committed(partitions, RequestTimeout);
         });
 
-    private static IEnumerable<TopicPartitionOffsetSpec> Specs(List<TopicPartition> partitions, OffsetSpec spec) =>
-        partitions.Select(p => new TopicPartitionOffsetSpec { TopicPartition = p, OffsetSpec = spec });
+    /// <summary>A consumer that only asks (offsets, watermarks): it never subscribes, so it never joins <paramref name="group"/>.</summary>
+    private static IConsumer<Ignore, Ignore> CreateReader(KafkaRider rider, string group)
+    {
+        var config = new ConsumerConfig(rider.Host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
+        {
+            GroupId = group,
+            ClientId = "logbus-retention-guard",
+            EnableAutoCommit = false,
+        };
+        return new ConsumerBuilder<Ignore, Ignore>(config).SetLogHandler((_, _) => { }).Build();
+    }
 
     /// <summary>
     /// A kept record as a producer may send it: its delivery may carry the broker's append time, which only a broker sets,
@@ -426,6 +449,10 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         Message = "The broker lost records of {Topic} that it had acknowledged (restarted, or another cluster); producing the {Count} kept " +
                   "for the replay window again")]
     private partial void LogLostLog(string topic, int count);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "The broker is another cluster ({Previous} before, {Cluster} now): it has none of the records delivered before; replaying {Topics}")]
+    private partial void LogClusterChanged(string previous, string cluster, string topics);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {Count} record(s) to {Topic}")]
     private partial void LogReplayed(string topic, int count);
