@@ -451,7 +451,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private partial void LogLostLog(string topic, int count);
 
     [LoggerMessage(Level = LogLevel.Error,
-        Message = "The broker is another cluster ({Previous} before, {Cluster} now): it has none of the records delivered before; replaying {Topics}")]
+        Message = "The broker is another cluster ({Previous} before, {Cluster} now): it has none of the records delivered before; " +
+                  "replaying {Topics}")]
     private partial void LogClusterChanged(string previous, string cluster, string topics);
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "Replayed {Count} record(s) to {Topic}")]
