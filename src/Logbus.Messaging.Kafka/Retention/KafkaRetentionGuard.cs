@@ -44,6 +44,14 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         {
             RetentionGuardMetrics.Watch(topic, () => _riders.Rider?.Producers.Produced.RetainedBytesOf(topic) ?? 0);
         }
+
+        // From the rider's first record, not from this guard's first look: what is delivered before that look (a second
+        // after start) would otherwise not be kept, and a broker restarting then would lose it.
+        riders.WhenCreated(rider =>
+        {
+            rider.Producers.Produced.ReplayWindow = options.ReplayWindow;
+            rider.Producers.Produced.ReplayMaxBytes = options.ReplayMaxBytes;
+        });
     }
 
     /// <summary>
@@ -134,8 +142,6 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private async Task CheckAsync(KafkaRider rider, CancellationToken cancellationToken)
     {
         var produced = rider.Producers.Produced;
-        produced.ReplayWindow = _options.ReplayWindow;
-        produced.ReplayMaxBytes = _options.ReplayMaxBytes;
         if (rider.Connectivity.Snapshot.UnreachableSince is not null)
         {
             // Nothing to learn from a broker that is away; held topics stay held until a look succeeds.

@@ -95,6 +95,21 @@ public sealed class BrokerRetentionSpecs
             ("topic", pipeline.Topic)));
     }
 
+    [Fact]
+    public async Task Records_delivered_before_the_guards_first_look_are_kept_for_a_replay()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        // The guard's first look (which also releases what the Worker consumed) is ten minutes away: whatever is kept was
+        // kept from the rider's first record on. Before, a broker restarting in the first second after start lost it.
+        await using var pipeline = await Pipeline.StartAsync(db, partitions: 4,
+            apiSettings: new Dictionary<string, string?> { ["Kafka:RetentionGuard:CheckInterval"] = "00:10:00" });
+
+        var early = await pipeline.IngestAsync(400, batchSize: 100, prefix: "early");
+        await pipeline.WaitForStoredAsync(early.Count, TimeSpan.FromSeconds(30));
+
+        Assert.True(await KeptForReplayAsync(pipeline) > 0, "the Api keeps what it delivered before the guard looked");
+    }
+
     private static async Task<double?> KeptForReplayAsync(Pipeline pipeline) =>
         await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_replay_kept_bytes", ("topic", pipeline.Topic));
 
