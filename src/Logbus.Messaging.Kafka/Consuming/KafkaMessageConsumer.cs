@@ -158,13 +158,16 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         // Both are bounded: with the brokers unreachable a commit or a leave could wait for as long as the outage lasts.
         _rebalance.BeginClosing();
         _lagRegistration.Dispose();
-        if (!await WaitAsync(Task.Run(() => _committer.Commit(_consumer, lanes, "stop")), CloseTimeout, CancellationToken.None))
+        var commit = Task.Run(() => _committer.Commit(_consumer, lanes, "stop"));
+        if (!await WaitAsync(commit, CloseTimeout, CancellationToken.None))
         {
-            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not commit within {Timeout} while stopping", _settings.Topic,
-                _settings.GroupId, CloseTimeout);
+            LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) could not commit within {Timeout} while stopping; it closes once the " +
+                "commit returns", _settings.Topic, _settings.GroupId, CloseTimeout);
+            // Never close under a commit still waiting: the client would be destroyed beneath the temporary queue the commit
+            // waits on, and destroying that queue afterwards aborts the process inside librdkafka.
+            _ = commit.ContinueWith(_ => Close(), CancellationToken.None, TaskContinuationOptions.None, TaskScheduler.Default);
         }
-
-        if (!await WaitAsync(Task.Run(Close), CloseTimeout, CancellationToken.None))
+        else if (!await WaitAsync(Task.Run(Close), CloseTimeout, CancellationToken.None))
         {
             LogContext.Warning?.Log("Kafka consumer {Topic} ({Group}) did not close within {Timeout}", _settings.Topic, _settings.GroupId,
                 CloseTimeout);
