@@ -399,7 +399,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             return cached.Bytes;
         }
 
-        var bytes = _admin!.ClusterId(RequestTimeout)?.StartsWith(MockClusterIdPrefix, StringComparison.Ordinal) == true
+        // The cluster id this look already read (LookAsync), not a second metadata request.
+        var bytes = _cluster?.StartsWith(MockClusterIdPrefix, StringComparison.Ordinal) == true
             // librdkafka's mock cluster (the dev broker) answers no DescribeConfigs: asking would wait for a controller
             // until the timeout, on every new topic.
             ? KafkaRetentionGuardOptions.DevBrokerPartitionBytes
