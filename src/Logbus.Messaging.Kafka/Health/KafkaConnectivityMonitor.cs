@@ -18,9 +18,9 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
     private readonly Lock _gate = new();
     private CancellationTokenSource? _running;
     private Task? _probeLoop;
-    private IAdminClient? _probe;
     private long _unreachableSinceTicks;
     private int _suspect;
+    private int _probing;
     private bool _reportedNotReady;
     private string? _lastError;
 
@@ -38,6 +38,9 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
 
     public bool IsRunning => _running is not null;
 
+    /// <summary>True while a probe's metadata request is in flight.</summary>
+    internal bool IsProbing => Volatile.Read(ref _probing) == 1;
+
     public KafkaConnectivity Snapshot
     {
         get
@@ -53,7 +56,7 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
     {
         lock (_gate)
         {
-            if (_running is not null)
+            if (_running is not null || _probeLoop is not null)
             {
                 return;
             }
@@ -64,6 +67,7 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
         }
     }
 
+    /// <summary>Stops probing and waits for the probe loop to end, a probe in flight included (at most its timeout).</summary>
     public async Task StopAsync()
     {
         CancellationTokenSource? running;
@@ -74,22 +78,15 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
             loop = _probeLoop;
             _running = null;
             _probeLoop = null;
+            running?.Cancel();
         }
 
-        if (running is null)
-        {
-            return;
-        }
-
-        await running.CancelAsync();
         if (loop is not null)
         {
             await loop;
         }
 
-        running.Dispose();
-        _probe?.Dispose();
-        _probe = null;
+        running?.Dispose();
     }
 
     /// <summary>A client error: outage signs make the monitor suspicious (and start the clock on all-brokers-down).</summary>
@@ -133,23 +130,18 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
     }
 
     /// <summary>
-    /// Stops probing without waiting. The container may dispose the monitor before or after the rider's
-    /// <see cref="StopAsync"/>; whichever comes second finds nothing left to do.
+    /// Stops probing without waiting. The container may dispose the monitor before, during or after the rider's
+    /// <see cref="StopAsync"/>: only the probe loop ever disposes its probe client, once its last request returned, so a
+    /// disposal can neither free the client under a request nor free it twice (either aborted the process inside
+    /// librdkafka). A <see cref="StopAsync"/> after this still waits for the loop.
     /// </summary>
     public void Dispose()
     {
-        CancellationTokenSource? running;
         lock (_gate)
         {
-            running = _running;
+            _running?.Cancel();
             _running = null;
-            _probeLoop = null;
         }
-
-        running?.Cancel();
-        running?.Dispose();
-        _probe?.Dispose();
-        _probe = null;
     }
 
     private void MarkUnreachable(string reason)
@@ -162,53 +154,72 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
         }
     }
 
+    /// <summary>Probes while an outage is suspected. The loop owns its probe client: nothing else may dispose it.</summary>
     private async Task ProbeLoopAsync(CancellationToken cancellationToken)
     {
-        while (!cancellationToken.IsCancellationRequested)
+        IAdminClient? probe = null;
+        try
         {
-            try
+            while (!cancellationToken.IsCancellationRequested)
             {
-                await Task.Delay(ProbeInterval, _time, cancellationToken);
-            }
-            catch (OperationCanceledException)
-            {
-                return;
-            }
+                try
+                {
+                    await Task.Delay(ProbeInterval, _time, cancellationToken);
+                }
+                catch (OperationCanceledException)
+                {
+                    return;
+                }
 
-            if (Volatile.Read(ref _suspect) == 1 || Interlocked.Read(ref _unreachableSinceTicks) != 0)
-            {
-                await Task.Run(Probe, CancellationToken.None);
-            }
+                if (Volatile.Read(ref _suspect) == 1 || Interlocked.Read(ref _unreachableSinceTicks) != 0)
+                {
+                    var client = probe;
+                    probe = await Task.Run(() => Probe(client), CancellationToken.None);
+                }
 
-            await PublishReadinessAsync();
+                await PublishReadinessAsync();
+            }
+        }
+        finally
+        {
+            probe?.Dispose();
         }
     }
 
-    private void Probe()
+    /// <summary>One metadata request; returns the probe client for the next one (created on the first).</summary>
+    private IAdminClient Probe(IAdminClient? probe)
     {
+        probe ??= new AdminClientBuilder(new AdminClientConfig(_host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
+            {
+                ClientId = "logbus-rider-probe",
+                SocketTimeoutMs = 3000,
+            })
+            .SetLogHandler((_, _) => { })
+            .SetErrorHandler((_, _) => { })
+            .Build();
+        Volatile.Write(ref _probing, 1);
         try
         {
-            _probe ??= new AdminClientBuilder(new AdminClientConfig(_host.CreateClientConfig().ToDictionary(p => p.Key, p => p.Value))
-                {
-                    ClientId = "logbus-rider-probe",
-                    SocketTimeoutMs = 3000,
-                })
-                .SetLogHandler((_, _) => { })
-                .SetErrorHandler((_, _) => { })
-                .Build();
-            var metadata = _probe.GetMetadata(TimeSpan.FromSeconds(2));
+            var metadata = probe.GetMetadata(TimeSpan.FromSeconds(2));
             if (metadata.Brokers.Count > 0)
             {
                 ReportReachable();
-                return;
             }
-
-            MarkUnreachable("the brokers reported no brokers");
+            else
+            {
+                MarkUnreachable("the brokers reported no brokers");
+            }
         }
         catch (KafkaException exception)
         {
             MarkUnreachable(exception.Error.Reason);
         }
+        finally
+        {
+            Volatile.Write(ref _probing, 0);
+        }
+
+        return probe;
     }
 
     private async Task PublishReadinessAsync()
