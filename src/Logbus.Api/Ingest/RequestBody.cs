@@ -28,7 +28,10 @@ public static class RequestBody
         {
             while (true)
             {
-                var memory = buffer.GetMemory(64 * 1024);
+                // Read into the space already there (a body with its Content-Length fits the first buffer whole); only a
+                // full buffer grows. Asking for 64 KB every read made each small request allocate and zero 64 KB, and each
+                // large one double its buffer for the final read that finds the end.
+                var memory = buffer.GetMemory(buffer.FreeCapacity > 0 ? 1 : 64 * 1024);
                 var read = await decoded.ReadAsync(memory, cancellationToken);
                 if (read == 0)
                 {
