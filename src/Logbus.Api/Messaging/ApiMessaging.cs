@@ -32,6 +32,9 @@ internal static class ApiMessaging
             [HealthChecksBuilderExtensions.ReadyTag], HealthChecksBuilderExtensions.ProbeTimeout);
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.4+ reports the bus's configuration to its authors' server after start unless told not to: a
+            // log pipeline sends nothing anywhere its operator did not configure.
+            x.DisableUsageTelemetry();
             // Messaging:BusOutbox tunes delivery (e.g. DeliveryServiceEnabled=false for an instance that only writes). The
             // library takes its settings through its configurator, as MassTransit's own outbox does; the section binds there.
             var delivery = builder.Configuration.GetSection("Messaging:BusOutbox");
@@ -43,6 +46,7 @@ internal static class ApiMessaging
                 kafka.ConfigureProducers(p =>
                 {
                     p.Compression = producing.Compression;
+                    p.Linger = producing.Linger;
                     p.MessageMaxBytes = producing.MessageMaxBytes;
                 });
             }));

@@ -30,6 +30,9 @@ internal static class WorkerMessaging
         builder.Services.AddCircuitBreaker(PostgresOutage.Dependency, PostgresOutage.IsOutage);
         builder.Services.AddMassTransit(x =>
         {
+            // MassTransit 8.4+ reports the bus's configuration to its authors' server after start unless told not to: a
+            // log pipeline sends nothing anywhere its operator did not configure.
+            x.DisableUsageTelemetry();
             x.AddPgOutbox<LogbusDbContext>();
             x.AddRider(rider =>
             {
