@@ -33,7 +33,7 @@ public sealed class EventIngestor : IAsyncDisposable
         _options = options.Value;
         _postgres = postgres;
         _topic = TopicAddress.For(topics.Value.LogEvents);
-        _singles = new GroupCommitter(CommitAsync, writers: 2, maxGroup: _options.ChunkMaxEvents, queueCapacity: 10_000);
+        _singles = new GroupCommitter(CommitAsync, _options.SingleEventWriters, maxGroup: _options.ChunkMaxEvents, queueCapacity: 10_000);
     }
 
     /// <summary>Commits one event together with whatever other single events are waiting.</summary>

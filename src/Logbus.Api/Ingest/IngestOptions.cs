@@ -61,6 +61,13 @@ public sealed class IngestOptions
     [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
     public TimeSpan DirectProduceBreakDuration { get; set; } = TimeSpan.FromSeconds(5);
 
+    /// <summary>
+    /// Single-event requests share chunks: this many writers each take what is queued (up to a chunk) and send it as one.
+    /// More writers answer sooner (a request waits for fewer sends ahead of it); fewer make larger chunks.
+    /// </summary>
+    [Range(1, 64)]
+    public int SingleEventWriters { get; set; } = 2;
+
     /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>
     public string DefaultClefSource { get; set; } = "seq";
 

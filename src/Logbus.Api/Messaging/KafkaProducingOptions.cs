@@ -18,6 +18,13 @@ public sealed class KafkaProducingOptions
     /// </summary>
     public CompressionType Compression { get; set; } = CompressionType.Lz4;
 
+    /// <summary>
+    /// The producer's <c>linger.ms</c>: how long a record waits for others to share its produce request. Every direct
+    /// produce waits it out before the broker sees the record, so it adds to each ingest request's latency.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:00:01")]
+    public TimeSpan Linger { get; set; } = TimeSpan.FromMilliseconds(5);
+
     /// <summary>The producer's <c>message.max.bytes</c>: the largest record it sends (librdkafka's default).</summary>
     [Range(1000, 1_000_000_000)]
     public int MessageMaxBytes { get; set; } = 1_000_000;
