@@ -10,7 +10,8 @@ namespace Logbus.Bench.Load;
 /// (with <c>--worker=</c>, its Worker's metrics count what is stored; with <c>--database=</c>, a connection string of its
 /// database, as superuser, the run's rows are checked and PostgreSQL's statements broken down). <c>--apis=</c> and
 /// <c>--workers=</c> start that many Api and Worker processes; <c>--batch=</c> is the events per request of
-/// <c>max-batches</c> (1,000); <c>--gc=</c> runs the modes once per GC setting of the services (<see cref="GcSetting"/>).
+/// <c>max-batches</c> (1,000); <c>--warmup=</c> seconds of untimed load first (30); <c>--gc=</c> runs the modes once per GC
+/// setting of the services (<see cref="GcSetting"/>).
 /// </summary>
 internal sealed record LoadOptions(
     IReadOnlyList<string> Modes,
@@ -22,6 +23,12 @@ internal sealed record LoadOptions(
     Uri? Query)
 {
     public int Apis { get; init; } = 1;
+
+    /// <summary>
+    /// Seconds of untimed load before the first timed mode (<c>--warmup=</c>, 0 for none): a fresh deployment compiles its
+    /// code while it serves, which took about a third of the services' CPU in their first half minute.
+    /// </summary>
+    public int WarmupSeconds { get; init; } = 30;
 
     public int Workers { get; init; } = 1;
 
@@ -55,6 +62,7 @@ internal sealed record LoadOptions(
             Url(context, "query"))
         {
             Apis = (int)(Number(context, "apis") ?? 1),
+            WarmupSeconds = (int)(Number(context, "warmup") ?? 30),
             Workers = (int)(Number(context, "workers") ?? 1),
             BatchSize = (int)(Number(context, "batch") ?? 1_000),
             Worker = Url(context, "worker"),
