@@ -62,7 +62,15 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
         var config = _settings.CreateConsumerConfig(context.Rider.Host.CreateClientConfig(), memberIndex);
         _consumer = new ConsumerBuilder<byte[], byte[]>(config)
             .SetErrorHandler((_, error) => context.Rider.Connectivity.Report(error, $"consumer {config.ClientId}"))
-            .SetLogHandler((_, message) => KafkaClientLog.Write(message))
+            .SetLogHandler((_, message) =>
+            {
+                if (OffsetResetLog.IsSkip(message))
+                {
+                    OffsetResetLog.Report(_settings, _context.LogContext, message.Message);
+                }
+
+                KafkaClientLog.Write(message);
+            })
             .SetPartitionsAssignedHandler(_rebalance.OnAssigned)
             .SetPartitionsRevokedHandler(_rebalance.OnRevoked)
             .SetPartitionsLostHandler(_rebalance.OnLost)

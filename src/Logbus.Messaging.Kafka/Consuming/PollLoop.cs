@@ -38,12 +38,9 @@ internal sealed class PollLoop(IConsumer<byte[], byte[]> consumer, KafkaReceiveE
             }
             catch (ConsumeException exception) when (exception.Error.Code == ErrorCode.Local_AutoOffsetReset)
             {
-                // The broker no longer has the records at this member's position (retention deleted them unread): they
-                // are gone, and the consumer continues from the reset offset. Never quiet about it.
-                KafkaConsumerMetrics.OffsetReset(_settings.Topic, _settings.GroupId);
-                LogContext.Error?.Log("Kafka consumer {Topic} ({Group}) skipped records the broker had already deleted: {Reason}. "
-                    + "The consumer fell further behind than the topic's retention; raise retention or consume faster.",
-                    _settings.Topic, _settings.GroupId, exception.Error.Reason);
+                // auto.offset.reset=error: the broker no longer has the records at this member's position (retention deleted
+                // them unread); the consumer continues from where librdkafka resumes.
+                OffsetResetLog.Report(_settings, context.LogContext, exception.Error.Reason);
                 continue;
             }
             catch (ConsumeException exception) when (!exception.Error.IsFatal)
