@@ -194,40 +194,75 @@ internal sealed class ProducedRecords
 
     private sealed record KeptRecord(Message<byte[], byte[]> Message, long Offset, DateTimeOffset Delivered, int Bytes);
 
+    /// <summary>
+    /// A record's size on the broker, as of the records sent lately. The average over the producer's life was what the
+    /// guard used: after thousands of small chunks (single events) it was a fraction of a 1,000-event chunk's size, so a
+    /// burst of large chunks looked several times smaller than it was, the guard held too late, and the dev broker
+    /// deleted records nobody had read (a load bench lost 8 chunks). Now: the recent uncompressed record size (a moving
+    /// average that follows a change within tens of records) times the compression librdkafka reports (wire bytes over
+    /// uncompressed bytes), never less than the lifetime wire average.
+    /// </summary>
     private sealed class TopicSizes
     {
+        /// <summary>Weight of the newest record in the moving average: about the last 20 records count.</summary>
+        private const double RecentWeight = 0.1;
+
+        private readonly Lock _gate = new();
         private long _uncompressedRecords;
         private long _uncompressedBytes;
+        private double _recentUncompressed;
         private long _wireRecords;
         private long _wireBytes;
+        private long _uncompressedBytesAtWire;
 
         public double Average
         {
             get
             {
-                var wireRecords = Interlocked.Read(ref _wireRecords);
-                if (wireRecords > 0)
+                lock (_gate)
                 {
-                    return (double)Interlocked.Read(ref _wireBytes) / wireRecords;
-                }
+                    if (_wireRecords == 0 || _uncompressedBytesAtWire == 0)
+                    {
+                        // No statistics yet: as produced (larger than on the wire when compressed, so the guard errs early).
+                        return Math.Max(_recentUncompressed, _uncompressedRecords == 0 ? 0 : (double)_uncompressedBytes / _uncompressedRecords);
+                    }
 
-                var records = Interlocked.Read(ref _uncompressedRecords);
-                return records == 0 ? 0 : (double)Interlocked.Read(ref _uncompressedBytes) / records;
+                    var lifetime = (double)_wireBytes / _wireRecords;
+                    var compression = (double)_wireBytes / _uncompressedBytesAtWire;
+                    return Math.Max(lifetime, _recentUncompressed * compression);
+                }
             }
         }
 
-        public long Delivered => Interlocked.Read(ref _uncompressedRecords);
+        public long Delivered
+        {
+            get
+            {
+                lock (_gate)
+                {
+                    return _uncompressedRecords;
+                }
+            }
+        }
 
         public void AddUncompressed(int bytes)
         {
-            Interlocked.Increment(ref _uncompressedRecords);
-            Interlocked.Add(ref _uncompressedBytes, bytes);
+            lock (_gate)
+            {
+                _uncompressedRecords++;
+                _uncompressedBytes += bytes;
+                _recentUncompressed = _uncompressedRecords == 1 ? bytes : _recentUncompressed + (RecentWeight * (bytes - _recentUncompressed));
+            }
         }
 
         public void SetWire(long records, long bytes)
         {
-            Interlocked.Exchange(ref _wireBytes, bytes);
-            Interlocked.Exchange(ref _wireRecords, records);
+            lock (_gate)
+            {
+                _wireBytes = bytes;
+                _wireRecords = records;
+                _uncompressedBytesAtWire = _uncompressedBytes;
+            }
         }
     }
 }
