@@ -10,7 +10,7 @@ namespace Logbus.Bench.Load;
 /// (with <c>--worker=</c>, its Worker's metrics count what is stored; with <c>--database=</c>, a connection string of its
 /// database, as superuser, the run's rows are checked and PostgreSQL's statements broken down). <c>--apis=</c> and
 /// <c>--workers=</c> start that many Api and Worker processes; <c>--batch=</c> is the events per request of
-/// <c>max-batches</c> (1,000); <c>--warmup=</c> seconds of untimed load first (30); <c>--gc=</c> runs the modes once per GC
+/// <c>max-batches</c> (1,000); <c>--warmup=</c> seconds of untimed load first (30; none with <c>--api=</c>); <c>--gc=</c> runs the modes once per GC
 /// setting of the services (<see cref="GcSetting"/>).
 /// </summary>
 internal sealed record LoadOptions(

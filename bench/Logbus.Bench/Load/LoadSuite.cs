@@ -349,7 +349,8 @@ internal sealed class LoadSuite : IAsyncDisposable
     /// </summary>
     private async Task WarmUpAsync(CancellationToken cancellationToken)
     {
-        if (_options.WarmupSeconds <= 0 || !_options.Modes.Any(m => m != "baseline"))
+        // A running stack (--api) is warm already, and its database is someone's: only a deployment of the run's own.
+        if (_options.WarmupSeconds <= 0 || _options.Api is not null || !_options.Modes.Any(m => m != "baseline"))
         {
             return;
         }
