@@ -11,6 +11,7 @@ namespace Logbus.Specs.Ingest;
 /// request allocated and zeroed 64 KB, and every large batch doubled its buffer at the end (a 400 KB batch cost 1.2 MB of
 /// large-object heap), which showed as CPU in memset and as the Api's resident memory under load.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class RequestBodySpecs
 {
     [Theory]

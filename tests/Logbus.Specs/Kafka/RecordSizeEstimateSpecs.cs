@@ -8,6 +8,7 @@ namespace Logbus.Specs.Kafka;
 /// small chunks (single events), a burst of 1,000-event chunks must count at its own size: counted at the small chunks'
 /// average it looked several times smaller, the guard held too late, and the dev broker deleted records nobody had read.
 /// </summary>
+[Trait("Kind", "Unit")]
 public sealed class RecordSizeEstimateSpecs
 {
     private const string Topic = "sizes";
