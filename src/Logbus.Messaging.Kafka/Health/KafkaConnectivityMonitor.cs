@@ -78,9 +78,10 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
             loop = _probeLoop;
             _running = null;
             _probeLoop = null;
-            running?.Cancel();
         }
 
+        // Outside the gate: a cancelled delay can resume the loop on this thread, which then disposes its probe client.
+        running?.Cancel();
         if (loop is not null)
         {
             await loop;
@@ -137,11 +138,14 @@ internal sealed class KafkaConnectivityMonitor : IDisposable
     /// </summary>
     public void Dispose()
     {
+        CancellationTokenSource? running;
         lock (_gate)
         {
-            _running?.Cancel();
+            running = _running;
             _running = null;
         }
+
+        running?.Cancel();
     }
 
     private void MarkUnreachable(string reason)
