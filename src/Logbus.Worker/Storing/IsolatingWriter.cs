@@ -36,7 +36,7 @@ public static class IsolatingWriter
         try
         {
             var counts = await LogEventBulkWriter.WriteAsync(connection, [.. rows.Select(r => r.Row)], cancellationToken,
-                emptyStaging: isolation.StagingHoldsRows, copyDirect: copyDirect);
+                emptyStaging: isolation.StagingHoldsRows, copyDirect: copyDirect, savepoint: Savepoint);
             await transaction.ReleaseAsync(Savepoint, cancellationToken);
             isolation.StagingHoldsRows = true;
             return counts;
