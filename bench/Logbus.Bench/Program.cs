@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Logbus.Bench;
+using Logbus.Bench.Indexes;
 using Logbus.Bench.Load;
 using Logbus.Bench.Outbox;
 using Logbus.Bench.Parsers;
@@ -10,6 +11,7 @@ using Logbus.Bench.Query;
 IBenchmark[] benchmarks =
 [
     new RiderBenchmark(), new OutboxBenchmark(), new QueryBenchmark(), new PipelineBenchmark(), new LoadBenchmark(), new ParsersBenchmark(),
+    new IndexesBenchmark(),
 ];
 
 var names = args.Where(a => !a.StartsWith("--", StringComparison.Ordinal)).ToList();

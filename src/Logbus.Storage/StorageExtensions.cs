@@ -69,8 +69,8 @@ public static class StorageExtensions
         db.UseNpgsql(dataSource, npgsql => npgsql.MigrationsHistoryTable(LogbusDbContext.MigrationsHistoryTable));
 
     /// <summary>
-    /// A data source whose pool limits come from <see cref="StorageOptions"/> unless the connection string sets them,
-    /// named <paramref name="name"/> in metrics and traces.
+    /// A data source whose pool limits and GIN pending list come from <see cref="StorageOptions"/> unless the connection
+    /// string sets them, named <paramref name="name"/> in metrics and traces.
     /// </summary>
     public static NpgsqlDataSource BuildDataSource(string connectionString, StorageOptions options, string name = "logbus")
     {
@@ -97,6 +97,13 @@ public static class StorageExtensions
             // the outbox listener unlistens), except the Worker's staging table, which is worth keeping: with a reset,
             // every return to the pool costs a DISCARD ALL and the next chunk creates the table again.
             csb.NoResetOnClose = true;
+        }
+
+        if (csb.Options?.Contains("gin_pending_list_limit", StringComparison.OrdinalIgnoreCase) != true)
+        {
+            // A session setting rather than the indexes' own: a partitioned index takes no ALTER INDEX … SET, and the
+            // daily partitions would not inherit it.
+            csb.Options = $"{csb.Options} -c gin_pending_list_limit={options.GinPendingListKilobytes}".Trim();
         }
 
         var dataSource = new NpgsqlDataSourceBuilder(csb.ConnectionString)

@@ -1,10 +1,5 @@
 using System.Diagnostics;
 using Logbus.Bench.Data;
-using Logbus.Storage.Partitions;
-using Logbus.Storage.Schema;
-using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
 using Npgsql;
 
 namespace Logbus.Bench.Query;
@@ -34,7 +29,8 @@ internal static class QueryBenchDataset
         await ExecuteAsync(admin, $"DROP DATABASE IF EXISTS {DatabaseName} WITH (FORCE)", cancellationToken);
         await ExecuteAsync(admin, $"CREATE DATABASE {DatabaseName}", cancellationToken);
         var end = DateTimeOffset.UtcNow.AddMinutes(-5);
-        await MigrateAsync(target, end, cancellationToken);
+        await BenchSchema.MigrateAsync(target, DateOnly.FromDateTime((end - Span).UtcDateTime), DateOnly.FromDateTime(end.UtcDateTime),
+            cancellationToken);
 
         await using var dataSource = NpgsqlDataSource.Create(target);
         await using var connection = await dataSource.OpenConnectionAsync(cancellationToken);
@@ -102,22 +98,6 @@ internal static class QueryBenchDataset
             // No such database or no bench_meta: not made yet.
             return null;
         }
-    }
-
-    private static async Task MigrateAsync(string connectionString, DateTimeOffset end, CancellationToken cancellationToken)
-    {
-        var builder = Host.CreateApplicationBuilder();
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["ConnectionStrings:Logbus"] = connectionString,
-            ["Storage:MigrateOnStartup"] = "false",
-        });
-        builder.Services.AddSingleton(TimeProvider.System);
-        Logbus.Storage.StorageExtensions.AddLogbusStorage(builder);
-        using var host = builder.Build();
-        await host.Services.GetRequiredService<DatabaseMigrator>().MigrateAsync(cancellationToken);
-        var first = DateOnly.FromDateTime((end - Span).UtcDateTime);
-        await host.Services.GetRequiredService<LogEventPartitions>().EnsureAsync(first, DateOnly.FromDateTime(end.UtcDateTime), cancellationToken);
     }
 
     private static async Task<List<string>> ListAsync(NpgsqlConnection connection, string sql, CancellationToken cancellationToken)
