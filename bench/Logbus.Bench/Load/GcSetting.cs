@@ -1,7 +1,7 @@
 namespace Logbus.Bench.Load;
 
 /// <summary>
-/// A garbage collector setting of the services, as environment variables of their processes: the load benchmark's
+/// A garbage collector (or thread pool) setting of the services, as environment variables of their processes: the load benchmark's
 /// <c>--gc=</c> runs its modes once per setting, on a fresh deployment each, so peak memory and throughput compare in one run.
 /// The runtime reads <c>DOTNET_GC*</c> numbers as hexadecimal. Each setting names every variable it relies on, so none is
 /// inherited from the default the services are otherwise started with (<see cref="BenchService"/>).
@@ -25,6 +25,13 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "0" }),
         new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)",
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
+        // A thread pool worker that finds no work spins before it sleeps (70 rounds by default); on 2 cores shared with
+        // PostgreSQL that spinning is CPU the database does not get.
+        new("no-spin", "workstation-conserve, and thread pool workers that sleep at once when idle (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)",
+            new Dictionary<string, string>
+            {
+                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
+            }),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

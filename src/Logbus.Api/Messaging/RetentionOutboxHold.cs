@@ -8,4 +8,6 @@ namespace Logbus.Api.Messaging;
 internal sealed class RetentionOutboxHold(KafkaRetentionGuard guard) : IOutboxDeliveryHold
 {
     public bool IsHeld(Uri destination) => TopicAddress.TryParse(destination, out var topic) && guard.IsHeld(topic);
+
+    public bool IsHolding(Uri destination) => TopicAddress.TryParse(destination, out var topic) && guard.IsHolding(topic);
 }

@@ -8,6 +8,15 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// </summary>
 public interface IOutboxDeliveryHold
 {
-    /// <summary>True while messages to <paramref name="destination"/> must wait. Called per message: keep it cheap.</summary>
+    /// <summary>
+    /// True while messages to <paramref name="destination"/> must wait. Called once per message right before it is sent,
+    /// so a hold may count a false answer as a message let through. Keep it cheap.
+    /// </summary>
     bool IsHeld(Uri destination);
+
+    /// <summary>
+    /// Whether <paramref name="destination"/> is held right now, counting nothing: how a delivery round looks ahead at
+    /// messages it may not send this round, to leave a held destination's bodies unread.
+    /// </summary>
+    bool IsHolding(Uri destination);
 }

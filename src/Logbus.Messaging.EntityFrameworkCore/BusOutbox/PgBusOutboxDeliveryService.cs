@@ -25,7 +25,8 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// A failed send backs off only its own outbox (<c>next_attempt</c>, doubling from one second up to
 /// <see cref="BusOutboxOptions.MaxRetryDelay"/>); outboxes committed after it are claimed meanwhile. A message the
 /// transport refuses for good (an <see cref="IOutboxSendFailureClassifier"/> says so: too large, invalid) is moved to
-/// <c>outbox_parked</c> with its reason and counted, and the rest of its outbox goes on.
+/// <c>outbox_parked</c> with its reason and counted, and the rest of its outbox goes on. A round reads bodies only of what
+/// it will send (<see cref="DeliveryPlan"/>): none of a held destination's.
 /// </remarks>
 public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     IServiceScopeFactory scopes,
@@ -79,16 +80,16 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             return new DeliveryRound(0, 0, false, 0, nextAttemptIn);
         }
 
-        var (messages, loadedAll) = await LoadAsync(db, tables, claimed, cancellationToken);
+        var plan = await PlanAsync(db, tables, claimed, cancellationToken);
+        var messages = await LoadAsync(db, tables, plan.ToLoad, cancellationToken);
         var byOutbox = messages.GroupBy(m => m.OutboxId!.Value).ToDictionary(g => g.Key, g => g.ToList());
-        var results = await Task.WhenAll(byOutbox.Select(o => SendInOrderAsync(o.Key, o.Value, cancellationToken)));
+        var results = await Task.WhenAll(byOutbox.Keys.Union(plan.Held).Select(id =>
+            SendInOrderAsync(id, byOutbox.GetValueOrDefault(id) ?? [], plan.Held.Contains(id), cancellationToken)));
 
-        var lastLoadedOutbox = messages.Count > 0 ? messages[^1].OutboxId : null;
         var sent = results.Where(r => r.LastSent is not null).ToList();
         var held = results.Where(r => r.Held).Select(r => r.OutboxId).ToArray();
         var failed = results.Where(r => r.Failed || r.Held).Select(r => r.OutboxId).ToHashSet();
-        // Complete: nothing failed, and nothing of it can lie beyond the message limit of this round.
-        var complete = claimed.Where(id => !failed.Contains(id) && (loadedAll || (byOutbox.ContainsKey(id) && id != lastLoadedOutbox))).ToArray();
+        var complete = claimed.Where(id => !failed.Contains(id) && plan.Completes(id)).ToArray();
         var parked = results.SelectMany(r => r.Parked).ToList();
         await ParkAsync(db, tables, parked, cancellationToken);
         await RemoveSentAsync(db, tables, sent, complete, cancellationToken);
@@ -107,7 +108,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             metrics.Parked(ContextName, reason.Key, reason.Count());
         }
 
-        return new DeliveryRound(claimed.Count, count, failed.Count > held.Length, parked.Count);
+        return new DeliveryRound(claimed.Count, count, failed.Count > held.Length, parked.Count, Loaded: messages.Count, Held: held.Length);
     }
 
     private async Task DeliverUntilStoppedAsync(CancellationToken stoppingToken)
@@ -171,45 +172,67 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
     }
 
     /// <summary>
-    /// Loads the claimed outboxes' messages in order, at most <see cref="BusOutboxOptions.MessageBatchSize"/> of them and
-    /// <see cref="BusOutboxOptions.MessageBatchBytes"/> of bodies (always the first, however large), and says whether that
-    /// was all of them. Body sizes come from PostgreSQL without reading the bodies (<c>octet_length</c> of a stored text).
+    /// Lists the claimed outboxes' messages in order without their bodies (at most
+    /// <see cref="BusOutboxOptions.MessageBatchSize"/>; <c>octet_length</c> of a stored text does not read it) and plans the
+    /// round from that listing.
     /// </summary>
-    private async Task<(List<OutboxMessage> Messages, bool All)> LoadAsync(DbContext db, MessagingTables tables, List<Guid> claimed,
-        CancellationToken cancellationToken)
+    private async Task<DeliveryPlan> PlanAsync(DbContext db, MessagingTables tables, List<Guid> claimed, CancellationToken cancellationToken)
     {
         await using var command = PgCommands.Create(db, $"""
-            SELECT {OutboxMessageReader.Columns}, m.total
-            FROM (
-                SELECT m.*, count(*) OVER () AS total,
-                    row_number() OVER (ORDER BY c.position, m.sequence_number) AS n,
-                    sum(octet_length(m.body)) OVER (ORDER BY c.position, m.sequence_number ROWS UNBOUNDED PRECEDING) AS bytes
-                FROM {tables.Messages} m
-                JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
-            ) m
-            WHERE m.n <= @limit AND (m.n = 1 OR m.bytes <= @bytes)
-            ORDER BY m.n
+            SELECT m.outbox_id, m.sequence_number, m.destination_address, octet_length(m.body), count(*) OVER () AS total
+            FROM {tables.Messages} m
+            JOIN unnest(@claimed) WITH ORDINALITY AS c(outbox_id, position) ON m.outbox_id = c.outbox_id
+            ORDER BY c.position, m.sequence_number
+            LIMIT @limit
             """);
         command.Parameters.AddWithValue("claimed", claimed.ToArray());
         command.Parameters.AddWithValue("limit", (long)options.MessageBatchSize);
-        command.Parameters.AddWithValue("bytes", options.MessageBatchBytes);
-        var messages = new List<OutboxMessage>();
+        var listed = new List<ListedMessage>();
         long total = 0;
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken))
+        {
+            while (await reader.ReadAsync(cancellationToken))
+            {
+                listed.Add(new ListedMessage(reader.GetGuid(0), reader.GetInt64(1), reader.IsDBNull(2) ? null : new Uri(reader.GetString(2)),
+                    reader.IsDBNull(3) ? 0 : reader.GetInt32(3)));
+                total = reader.GetInt64(4);
+            }
+        }
+
+        // Looks ahead without counting (IsHolding): the messages planned are asked again, counting, right before each is sent.
+        return DeliveryPlan.For(listed, listed.Count == total, IsHolding, options.MessageBatchSize, options.MessageBatchBytes);
+    }
+
+    /// <summary>Loads the planned messages, bodies and all, in sequence.</summary>
+    private static async Task<List<OutboxMessage>> LoadAsync(DbContext db, MessagingTables tables, List<long> sequenceNumbers,
+        CancellationToken cancellationToken)
+    {
+        var messages = new List<OutboxMessage>(sequenceNumbers.Count);
+        if (sequenceNumbers.Count == 0)
+        {
+            return messages;
+        }
+
+        await using var command = PgCommands.Create(db, $"""
+            SELECT {OutboxMessageReader.Columns} FROM {tables.Messages} m WHERE m.sequence_number = ANY(@sequence) ORDER BY m.sequence_number
+            """);
+        command.Parameters.AddWithValue("sequence", sequenceNumbers.ToArray());
         await using var reader = await command.ExecuteReaderAsync(cancellationToken);
         while (await reader.ReadAsync(cancellationToken))
         {
             messages.Add(OutboxMessageReader.Read(reader));
-            total = reader.GetInt64(OutboxMessageReader.ColumnCount);
         }
 
-        return (messages, messages.Count == total);
+        return messages;
     }
 
     /// <summary>
     /// Sends one outbox's messages one after another, stopping at the first failure that may pass so none overtakes
     /// another; a message refused for good is parked and the next one sent.
     /// </summary>
-    private async Task<OutboxSendResult> SendInOrderAsync(Guid outboxId, List<OutboxMessage> messages, CancellationToken cancellationToken)
+    /// <param name="heldAfter">The plan found the outbox's next message held: it waits for the recheck once these are sent.</param>
+    private async Task<OutboxSendResult> SendInOrderAsync(Guid outboxId, List<OutboxMessage> messages, bool heldAfter,
+        CancellationToken cancellationToken)
     {
         long? lastSent = null;
         var count = 0;
@@ -255,7 +278,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
             count++;
         }
 
-        return new OutboxSendResult(outboxId, lastSent, count, false, parked);
+        return new OutboxSendResult(outboxId, lastSent, count, false, parked, Held: heldAfter);
     }
 
     private bool IsHeld(Uri destination)
@@ -263,6 +286,19 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         foreach (var hold in _holds)
         {
             if (hold.IsHeld(destination))
+            {
+                return true;
+            }
+        }
+
+        return false;
+    }
+
+    private bool IsHolding(Uri destination)
+    {
+        foreach (var hold in _holds)
+        {
+            if (hold.IsHolding(destination))
             {
                 return true;
             }

@@ -95,6 +95,12 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         return false;
     }
 
+    /// <summary>
+    /// Whether delivery to <paramref name="topic"/> is held now, without estimating anything or counting a record as let
+    /// through (which <see cref="IsHeld"/> does): for looking ahead at records that may not be sent yet.
+    /// </summary>
+    public bool IsHolding(string topic) => _held.ContainsKey(topic);
+
     /// <summary>The topics held now, for health reports.</summary>
     public IReadOnlyCollection<string> HeldTopics => [.. _held.Keys];
 

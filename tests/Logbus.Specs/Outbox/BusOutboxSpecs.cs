@@ -261,6 +261,49 @@ public sealed class BusOutboxSpecs
         Assert.Equal(0, await MessagingRows.OutboxMessagesAsync(db));
     }
 
+    [Fact]
+    public async Task A_round_reads_no_body_of_a_held_destination_puts_its_outbox_off_and_delivers_it_in_order_once_the_hold_lifts()
+    {
+        await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
+        var probe = new SpecProbe();
+        var producer = new FakeTopicProducer();
+        var hold = new SwitchableHold(new Uri("topic:log-events"));
+        await using var deliverer = await StartAsync(db, probe, b =>
+            {
+                b.DeliveryServiceEnabled = false;
+                b.HoldRecheckInterval = TimeSpan.Zero;
+            },
+            services: s => s
+                .AddKeyedSingleton<ISendEndpointProvider>("topic", producer)
+                .AddSingleton<IOutboxDeliveryHold>(hold), name: "deliverer");
+        var held = Guid.NewGuid();
+        await ProducePaddedAsync(deliverer, held, 6, 200_000);
+        await ProduceAsync(deliverer, "topic:imports", 3);
+        var service = deliverer.Get<PgBusOutboxDeliveryService<OutboxSpecDbContext>>();
+
+        var whileHeld = await service.DeliverOnceAsync(CancellationToken.None);
+
+        // Only the three small messages to the free topic were read and sent; the 1.2 MB to the held one stayed unread.
+        Assert.Equal((2, 3, 3, 1), (whileHeld.Claimed, whileHeld.Loaded, whileHeld.Delivered, whileHeld.Held));
+        Assert.All(producer.ProducedRecords, p => Assert.Equal(new Uri("topic:imports"), p.Topic));
+        // A hold counts what it lets through (the retention guard reserves room for it): only the messages sent are asked
+        // so; the look ahead that left the held bodies unread counted nothing, or the hold would never lift.
+        Assert.Equal(3, hold.AskedBeforeSending);
+        Assert.Equal(6, await MessagingRows.OutboxMessagesAsync(db));
+
+        hold.Holding = false;
+        var rounds = 0;
+        while (producer.ProducedRecords.Count < 9 && rounds++ < 5)
+        {
+            await service.DeliverOnceAsync(CancellationToken.None);
+        }
+
+        var indexes = producer.ProducedRecords.Where(p => p.Topic == new Uri("topic:log-events"))
+            .Select(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("message").GetProperty("index").GetInt32());
+        Assert.Equal(Enumerable.Range(0, 6), indexes);
+        Assert.Equal(0, await MessagingRows.OutboxMessagesAsync(db));
+    }
+
     /// <summary>The contract with the Kafka rider, points 2 and 4.</summary>
     [Fact]
     public async Task A_request_sends_to_a_topic_through_the_outbox_and_the_keyed_topic_provider_produces_it()
@@ -357,4 +400,21 @@ public sealed class BusOutboxSpecs
 
             await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
         });
+
+    /// <summary>Holds one destination until told to stop.</summary>
+    private sealed class SwitchableHold(Uri heldDestination) : IOutboxDeliveryHold
+    {
+        public bool Holding { get; set; } = true;
+
+        /// <summary>Messages asked about right before their send: what the round planned to send, no more.</summary>
+        public int AskedBeforeSending { get; private set; }
+
+        public bool IsHeld(Uri destination)
+        {
+            AskedBeforeSending++;
+            return IsHolding(destination);
+        }
+
+        public bool IsHolding(Uri destination) => Holding && destination == heldDestination;
+    }
 }
