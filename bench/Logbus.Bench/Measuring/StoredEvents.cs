@@ -53,9 +53,44 @@ internal sealed class StoredEvents(IReadOnlyList<Uri> workers, NpgsqlDataSource?
     public async Task<long> PerWorkerAsync(Uri worker, CancellationToken cancellationToken) =>
         (long)PrometheusText.Sum(await _http.GetStringAsync(new Uri(worker, "/metrics"), cancellationToken), Metric);
 
-    /// <summary>Waits until <see cref="CountAsync"/> reaches <paramref name="target"/>.</summary>
-    public Task WaitForAsync(BenchContext context, long target, string what, CancellationToken cancellationToken) =>
-        Pipeline.PipelineBenchmark.WaitAsync(context, async () => await CountAsync(cancellationToken) >= target, what, cancellationToken);
+    /// <summary>
+    /// Waits until <see cref="CountAsync"/> reaches <paramref name="target"/>. Gives up once nothing more was stored for
+    /// <see cref="StallLimit"/> (events lost, or a Worker stuck: waiting longer would only hide it), and after 15 minutes.
+    /// </summary>
+    public async Task WaitForAsync(BenchContext context, long target, string what, CancellationToken cancellationToken)
+    {
+        var started = DateTime.UtcNow;
+        var lastReport = started;
+        var lastMove = started;
+        var last = -1L;
+        while (await CountAsync(cancellationToken) is var count && count < target)
+        {
+            var now = DateTime.UtcNow;
+            if (count != last)
+            {
+                (last, lastMove) = (count, now);
+            }
+
+            if (now - lastMove > StallLimit || now - started > TimeSpan.FromMinutes(15))
+            {
+                throw new TimeoutException(
+                    $"Gave up waiting for {what}: {count:N0} of {target:N0} stored, none more in the last "
+                    + $"{(now - lastMove).TotalSeconds:N0} s ({(now - started).TotalSeconds:N0} s in all). Events were lost or a Worker "
+                    + "is stuck: the services' logs are in the run's results.");
+            }
+
+            if (now - lastReport > TimeSpan.FromSeconds(10))
+            {
+                context.Progress($"still waiting for {what}: {count:N0} of {target:N0} so far");
+                lastReport = now;
+            }
+
+            await Task.Delay(100, cancellationToken);
+        }
+    }
+
+    /// <summary>How long the count may stand still before a wait gives up.</summary>
+    public static TimeSpan StallLimit { get; } = TimeSpan.FromMinutes(2);
 
     /// <summary>
     /// Once, after the clock stopped: the rows and distinct ids in <c>log_events</c> (only the run's when
