@@ -281,31 +281,9 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
         return new OutboxSendResult(outboxId, lastSent, count, false, parked, Held: heldAfter);
     }
 
-    private bool IsHeld(Uri destination)
-    {
-        foreach (var hold in _holds)
-        {
-            if (hold.IsHeld(destination))
-            {
-                return true;
-            }
-        }
+    private bool IsHeld(Uri destination) => _holds.Any(hold => hold.IsHeld(destination));
 
-        return false;
-    }
-
-    private bool IsHolding(Uri destination)
-    {
-        foreach (var hold in _holds)
-        {
-            if (hold.IsHolding(destination))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsHolding(Uri destination) => _holds.Any(hold => hold.IsHolding(destination));
 
     private string? PermanentReason(Exception exception)
     {
