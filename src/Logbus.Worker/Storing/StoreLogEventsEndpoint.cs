@@ -21,6 +21,7 @@ public static class StoreLogEventsEndpoint
     {
         endpoint.ConcurrentDeliveryLimit = options.ConcurrentChunksPerPartition;
         endpoint.SessionTimeout = options.SessionTimeout;
+        endpoint.CommitInterval = options.CommitInterval;
         endpoint.ConfigureClient(client => client.QueuedMaxMessagesKbytes = options.FetchQueueKilobytes);
         endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>

@@ -72,14 +72,16 @@ public sealed class BrokerRetentionSpecs
     public async Task Records_spread_over_many_partitions_are_not_held_while_no_partition_nears_the_retention()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        // Half this retention (where delivery holds) is about a third of what the spec sends in all (120 chunks of some
-        // 12 KB), and about three times what the most loaded of the 12 partitions gets, even with the Worker far behind.
+        // Half this retention (where delivery holds here) is about a third of what the spec sends in all (120 chunks of
+        // some 12 KB), and about three times what the most loaded of the 12 partitions gets, even with the Worker far behind.
         await using var pipeline = await Pipeline.StartAsync(db, partitions: 12,
             worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.050" },
             apiSettings: new Dictionary<string, string?>
             {
                 ["Kafka:Compression"] = "None",
                 ["Kafka:RetentionGuard:RetentionBytes"] = "1000000",
+                ["Kafka:RetentionGuard:HoldAtRatio"] = "0.5",
+                ["Kafka:RetentionGuard:ResumeAtRatio"] = "0.25",
                 ["Kafka:RetentionGuard:CheckInterval"] = "00:00:00.200",
             });
         var first = await pipeline.IngestAsync(100, batchSize: 50, prefix: "first");
