@@ -10,23 +10,25 @@ namespace Logbus.Bench.Load;
 internal sealed class ProcessUsage
 {
     private static readonly double TicksPerSecond = 100; // USER_HZ, 100 on every Linux this runs on.
-    private readonly Dictionary<string, Func<IEnumerable<int>>> _parts;
+    private readonly Dictionary<string, Func<double>> _parts;
     private readonly IReadOnlyDictionary<string, int> _services;
     private readonly Dictionary<string, double> _peakResidentMb = new(StringComparer.Ordinal);
 
     public ProcessUsage(IReadOnlyDictionary<string, int> services)
     {
         _services = services;
-        _parts = new Dictionary<string, Func<IEnumerable<int>>>(StringComparer.Ordinal);
+        _parts = new Dictionary<string, Func<double>>(StringComparer.Ordinal);
         foreach (var (name, pid) in services)
         {
-            _parts[name] = () => [pid];
+            _parts[name] = () => CpuSecondsOf(pid);
         }
 
-        _parts["PostgreSQL"] = () => ByName(c => c == "postgres");
-        _parts["Redis"] = () => ByName(c => c.StartsWith("redis-server", StringComparison.Ordinal));
-        _parts["dev broker"] = () => ByCommandLine("Logbus.DevBroker");
-        _parts["load generator"] = () => [Environment.ProcessId];
+        // PostgreSQL's backends and autovacuum workers come and go during a mode: what the exited ones used is counted
+        // in their postmaster's reaped children. Without it a mode's figure dropped, once below zero, whenever one exited.
+        _parts["PostgreSQL"] = () => ByName(c => c == "postgres").Sum(pid => CpuSecondsOf(pid, withExitedChildren: IsPostmaster(pid)));
+        _parts["Redis"] = () => ByName(c => c.StartsWith("redis-server", StringComparison.Ordinal)).Sum(pid => CpuSecondsOf(pid));
+        _parts["dev broker"] = () => ByCommandLine("Logbus.DevBroker").Sum(pid => CpuSecondsOf(pid));
+        _parts["load generator"] = () => CpuSecondsOf(Environment.ProcessId);
     }
 
     public static bool Available => File.Exists("/proc/self/stat");
@@ -36,7 +38,7 @@ internal sealed class ProcessUsage
 
     /// <summary>CPU seconds used so far by each part.</summary>
     public Dictionary<string, double> CpuSeconds() =>
-        _parts.ToDictionary(p => p.Key, p => p.Value().Sum(CpuSecondsOf), StringComparer.Ordinal);
+        _parts.ToDictionary(p => p.Key, p => p.Value(), StringComparer.Ordinal);
 
     /// <summary>
     /// Samples the resident memory of each Logbus service and keeps its peak. Only the services: PostgreSQL's processes
@@ -60,20 +62,34 @@ internal sealed class ProcessUsage
                $"; together {total / seconds:0.00} of {cores} cores ({total / (seconds * cores):P0})";
     }
 
-    private static double CpuSecondsOf(int pid)
+    /// <param name="withExitedChildren">Adds what the process's exited and reaped children used (cutime and cstime).</param>
+    private static double CpuSecondsOf(int pid, bool withExitedChildren = false)
     {
-        try
-        {
-            // Fields after the command name (which may hold spaces, so split after its closing parenthesis).
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (double.Parse(fields[11], CultureInfo.InvariantCulture) + double.Parse(fields[12], CultureInfo.InvariantCulture)) / TicksPerSecond;
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or FormatException)
+        if (StatFields(pid) is not { } fields)
         {
             return 0;
         }
+
+        var ticks = Ticks(fields, 11) + Ticks(fields, 12);
+        if (withExitedChildren)
+        {
+            ticks += Ticks(fields, 13) + Ticks(fields, 14);
+        }
+
+        return ticks / TicksPerSecond;
     }
+
+    /// <summary>The postmaster is the one PostgreSQL process whose parent is not PostgreSQL.</summary>
+    private static bool IsPostmaster(int pid) =>
+        StatFields(pid) is { } fields && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var parent)
+        && Read($"/proc/{parent}/comm")?.Trim() != "postgres";
+
+    /// <summary>The fields of /proc/pid/stat after the command name (which may hold spaces): state, parent, …</summary>
+    private static string[]? StatFields(int pid) =>
+        Read($"/proc/{pid}/stat") is { } stat ? stat[(stat.LastIndexOf(')') + 2)..].Split(' ') : null;
+
+    private static double Ticks(string[] fields, int index) =>
+        fields.Length > index && double.TryParse(fields[index], CultureInfo.InvariantCulture, out var ticks) ? ticks : 0;
 
     private static double ResidentMbOf(int pid)
     {
