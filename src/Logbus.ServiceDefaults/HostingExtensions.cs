@@ -11,7 +11,6 @@ using Microsoft.Extensions.Diagnostics.HealthChecks;
 using Microsoft.Extensions.Hosting;
 using Prometheus;
 using Serilog;
-using Serilog.Events;
 
 namespace Logbus.ServiceDefaults;
 
@@ -55,17 +54,7 @@ public static class HostingExtensions
     {
         // Request logs and HTTP metrics sit outside the exception handler, so they record the status the client got
         // (a 503 with Retry-After while PostgreSQL is down), not the 500 an exception would mean before it is handled.
-        app.UseSerilogRequestLogging(options =>
-        {
-            // Successful requests and probes are Debug, so a busy ingest path does not pay for a log line per request
-            // and a not-yet-ready service does not flood the log with its 503s.
-            options.GetLevel = (context, _, exception) =>
-                exception is not null ? LogEventLevel.Error
-                : TracingExtensions.IsInfrastructurePath(context.Request.Path) ? LogEventLevel.Debug
-                : context.Response.StatusCode >= 500 ? LogEventLevel.Error
-                : context.Response.StatusCode >= 400 ? LogEventLevel.Warning
-                : LogEventLevel.Debug;
-        });
+        app.UseSerilogRequestLogging(options => options.GetLevel = (context, _, exception) => RequestLogLevel.For(context, exception));
         app.UseHttpMetrics();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
