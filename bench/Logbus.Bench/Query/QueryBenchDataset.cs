@@ -22,6 +22,9 @@ internal static class QueryBenchDataset
         if (await TryReuseAsync(target, rows, cancellationToken) is { } existing)
         {
             context.Progress($"reusing {existing.Rows:N0} events in {DatabaseName} (generated {DateTimeOffset.UtcNow - existing.End:hh\\:mm} ago)");
+            // Migrations added since it was generated: the Query reports not ready on a schema that lacks one.
+            await BenchSchema.MigrateAsync(target, DateOnly.FromDateTime((existing.End - Span).UtcDateTime),
+                DateOnly.FromDateTime(existing.End.UtcDateTime), cancellationToken);
             return existing;
         }
 
