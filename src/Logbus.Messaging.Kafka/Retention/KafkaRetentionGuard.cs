@@ -20,6 +20,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan RetentionCacheTime = TimeSpan.FromMinutes(5);
+    private static readonly TimeSpan HoldWarningsQuietFor = TimeSpan.FromMinutes(1);
 
     /// <summary>How librdkafka's mock cluster, the dev broker, names itself.</summary>
     private const string MockClusterIdPrefix = "mockCluster";
@@ -30,6 +31,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LastLook> _looks = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Bytes, DateTimeOffset Until)> _retention = new(StringComparer.Ordinal);
+    private readonly HoldLogThrottle _holdLogs = new(HoldWarningsQuietFor, TimeProvider.System);
     private IAdminClient? _admin;
     private IConsumer<Ignore, Ignore>? _reader;
     private string? _cluster;
@@ -379,7 +381,14 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         {
             RetentionGuardMetrics.SetHeld(topic, true);
             var groups = _options.ConsumerGroups.TryGetValue(topic, out var watched) ? string.Join(", ", watched) : "";
-            LogHolding(topic, lagBytes, retentionBytes, groups);
+            if (_holdLogs.Warns(topic, out var unreported))
+            {
+                LogHolding(topic, lagBytes, retentionBytes, groups, unreported);
+            }
+            else
+            {
+                LogHoldingAgain(topic, lagBytes, retentionBytes);
+            }
         }
     }
 
@@ -388,7 +397,14 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         if (_held.TryRemove(topic, out _))
         {
             RetentionGuardMetrics.SetHeld(topic, false);
-            LogResumed(topic, lagBytes, why);
+            if (_holdLogs.ReportsRelease(topic))
+            {
+                LogResumed(topic, lagBytes, why);
+            }
+            else
+            {
+                LogResumedAgain(topic, lagBytes, why);
+            }
         }
     }
 
@@ -452,11 +468,18 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
     [LoggerMessage(Level = LogLevel.Warning,
         Message = "Holding delivery to {Topic} in the outbox: consumer group(s) {Groups} are {LagBytes} bytes behind on a partition, " +
-                  "near the {RetentionBytes} bytes the broker keeps per partition")]
-    private partial void LogHolding(string topic, long lagBytes, long retentionBytes, string groups);
+                  "near the {RetentionBytes} bytes the broker keeps per partition ({Unreported} more hold(s) since the last such warning; " +
+                  "holds within a minute of it are logged at Debug)")]
+    private partial void LogHolding(string topic, long lagBytes, long retentionBytes, string groups, int unreported);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Holding delivery to {Topic} again ({LagBytes} of {RetentionBytes} bytes behind)")]
+    private partial void LogHoldingAgain(string topic, long lagBytes, long retentionBytes);
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Resuming delivery to {Topic} ({Why}; lag now {LagBytes} bytes)")]
     private partial void LogResumed(string topic, long lagBytes, string why);
+
+    [LoggerMessage(Level = LogLevel.Debug, Message = "Resuming delivery to {Topic} again ({Why}; lag now {LagBytes} bytes)")]
+    private partial void LogResumedAgain(string topic, long lagBytes, string why);
 
     [LoggerMessage(Level = LogLevel.Error,
         Message = "The broker lost records of {Topic} that it had acknowledged (restarted, or another cluster); producing the {Count} kept " +
