@@ -25,7 +25,8 @@ internal sealed class ProcessUsage
 
         // PostgreSQL's backends and autovacuum workers come and go during a mode: what the exited ones used is counted
         // in their postmaster's reaped children. Without it a mode's figure dropped, once below zero, whenever one exited.
-        _parts["PostgreSQL"] = () => ByName(c => c == "postgres").Sum(pid => CpuSecondsOf(pid, withExitedChildren: IsPostmaster(pid)));
+        _parts["PostgreSQL"] = () => ByName(c => c == "postgres").Sum(pid => StatFields(pid) is { } fields
+            ? CpuSecondsOf(fields, withExitedChildren: IsPostmaster(fields)) : 0);
         _parts["Redis"] = () => ByName(c => c.StartsWith("redis-server", StringComparison.Ordinal)).Sum(pid => CpuSecondsOf(pid));
         _parts["dev broker"] = () => ByCommandLine("Logbus.DevBroker").Sum(pid => CpuSecondsOf(pid));
         _parts["load generator"] = () => CpuSecondsOf(Environment.ProcessId);
@@ -62,14 +63,11 @@ internal sealed class ProcessUsage
                $"; together {total / seconds:0.00} of {cores} cores ({total / (seconds * cores):P0})";
     }
 
-    /// <param name="withExitedChildren">Adds what the process's exited and reaped children used (cutime and cstime).</param>
-    private static double CpuSecondsOf(int pid, bool withExitedChildren = false)
-    {
-        if (StatFields(pid) is not { } fields)
-        {
-            return 0;
-        }
+    private static double CpuSecondsOf(int pid) => StatFields(pid) is { } fields ? CpuSecondsOf(fields, withExitedChildren: false) : 0;
 
+    /// <param name="withExitedChildren">Adds what the process's exited and reaped children used (cutime and cstime).</param>
+    private static double CpuSecondsOf(string[] fields, bool withExitedChildren)
+    {
         var ticks = Ticks(fields, 11) + Ticks(fields, 12);
         if (withExitedChildren)
         {
@@ -80,8 +78,8 @@ internal sealed class ProcessUsage
     }
 
     /// <summary>The postmaster is the one PostgreSQL process whose parent is not PostgreSQL.</summary>
-    private static bool IsPostmaster(int pid) =>
-        StatFields(pid) is { } fields && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var parent)
+    private static bool IsPostmaster(string[] fields) =>
+        fields.Length > 1 && int.TryParse(fields[1], CultureInfo.InvariantCulture, out var parent)
         && Read($"/proc/{parent}/comm")?.Trim() != "postgres";
 
     /// <summary>The fields of /proc/pid/stat after the command name (which may hold spaces): state, parent, …</summary>
