@@ -13,6 +13,13 @@ public sealed class ImportOptions
     [Required]
     public string ConsumerGroup { get; set; } = "logbus-worker-imports";
 
+    /// <summary>
+    /// How long the group waits for a silent Worker before giving the imports topic to another. Kafka's 45 s default
+    /// would leave every import's progress unread for that long after a Worker dies, though its chunks go on being stored.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:01", "00:05:00")]
+    public TimeSpan SessionTimeout { get; set; } = TimeSpan.FromSeconds(10);
+
     /// <summary>How often the watchdog looks for imports that stopped moving.</summary>
     public TimeSpan WatchdogInterval { get; set; } = TimeSpan.FromSeconds(10);
 

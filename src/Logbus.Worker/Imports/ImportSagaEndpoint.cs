@@ -14,8 +14,9 @@ namespace Logbus.Worker.Imports;
 /// </summary>
 public static class ImportSagaEndpoint
 {
-    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context)
+    public static void Configure(IKafkaTopicReceiveEndpointConfigurator endpoint, IRegistrationContext context, ImportOptions options)
     {
+        endpoint.SessionTimeout = options.SessionTimeout;
         endpoint.UseMessageRetry(retry =>
         {
             retry.HandlePostgresOutages();

@@ -54,7 +54,7 @@ internal static class WorkerMessaging
                     kafka.TopicEndpoint<LogEventsAccepted>(topics.LogEvents, storing.ConsumerGroup,
                         endpoint => StoreLogEventsEndpoint.Configure(endpoint, context, storing, topics, postgres));
                     kafka.TopicEndpoint<ImportStarted>(topics.Imports, imports.ConsumerGroup,
-                        endpoint => ImportSagaEndpoint.Configure(endpoint, context));
+                        endpoint => ImportSagaEndpoint.Configure(endpoint, context, imports));
                 });
             });
             x.UsingInMemory();

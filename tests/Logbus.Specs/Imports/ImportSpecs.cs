@@ -152,6 +152,29 @@ public sealed class ImportSpecs
     }
 
     [Fact]
+    public async Task After_a_Worker_crash_its_successor_reads_import_progress_without_waiting_out_Kafkas_default_session()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true);
+        // A completed import shows the Worker a member of the imports topic's group, as of log-events'.
+        Assert.Equal("Completed", (await FinalStatusAsync(pipeline, await ImportAsync(pipeline, 1_000), TimeSpan.FromMinutes(1)))
+            .GetProperty("state").GetString());
+
+        // Killed, a member leaves no goodbye: its group waits out the session timeout before assigning its partitions to the
+        // Worker that replaces it. Kafka's default is 45 s; the Worker's own is 10 s, for the imports topic as for log-events.
+        pipeline.WorkerProcess!.Kill();
+        var killed = DateTime.UtcNow;
+        await pipeline.WorkerProcess.StartAsync();
+        var id = await ImportAsync(pipeline, 2_000);
+
+        // Well inside the 45 s, well past the 10 s.
+        var status = await FinalStatusAsync(pipeline, id, killed + TimeSpan.FromSeconds(30) - DateTime.UtcNow);
+        Assert.Equal("Completed", status.GetProperty("state").GetString());
+        Assert.Equal((2_000L, 2_000L, 0L, 2_000L, 0L), Counts(status));
+        await pipeline.AssertExactlyAsync(3_000);
+    }
+
+    [Fact]
     public async Task A_cancel_mid_import_stops_the_upload_and_skips_what_was_not_stored()
     {
         await using var db = await SpecDatabase.CreateAsync();
@@ -206,6 +229,13 @@ public sealed class ImportSpecs
     private static (long LinesRead, long Accepted, long Rejected, long Stored, long Duplicates) Counts(JsonElement status) =>
         (status.GetProperty("linesRead").GetInt64(), status.GetProperty("accepted").GetInt64(), status.GetProperty("rejected").GetInt64(),
             status.GetProperty("stored").GetInt64(), status.GetProperty("duplicates").GetInt64());
+
+    private static async Task<Guid> ImportAsync(Pipeline pipeline, int lines)
+    {
+        var response = await pipeline.Api.Client.PostAsync("/api/imports", ImportFiles.Content(ImportFiles.Ndjson(lines)));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        return (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
+    }
 
     /// <summary>The import's status once it left Receiving/Persisting and every reported chunk settled.</summary>
     private static async Task<JsonElement> FinalStatusAsync(Pipeline pipeline, Guid id, TimeSpan timeout)

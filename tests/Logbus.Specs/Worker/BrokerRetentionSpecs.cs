@@ -54,9 +54,13 @@ public sealed class BrokerRetentionSpecs
 
         await pipeline.WorkerProcess.StartAsync();
         await pipeline.WaitForStoredAsync(Lines, TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        JsonElement? status = null;
         await Eventually.TrueAsync(async () =>
-            (await pipeline.Api.Client.GetFromJsonAsync<JsonElement>($"/api/imports/{id}")).GetProperty("state").GetString() == "Completed",
-            TimeSpan.FromSeconds(30), "the import completes");
+            {
+                status = await pipeline.Api.Client.GetFromJsonAsync<JsonElement>($"/api/imports/{id}");
+                return status.Value.GetProperty("state").GetString() == "Completed";
+            },
+            TimeSpan.FromSeconds(30), "the import completes", () => status?.GetRawText());
         await stop.CancelAsync();
         var deletedUnconsumed = await watch;
 
