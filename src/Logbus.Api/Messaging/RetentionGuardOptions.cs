@@ -26,10 +26,10 @@ public sealed class RetentionGuardOptions
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     [Range(0.01, 1.0)]
-    public double HoldAtRatio { get; set; } = 0.5;
+    public double HoldAtRatio { get; set; } = 0.8;
 
     [Range(0.0, 1.0)]
-    public double ResumeAtRatio { get; set; } = 0.25;
+    public double ResumeAtRatio { get; set; } = 0.6;
 
     /// <summary>The bytes a partition keeps; unset asks the broker (<c>retention.bytes</c>), and the dev broker keeps 5 MiB.</summary>
     [Range(1L, long.MaxValue)]

@@ -13,10 +13,10 @@ public sealed class KafkaRetentionGuardOptions
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Delivery to a topic is held once a watched group's lag on any partition reaches this share of the retention.</summary>
-    public double HoldAtRatio { get; set; } = 0.5;
+    public double HoldAtRatio { get; set; } = 0.8;
 
     /// <summary>A held topic is released once every partition's lag is below this share of the retention.</summary>
-    public double ResumeAtRatio { get; set; } = 0.25;
+    public double ResumeAtRatio { get; set; } = 0.6;
 
     /// <summary>
     /// The bytes a partition keeps. Unset: the topic's <c>retention.bytes</c> as the broker describes it (no hold when it
