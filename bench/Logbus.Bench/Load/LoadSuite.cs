@@ -64,7 +64,7 @@ internal sealed class LoadSuite : IAsyncDisposable
         _stored = new StoredEvents(workers, database, $"{_run}-");
         _api = Client(apis[0], apis);
         _query = Client(query);
-        _poller = new QueryablePoller(_query, _clock);
+        _poller = new QueryablePoller(_query, _clock, database);
         _usage = new ProcessUsage(services);
         _events = EventGenerator.Generate(int.MaxValue, DateTimeOffset.UtcNow, TimeSpan.FromDays(1), seed: 31).GetEnumerator();
         _memory = new Timer(_ => _usage.SampleMemory(), null, TimeSpan.Zero, TimeSpan.FromSeconds(1));
@@ -72,7 +72,7 @@ internal sealed class LoadSuite : IAsyncDisposable
 
     public async Task<BenchmarkReport> RunAsync(CancellationToken cancellationToken)
     {
-        _poller.Start();
+        await _poller.StartAsync(cancellationToken);
         if (_database is not null)
         {
             // Raw COPY truncates log_events after it: only in the run's own database, never in a running stack's.
@@ -90,6 +90,8 @@ internal sealed class LoadSuite : IAsyncDisposable
         }
 
         _report.Notes.Add($"Stored events counted by {_stored.Method}; each drain's total checked once by SQL after its clock stopped.");
+        _report.Notes.Add($"Ingest-to-queryable measured by {_poller.Method}"
+            + (_poller.CommitTimesUnavailable is { } off ? $" ({off}; `./logbus stack` turns it on, a stack started before that needs `./logbus down` first)." : "."));
         _storedAtStart = _database is null && _workers.Count == 0 ? 0 : await _stored.CountAsync(cancellationToken);
 
         await WarmUpAsync(cancellationToken);
@@ -367,9 +369,12 @@ internal sealed class LoadSuite : IAsyncDisposable
             driver.OpenLoopAsync(new LoadRecorder("warm-up batches", _clock), 20, duration, i => Batch(i, 100, sampleEvery: 0),
                 cancellationToken));
         await SettleAsync(cancellationToken);
-        // The sampled ids warmed the Query's lookups too (without them its JIT showed as 0.3-0.5 cores in steady); their
-        // latencies are not figures.
+        // Their latencies are not figures.
         await _poller.CollectAsync(TimeSpan.FromSeconds(30), cancellationToken);
+        // The Query's lookups, hits and misses, compiled before anything is measured: its JIT showed as 0.3-0.5 cores in steady.
+        await Driver(_query).ClosedLoopAsync(new LoadRecorder("warm-up lookups", _clock), 4, TimeSpan.FromSeconds(3), i =>
+            new LoadRequest(new HttpRequestMessage(HttpMethod.Get,
+                $"/api/query/logs/{Uri.EscapeDataString(i % 4 == 0 ? $"{_run}-not-stored-{i}" : KnownId(i))}"), 0), cancellationToken);
         _report.Notes.Add($"Warm-up before the first timed mode: {_options.WarmupSeconds} s of single POSTs (300/s) and batches of 100 " +
             "(2,000 events/s), untimed, all stored before the clock started (`--warmup=0` measures cold services).");
     }

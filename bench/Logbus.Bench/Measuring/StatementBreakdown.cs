@@ -16,6 +16,9 @@ internal sealed class StatementBreakdown
     /// <summary>Leads every statement the benchmarks send while a mode runs, so they show as their own kind.</summary>
     public const string BenchTag = "/* logbus-bench */ ";
 
+    /// <summary>Leads the load generator's lookups of its sampled ids' commit times, once a mode's load has been sent.</summary>
+    public const string CommitTimesTag = "/* logbus-bench-commit-times */ ";
+
     private readonly NpgsqlDataSource _database;
 
     private StatementBreakdown(NpgsqlDataSource database, string? unavailable)
@@ -91,6 +94,11 @@ internal sealed class StatementBreakdown
     public static string Kind(string query)
     {
         var q = query.TrimStart();
+        if (q.Contains("logbus-bench-commit-times", StringComparison.Ordinal))
+        {
+            return "the benchmark's lookups of sampled ids' commit times (after the load)";
+        }
+
         if (q.Contains("logbus-bench", StringComparison.Ordinal))
         {
             return "the benchmark's own statements";

@@ -57,4 +57,42 @@ public sealed class BenchMeasuringSpecs(ITestOutputHelper output)
             results.Delete(recursive: true);
         }
     }
+
+    [Fact]
+    public async Task Ingest_to_queryable_is_measured_from_commit_times_without_asking_the_Query_while_the_load_runs()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        using var stack = await ServiceProcessStack.StartAsync(db, "commit-times", 3);
+        var results = Directory.CreateTempSubdirectory("logbus-commit-times-");
+        try
+        {
+            var (exitCode, printed) = await LoadGeneratorSpecs.RunBenchAsync(results.FullName, "load", "--mode=queryable", "--rate=1000",
+                "--duration=3", $"--api={stack.Api.BaseAddress}", $"--query={stack.Query.BaseAddress}",
+                $"--worker={stack.Worker.BaseAddress}", $"--database={db.ConnectionString}");
+            output.WriteLine(printed);
+            Assert.True(exitCode == 0, printed);
+
+            var report = await File.ReadAllTextAsync(Path.Combine(results.FullName, "report.md"));
+            Assert.Contains("Ingest-to-queryable measured by the commit time PostgreSQL recorded", report, StringComparison.Ordinal);
+            var load = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(results.FullName, "load.json"))).RootElement;
+            var figures = load.GetProperty("Figures").EnumerateArray()
+                .ToDictionary(f => f.GetProperty("Name").GetString()!, f => f.GetProperty("Value").GetDouble());
+            // 10 requests a second for 3 s, every 4th sampled: a handful of ids, each found stored some time after it was sent.
+            var p50 = Assert.Single(figures, f => f.Key.StartsWith("ingest-to-queryable at 1,000 events/s: p50", StringComparison.Ordinal));
+            Assert.Matches(@"\(([5-9]|1[0-9]) sampled ids\)", p50.Key);
+            Assert.InRange(p50.Value, 0.01, 60_000);
+            Assert.InRange(figures["ingest-to-queryable at 1,000 events/s: p99"], p50.Value, 60_000);
+
+            // The sampled ids were looked up in PostgreSQL once the load was sent, never on the Query.
+            var kinds = load.GetProperty("Statements").GetProperty("queryable").EnumerateArray()
+                .Select(k => k.GetProperty("Kind").GetString()!).ToList();
+            output.WriteLine(string.Join('\n', kinds));
+            Assert.Contains("the benchmark's lookups of sampled ids' commit times (after the load)", kinds);
+            Assert.DoesNotContain("reads of log_events (Query)", kinds);
+        }
+        finally
+        {
+            results.Delete(recursive: true);
+        }
+    }
 }

@@ -87,6 +87,8 @@ internal sealed class LocalPostgres : IDisposable
         "-c shared_buffers=256MB",
         // The benchmark specs check ./logbus bench's statement breakdown, which reads pg_stat_statements.
         "-c shared_preload_libraries=pg_stat_statements",
+        // ./logbus bench measures ingest-to-queryable from each row's commit time.
+        "-c track_commit_timestamp=on",
         // Most specs want speed, not crash safety of a throwaway cluster; those that crash it ask for durability.
         _durable ? "" : "-c fsync=off -c synchronous_commit=off -c full_page_writes=off");
 
