@@ -25,6 +25,18 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "0" }),
         new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)",
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
+        // Workstation GC sizes its gen0 budget from the CPU's cache (tens of MB on a server part): allocations up to that are
+        // resident before the first collection of each cycle.
+        new("gen0-8mb", "workstation-conserve with an 8 MB gen0 budget (DOTNET_GCgen0size=0x800000)",
+            new Dictionary<string, string>
+            {
+                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCgen0size"] = "0x800000",
+            }),
+        new("gen0-4mb", "workstation-conserve with a 4 MB gen0 budget (DOTNET_GCgen0size=0x400000)",
+            new Dictionary<string, string>
+            {
+                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCgen0size"] = "0x400000",
+            }),
         // A thread pool worker that finds no work spins before it sleeps (70 rounds by default); on 2 cores shared with
         // PostgreSQL that spinning is CPU the database does not get.
         new("no-spin", "workstation-conserve, and thread pool workers that sleep at once when idle (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)",

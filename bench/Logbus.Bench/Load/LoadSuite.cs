@@ -90,8 +90,9 @@ internal sealed class LoadSuite : IAsyncDisposable
         }
 
         _report.Notes.Add($"Stored events counted by {_stored.Method}; each drain's total checked once by SQL after its clock stopped.");
-        _report.Notes.Add($"Ingest-to-queryable measured by {_poller.Method}"
-            + (_poller.CommitTimesUnavailable is { } off ? $" ({off}; `./logbus stack` turns it on, a stack started before that needs `./logbus down` first)." : "."));
+        _report.Notes.Add($"Ingest-to-queryable measured by {_poller.Method}" + (_poller.CommitTimesUnavailable is { } off
+            ? $" ({off}; `./logbus stack` turns it on, a stack started before that needs `./logbus down` first)."
+            : "."));
         _storedAtStart = _database is null && _workers.Count == 0 ? 0 : await _stored.CountAsync(cancellationToken);
 
         await WarmUpAsync(cancellationToken);

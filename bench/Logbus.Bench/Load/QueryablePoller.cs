@@ -23,7 +23,9 @@ internal sealed class QueryablePoller(HttpClient query, Stopwatch clock, NpgsqlD
 {
     public static readonly TimeSpan Interval = TimeSpan.FromMilliseconds(100);
     public static readonly TimeSpan CommitPollInterval = TimeSpan.FromMilliseconds(250);
-    private const int MaxPending = 1_000;
+    // Each pending id is a lookup every interval on the Query; looked up in PostgreSQL once at the end, they cost nothing meanwhile.
+    private const int MaxPolledPending = 1_000;
+    private const int MaxCommitPending = 50_000;
 
     private readonly ConcurrentDictionary<string, double> _pending = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
@@ -83,7 +85,7 @@ internal sealed class QueryablePoller(HttpClient query, Stopwatch clock, NpgsqlD
     /// <summary>Follows <paramref name="id"/>, accepted in a request sent at <paramref name="sentAt"/> (seconds on the run's clock).</summary>
     public void Track(string id, double sentAt)
     {
-        if (_pending.Count >= MaxPending)
+        if (_pending.Count >= (_clockZero is null ? MaxPolledPending : MaxCommitPending))
         {
             Interlocked.Increment(ref _skipped);
             return;
