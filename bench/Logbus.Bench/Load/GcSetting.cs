@@ -25,8 +25,8 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "0" }),
         new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)",
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
-        // Workstation GC sizes its gen0 budget from the CPU's cache (tens of MB on a server part): allocations up to that are
-        // resident before the first collection of each cycle.
+        // Workstation GC sizes its gen0 budget from the CPU's cache; what is allocated within it is resident until the next
+        // gen0 collection. On the 2-core machine of bench/README.md the runtime's own budget is about 2 MB.
         new("gen0-8mb", "workstation-conserve with an 8 MB gen0 budget (DOTNET_GCgen0size=0x800000)",
             new Dictionary<string, string>
             {
