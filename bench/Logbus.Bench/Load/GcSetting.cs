@@ -37,6 +37,13 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             {
                 ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCgen0size"] = "0x400000",
             }),
+        // A chunk (a request body, a record's value, its serialized form) is a few hundred kB: above the 85,000-byte threshold
+        // each lands in the large object heap, which only a gen2 collection frees.
+        new("loh-1mb", "workstation-conserve with arrays up to 1 MB in the small object heap (DOTNET_GCLOHThreshold=0x100000)",
+            new Dictionary<string, string>
+            {
+                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCLOHThreshold"] = "0x100000",
+            }),
         // A thread pool worker that finds no work spins before it sleeps (70 rounds by default); on 2 cores shared with
         // PostgreSQL that spinning is CPU the database does not get.
         new("no-spin", "workstation-conserve, and thread pool workers that sleep at once when idle (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)",
