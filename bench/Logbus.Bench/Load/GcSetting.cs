@@ -23,34 +23,21 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             Server(("DOTNET_GCHeapHardLimit", "0xC800000"))),
         new("workstation", "workstation GC (DOTNET_gcServer=0), concurrent, without GCConserveMemory",
             new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "0" }),
-        new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)",
-            new Dictionary<string, string> { ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7" }),
+        new("workstation-conserve", "workstation GC with DOTNET_GCConserveMemory=7 (what the services are built with)", WorkstationConserve()),
         // Workstation GC sizes its gen0 budget from the CPU's cache; what is allocated within it is resident until the next
         // gen0 collection. On the 2-core machine of bench/README.md the runtime's own budget is about 2 MB.
         new("gen0-8mb", "workstation-conserve with an 8 MB gen0 budget (DOTNET_GCgen0size=0x800000)",
-            new Dictionary<string, string>
-            {
-                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCgen0size"] = "0x800000",
-            }),
+            WorkstationConserve(("DOTNET_GCgen0size", "0x800000"))),
         new("gen0-4mb", "workstation-conserve with a 4 MB gen0 budget (DOTNET_GCgen0size=0x400000)",
-            new Dictionary<string, string>
-            {
-                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCgen0size"] = "0x400000",
-            }),
+            WorkstationConserve(("DOTNET_GCgen0size", "0x400000"))),
         // A chunk (a request body, a record's value, its serialized form) is a few hundred kB: above the 85,000-byte threshold
         // each lands in the large object heap, which only a gen2 collection frees.
         new("loh-1mb", "workstation-conserve with arrays up to 1 MB in the small object heap (DOTNET_GCLOHThreshold=0x100000)",
-            new Dictionary<string, string>
-            {
-                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_GCLOHThreshold"] = "0x100000",
-            }),
+            WorkstationConserve(("DOTNET_GCLOHThreshold", "0x100000"))),
         // A thread pool worker that finds no work spins before it sleeps (70 rounds by default); on 2 cores shared with
         // PostgreSQL that spinning is CPU the database does not get.
         new("no-spin", "workstation-conserve, and thread pool workers that sleep at once when idle (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)",
-            new Dictionary<string, string>
-            {
-                ["DOTNET_gcServer"] = "0", ["DOTNET_GCConserveMemory"] = "7", ["DOTNET_ThreadPool_UnfairSemaphoreSpinLimit"] = "0",
-            }),
+            WorkstationConserve(("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>
@@ -61,10 +48,18 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
     ];
 
     /// <summary>Server GC without the services' GCConserveMemory, plus <paramref name="more"/>.</summary>
-    private static Dictionary<string, string> Server(params (string Name, string Value)[] more)
+    private static Dictionary<string, string> Server(params (string Name, string Value)[] more) =>
+        With([("DOTNET_gcServer", "1"), ("DOTNET_GCConserveMemory", "0"), .. more]);
+
+    /// <summary>What the services are built with (workstation GC, GCConserveMemory=7), plus <paramref name="more"/>.</summary>
+    private static Dictionary<string, string> WorkstationConserve(params (string Name, string Value)[] more) =>
+        With([("DOTNET_gcServer", "0"), ("DOTNET_GCConserveMemory", "7"), .. more]);
+
+    /// <summary>The variables in order, a later one replacing an earlier one of the same name (conserve overrides server's 0).</summary>
+    private static Dictionary<string, string> With((string Name, string Value)[] variables)
     {
-        var environment = new Dictionary<string, string> { ["DOTNET_gcServer"] = "1", ["DOTNET_GCConserveMemory"] = "0" };
-        foreach (var (name, value) in more)
+        var environment = new Dictionary<string, string>();
+        foreach (var (name, value) in variables)
         {
             environment[name] = value;
         }

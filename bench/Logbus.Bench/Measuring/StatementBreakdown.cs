@@ -94,12 +94,12 @@ internal sealed class StatementBreakdown
     public static string Kind(string query)
     {
         var q = query.TrimStart();
-        if (q.Contains("logbus-bench-commit-times", StringComparison.Ordinal))
+        if (q.Contains(CommitTimesTag.Trim(), StringComparison.Ordinal))
         {
             return "the benchmark's lookups of sampled ids' commit times (after the load)";
         }
 
-        if (q.Contains("logbus-bench", StringComparison.Ordinal))
+        if (q.Contains(BenchTag.Trim(), StringComparison.Ordinal))
         {
             return "the benchmark's own statements";
         }

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Logbus.Messaging.Kafka.Retention;
 
 namespace Logbus.Api.Messaging;
 
@@ -26,10 +27,10 @@ public sealed class RetentionGuardOptions
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     [Range(0.01, 1.0)]
-    public double HoldAtRatio { get; set; } = 0.8;
+    public double HoldAtRatio { get; set; } = KafkaRetentionGuardOptions.DefaultHoldAtRatio;
 
     [Range(0.0, 1.0)]
-    public double ResumeAtRatio { get; set; } = 0.6;
+    public double ResumeAtRatio { get; set; } = KafkaRetentionGuardOptions.DefaultResumeAtRatio;
 
     /// <summary>The bytes a partition keeps; unset asks the broker (<c>retention.bytes</c>), and the dev broker keeps 5 MiB.</summary>
     [Range(1L, long.MaxValue)]

@@ -6,6 +6,15 @@ public sealed class KafkaRetentionGuardOptions
     /// <summary>librdkafka's mock cluster (the dev broker) keeps the newest 5 MiB of each partition; the number is fixed in librdkafka.</summary>
     public const long DevBrokerPartitionBytes = 5L * 1024 * 1024;
 
+    /// <summary>
+    /// The default hold: a fifth of the partition stays for what the guard cannot see yet (the Worker's read-ahead and
+    /// uncommitted chunks count as lag). Hosts with settings of their own default to these too.
+    /// </summary>
+    public const double DefaultHoldAtRatio = 0.8;
+
+    /// <summary>The default release, with room below the hold so a backlog drains before delivery resumes.</summary>
+    public const double DefaultResumeAtRatio = 0.6;
+
     /// <summary>The consumer groups whose lag may hold delivery, per topic. A topic without groups is never held.</summary>
     public IDictionary<string, IList<string>> ConsumerGroups { get; } = new Dictionary<string, IList<string>>(StringComparer.Ordinal);
 
@@ -13,10 +22,10 @@ public sealed class KafkaRetentionGuardOptions
     public TimeSpan CheckInterval { get; set; } = TimeSpan.FromSeconds(1);
 
     /// <summary>Delivery to a topic is held once a watched group's lag on any partition reaches this share of the retention.</summary>
-    public double HoldAtRatio { get; set; } = 0.8;
+    public double HoldAtRatio { get; set; } = DefaultHoldAtRatio;
 
     /// <summary>A held topic is released once every partition's lag is below this share of the retention.</summary>
-    public double ResumeAtRatio { get; set; } = 0.6;
+    public double ResumeAtRatio { get; set; } = DefaultResumeAtRatio;
 
     /// <summary>
     /// The bytes a partition keeps. Unset: the topic's <c>retention.bytes</c> as the broker describes it (no hold when it
