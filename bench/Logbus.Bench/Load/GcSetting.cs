@@ -38,6 +38,13 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
         // PostgreSQL that spinning is CPU the database does not get.
         new("no-spin", "workstation-conserve, and thread pool workers that sleep at once when idle (DOTNET_ThreadPool_UnfairSemaphoreSpinLimit=0)",
             WorkstationConserve(("DOTNET_ThreadPool_UnfairSemaphoreSpinLimit", "0"))),
+        // Tiered PGO compiles hot methods once more with instrumentation before their final version: more JIT code resident.
+        new("pgo-off", "workstation-conserve without tiered PGO (DOTNET_TieredPGO=0)", WorkstationConserve(("DOTNET_TieredPGO", "0"))),
+        // With W^X (the default since .NET 7) JIT code lives in shared memory mapped twice, writable and executable.
+        new("wx-off", "workstation-conserve without W^X for JIT code (DOTNET_EnableWriteXorExecute=0)",
+            WorkstationConserve(("DOTNET_EnableWriteXorExecute", "0"))),
+        new("pgo-wx-off", "workstation-conserve without tiered PGO and without W^X",
+            WorkstationConserve(("DOTNET_TieredPGO", "0"), ("DOTNET_EnableWriteXorExecute", "0"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>
