@@ -45,6 +45,13 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("DOTNET_EnableWriteXorExecute", "0"))),
         new("pgo-wx-off", "workstation-conserve without tiered PGO and without W^X",
             WorkstationConserve(("DOTNET_TieredPGO", "0"), ("DOTNET_EnableWriteXorExecute", "0"))),
+        // Not a runtime setting: the Worker's read-ahead, which every partition it owns holds while it is behind.
+        new("read-ahead-1mb", "workstation-conserve, the Worker reading 1 MiB ahead per partition (Worker__Storing__PrefetchKilobytesPerPartition)",
+            WorkstationConserve(("Worker__Storing__PrefetchKilobytesPerPartition", "1024"))),
+        new("fetch-8mb", "workstation-conserve, the Worker's librdkafka reading 8 MiB ahead (Worker__Storing__FetchQueueKilobytes)",
+            WorkstationConserve(("Worker__Storing__FetchQueueKilobytes", "8192"))),
+        new("read-ahead-512k", "workstation-conserve, the Worker reading 512 KiB ahead per partition and 8 MiB in librdkafka",
+            WorkstationConserve(("Worker__Storing__PrefetchKilobytesPerPartition", "512"), ("Worker__Storing__FetchQueueKilobytes", "8192"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

@@ -124,6 +124,9 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
     /// <summary>Partitions this member owns right now.</summary>
     public IReadOnlyList<TopicPartition> Assignment => _lanes.Partitions;
 
+    /// <summary>Key and value bytes of the records this member's lanes hold: queued plus in the receive pipe.</summary>
+    internal long HeldBytes => _lanes.Snapshot().Sum(lane => lane.HeldBytes);
+
     protected override bool IsTrackable(TopicPartitionOffset key) => false;
 
     protected override async Task ActiveAndActualAgentsCompleted(StopContext context)

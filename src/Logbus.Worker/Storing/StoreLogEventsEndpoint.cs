@@ -23,6 +23,7 @@ public static class StoreLogEventsEndpoint
         endpoint.SessionTimeout = options.SessionTimeout;
         endpoint.CommitInterval = options.CommitInterval;
         endpoint.ConfigureClient(client => client.QueuedMaxMessagesKbytes = options.FetchQueueKilobytes);
+        endpoint.PrefetchBytesPerPartition = options.PrefetchKilobytesPerPartition * 1024L;
         endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>
         {

@@ -53,6 +53,67 @@ public sealed class BackPressureSpecs(ITestOutputHelper output)
         Assert.Equal(2, ((KafkaRider)host.Rider).Assignment.Count);
     }
 
+    [Fact]
+    public async Task A_partition_reads_ahead_no_more_bytes_than_its_limit_and_still_delivers_everything()
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique("ahead");
+        broker.CreateTopic(topic, 1);
+        var gate = new SlowGate();
+        var consumed = new PaddedCount();
+        const int limit = 300 * 1024;
+        await using var host = await RiderHost.StartAsync(output, r =>
+        {
+            r.AddConsumer<GatedPaddedConsumer>();
+            r.UsingKafka((context, k) =>
+            {
+                k.Host(broker.BootstrapServers);
+                k.TopicEndpoint<PaddedMessage>(topic, SpecNames.Unique("group"), e =>
+                {
+                    e.PrefetchPerPartition = 1000;
+                    e.PrefetchBytesPerPartition = limit;
+                    e.ConfigureConsumer<GatedPaddedConsumer>(context);
+                });
+            });
+        }, configureServices: s => s.AddSingleton(gate).AddSingleton(consumed));
+
+        // 40 records of about 100 kB: 4 MB, far more than the limit (and than the rider's 2 MiB default).
+        var padding = new string('p', 100 * 1024);
+        RawRecords.Produce(broker.BootstrapServers, topic, Enumerable.Range(0, 40).Select(i => (0, (string?)null, new PaddedMessage(i, padding))));
+        var member = ((KafkaRider)host.Rider).Members.Single();
+        await Eventually.TrueAsync(() => member.HeldBytes > 0, TimeSpan.FromSeconds(20), "the first record reached the lane");
+        var mostHeld = 0L;
+        for (var i = 0; i < 30; i++)
+        {
+            mostHeld = Math.Max(mostHeld, member.HeldBytes);
+            await Task.Delay(100);
+        }
+
+        output.WriteLine($"most held while the consumer was blocked: {mostHeld:N0} bytes");
+        // The lane pauses its partition once it holds the limit: at most one record beyond it.
+        Assert.InRange(mostHeld, limit, limit + padding.Length + 1024);
+        gate.Release();
+        await Eventually.TrueAsync(() => consumed.Count == 40, TimeSpan.FromSeconds(30), "every record was consumed once released");
+    }
+
+    public sealed class PaddedCount
+    {
+        private int _count;
+
+        public int Count => Volatile.Read(ref _count);
+
+        public void Add() => Interlocked.Increment(ref _count);
+    }
+
+    public sealed class GatedPaddedConsumer(SlowGate gate, PaddedCount consumed) : IConsumer<PaddedMessage>
+    {
+        public async Task Consume(ConsumeContext<PaddedMessage> context)
+        {
+            await gate.Released;
+            consumed.Add();
+        }
+    }
+
     public sealed class SlowGate
     {
         private readonly TaskCompletionSource _released = new(TaskCreationOptions.RunContinuationsAsynchronously);

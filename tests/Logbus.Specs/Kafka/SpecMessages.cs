@@ -8,6 +8,9 @@ public sealed record FlakyMessage(string Id, int FailTimes);
 
 public sealed record SentFromConsumer(string Id);
 
+/// <summary>A record made large on purpose, for specs about how many bytes a consumer takes ahead.</summary>
+public sealed record PaddedMessage(int Number, string Padding);
+
 public sealed record ProducedMessage(string Id, string Tenant);
 
 public sealed record ProducedMessageSeen(string Id);
