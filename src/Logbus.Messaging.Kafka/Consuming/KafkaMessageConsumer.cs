@@ -90,6 +90,9 @@ internal sealed class KafkaMessageConsumer : ConsumerAgent<TopicPartitionOffset>
 
     string KafkaConsumerMetrics.ILagSource.GroupId => _settings.GroupId;
 
+    IEnumerable<(TopicPartition Partition, long Bytes)> KafkaConsumerMetrics.ILagSource.ReadAhead() =>
+        [.. _lanes.Snapshot().Select(lane => (lane.Partition, lane.HeldBytes))];
+
     IEnumerable<(TopicPartition Partition, long Lag)> KafkaConsumerMetrics.ILagSource.Lag()
     {
         var lag = new List<(TopicPartition, long)>();

@@ -6,10 +6,11 @@ namespace Logbus.Messaging.Kafka.Diagnostics;
 
 /// <summary>
 /// The rider's consumer metrics on the <c>Logbus.Messaging.Kafka</c> meter, exported by whatever listens to it
-/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>, <c>logbus_messaging_kafka_dead_lettered</c>,
+/// (prometheus-net's meter adapter in Logbus: <c>logbus_messaging_kafka_consumer_lag</c>,
+/// <c>logbus_messaging_kafka_consumer_read_ahead_bytes</c>, <c>logbus_messaging_kafka_dead_lettered</c>,
 /// <c>logbus_messaging_kafka_offset_resets</c>): lag per partition, the records between the partition's end as last seen
-/// by the fetcher (no extra request) and the offset this member would commit; records sent to a dead-letter topic; and
-/// positions the broker no longer had (records skipped).
+/// by the fetcher (no extra request) and the offset this member would commit; the bytes it has taken ahead per
+/// partition; records sent to a dead-letter topic; and positions the broker no longer had (records skipped).
 /// </summary>
 public static class KafkaConsumerMetrics
 {
@@ -24,9 +25,14 @@ public static class KafkaConsumerMetrics
         "Times a consumer's position was no longer on the broker (deleted by retention before it was read) and jumped to the reset offset: "
         + "records were skipped.");
 
-    static KafkaConsumerMetrics() =>
+    static KafkaConsumerMetrics()
+    {
         Meter.CreateObservableGauge("consumer.lag", Observe, "{record}",
             "Records in each assigned partition that this consumer group member has not finished yet.");
+        Meter.CreateObservableGauge("consumer.read_ahead_bytes", ObserveReadAhead, "By",
+            "Key and value bytes of the records a consumer group member has taken from each partition and not finished: "
+            + "memory it holds on the .NET heap, bounded by the endpoint's PrefetchBytesPerPartition.");
+    }
 
     /// <summary>
     /// Creates a topic endpoint's dead-letter and offset-reset series at zero: dashboards show 0 from start-up, and an
@@ -68,11 +74,27 @@ public static class KafkaConsumerMetrics
         }
     }
 
+    private static IEnumerable<Measurement<long>> ObserveReadAhead()
+    {
+        foreach (var source in Sources.Keys)
+        {
+            foreach (var (partition, bytes) in source.ReadAhead())
+            {
+                yield return new Measurement<long>(bytes,
+                    new KeyValuePair<string, object?>("topic", partition.Topic),
+                    new KeyValuePair<string, object?>("partition", partition.Partition.Value),
+                    new KeyValuePair<string, object?>("group", source.GroupId));
+            }
+        }
+    }
+
     internal interface ILagSource
     {
         string GroupId { get; }
 
         IEnumerable<(TopicPartition Partition, long Lag)> Lag();
+
+        IEnumerable<(TopicPartition Partition, long Bytes)> ReadAhead();
     }
 
     private sealed class Registration(ILagSource source) : IDisposable
