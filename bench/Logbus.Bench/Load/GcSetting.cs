@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Logbus.Bench.Load;
 
 /// <summary>
@@ -45,13 +47,16 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("DOTNET_EnableWriteXorExecute", "0"))),
         new("pgo-wx-off", "workstation-conserve without tiered PGO and without W^X",
             WorkstationConserve(("DOTNET_TieredPGO", "0"), ("DOTNET_EnableWriteXorExecute", "0"))),
-        // Not a runtime setting: the Worker's read-ahead, which every partition it owns holds while it is behind.
-        new("read-ahead-1mb", "workstation-conserve, the Worker reading 1 MiB ahead per partition (Worker__Storing__PrefetchKilobytesPerPartition)",
-            WorkstationConserve(("Worker__Storing__PrefetchKilobytesPerPartition", "1024"))),
-        new("fetch-8mb", "workstation-conserve, the Worker's librdkafka reading 8 MiB ahead (Worker__Storing__FetchQueueKilobytes)",
-            WorkstationConserve(("Worker__Storing__FetchQueueKilobytes", "8192"))),
+        // Not runtime settings: the Worker's read-ahead, which every partition it owns holds while it is behind. Each names
+        // both variables, so it means the same whatever the defaults of the day (512 KiB lanes and 8 MiB since 2026-12-06).
+        new("read-ahead-2mb", "workstation-conserve, the Worker reading 2 MiB ahead per partition and 16 MiB in librdkafka (before 2026-12-06)",
+            WorkerReadAhead(2048, 16384)),
+        new("read-ahead-1mb", "workstation-conserve, the Worker reading 1 MiB ahead per partition and 16 MiB in librdkafka",
+            WorkerReadAhead(1024, 16384)),
+        new("fetch-8mb", "workstation-conserve, the Worker reading 2 MiB ahead per partition and 8 MiB in librdkafka",
+            WorkerReadAhead(2048, 8192)),
         new("read-ahead-512k", "workstation-conserve, the Worker reading 512 KiB ahead per partition and 8 MiB in librdkafka",
-            WorkstationConserve(("Worker__Storing__PrefetchKilobytesPerPartition", "512"), ("Worker__Storing__FetchQueueKilobytes", "8192"))),
+            WorkerReadAhead(512, 8192)),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>
@@ -68,6 +73,11 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
     /// <summary>What the services are built with (workstation GC, GCConserveMemory=7), plus <paramref name="more"/>.</summary>
     private static Dictionary<string, string> WorkstationConserve(params (string Name, string Value)[] more) =>
         With([("DOTNET_gcServer", "0"), ("DOTNET_GCConserveMemory", "7"), .. more]);
+
+    /// <summary>What the services are built with, the Worker's lanes and librdkafka reading this many KiB ahead.</summary>
+    private static Dictionary<string, string> WorkerReadAhead(int laneKilobytes, int fetchKilobytes) =>
+        WorkstationConserve(("Worker__Storing__PrefetchKilobytesPerPartition", laneKilobytes.ToString(CultureInfo.InvariantCulture)),
+            ("Worker__Storing__FetchQueueKilobytes", fetchKilobytes.ToString(CultureInfo.InvariantCulture)));
 
     /// <summary>The variables in order, a later one replacing an earlier one of the same name (conserve overrides server's 0).</summary>
     private static Dictionary<string, string> With((string Name, string Value)[] variables)

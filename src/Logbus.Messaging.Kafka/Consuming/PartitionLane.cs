@@ -13,7 +13,9 @@ namespace Logbus.Messaging.Kafka.Consuming;
 /// loop to pause its partition, so a slow partition neither blocks the poll loop (and with it every other partition and
 /// the group heartbeat) nor grows without bound; it is resumed once it has drained to half. Pausing is not free:
 /// librdkafka drops what it had fetched ahead for the partition and fetches it again after the resume, so the
-/// prefetch should be large enough that a lane keeping up with its partition rarely pauses.
+/// prefetch should be large enough that a lane keeping up with its partition rarely pauses. The byte limit never pauses
+/// a lane holding fewer records than it delivers at once (key lanes × concurrent deliveries): a record larger than the
+/// limit would otherwise leave the other delivery slots idle behind a pause.
 /// </remarks>
 internal sealed class PartitionLane : IDisposable
 {
@@ -23,6 +25,7 @@ internal sealed class PartitionLane : IDisposable
     private readonly int _prefetch;
     private readonly long _prefetchBytes;
     private readonly int _deliveryLimit;
+    private readonly int _deliveredAtOnce;
     private readonly CancellationTokenSource _revoked = new();
     private int _held;
     private long _heldBytes;
@@ -35,6 +38,7 @@ internal sealed class PartitionLane : IDisposable
         _prefetch = prefetch;
         _prefetchBytes = prefetchBytes;
         _deliveryLimit = deliveryLimit;
+        _deliveredAtOnce = keyConcurrency * deliveryLimit;
         _keyLanes = new Channel<LaneRecord>[keyConcurrency];
         _workers = new Task[keyConcurrency];
         for (var i = 0; i < keyConcurrency; i++)
@@ -68,9 +72,9 @@ internal sealed class PartitionLane : IDisposable
     /// <summary>Key and value bytes of the records held.</summary>
     public long HeldBytes => Interlocked.Read(ref _heldBytes);
 
-    public bool ShouldPause => !Paused && (Held >= _prefetch || HeldBytes >= _prefetchBytes);
+    public bool ShouldPause => !Paused && (Held >= _prefetch || (HeldBytes >= _prefetchBytes && Held >= _deliveredAtOnce));
 
-    public bool ShouldResume => Paused && Held <= _prefetch / 2 && HeldBytes <= _prefetchBytes / 2;
+    public bool ShouldResume => Paused && Held <= _prefetch / 2 && (HeldBytes <= _prefetchBytes / 2 || Held < _deliveredAtOnce);
 
     public void Enqueue(ConsumeResult<byte[], byte[]> result)
     {

@@ -31,7 +31,7 @@ public static class KafkaConsumerMetrics
             "Records in each assigned partition that this consumer group member has not finished yet.");
         Meter.CreateObservableGauge("consumer.read_ahead_bytes", ObserveReadAhead, "By",
             "Key and value bytes of the records a consumer group member has taken from each partition and not finished: "
-            + "memory it holds on the .NET heap, bounded by the endpoint's PrefetchBytesPerPartition.");
+            + "memory it holds on the .NET heap, about the endpoint's PrefetchBytesPerPartition at most (a record beyond it).");
     }
 
     /// <summary>

@@ -57,9 +57,9 @@ public sealed class StoringOptions
     /// What each partition's lane reads ahead of the store transactions (record keys and values, on the .NET heap): a
     /// partition is paused once its lane holds this much and resumed at half. Every partition this Worker owns holds up to
     /// this while the Worker is behind, so it is a share of the Worker's resident memory: at 2 MiB (the rider's default)
-    /// the Worker peaked 20-25 MB higher under load than at 512 KiB, and stored no faster (bench/README.md). Half a
-    /// megabyte is one full chunk or two of the usual size, more than the <see cref="StoreConcurrency"/> transactions
-    /// across all partitions take at once.
+    /// the Worker peaked 20-25 MB higher under load than at 512 KiB, and stored no faster (bench/README.md). A lane
+    /// still takes <see cref="ConcurrentChunksPerPartition"/> chunks however large they are (a full chunk is about
+    /// 530 kB), so its store slots never wait behind a pause.
     /// </summary>
     [Range(64, 64 * 1024)]
     public int PrefetchKilobytesPerPartition { get; set; } = 512;

@@ -96,11 +96,49 @@ public sealed class BackPressureSpecs(ITestOutputHelper output)
         await Eventually.TrueAsync(() => consumed.Count == 40, TimeSpan.FromSeconds(30), "every record was consumed once released");
     }
 
+    [Fact]
+    public async Task Records_larger_than_the_byte_limit_still_fill_every_concurrent_delivery_of_a_partition()
+    {
+        var broker = SharedServers.Kafka;
+        var topic = SpecNames.Unique("large");
+        broker.CreateTopic(topic, 1);
+        var gate = new SlowGate();
+        var consumed = new PaddedCount();
+        await using var host = await RiderHost.StartAsync(output, r =>
+        {
+            r.AddConsumer<GatedPaddedConsumer>();
+            r.UsingKafka((context, k) =>
+            {
+                k.Host(broker.BootstrapServers);
+                k.TopicEndpoint<PaddedMessage>(topic, SpecNames.Unique("group"), e =>
+                {
+                    e.ConcurrentDeliveryLimit = 3;
+                    e.PrefetchBytesPerPartition = 50 * 1024;
+                    e.ConfigureConsumer<GatedPaddedConsumer>(context);
+                });
+            });
+        }, configureServices: s => s.AddSingleton(gate).AddSingleton(consumed));
+
+        // Each record alone is twice the byte limit.
+        var padding = new string('p', 100 * 1024);
+        RawRecords.Produce(broker.BootstrapServers, topic, Enumerable.Range(0, 10).Select(i => (0, (string?)null, new PaddedMessage(i, padding))));
+
+        // Paused after the first record, the lane would leave two slots idle until the consumer let go of it.
+        await Eventually.TrueAsync(() => consumed.Started == 3, TimeSpan.FromSeconds(20), "three records delivered at once");
+        gate.Release();
+        await Eventually.TrueAsync(() => consumed.Count == 10, TimeSpan.FromSeconds(30), "every record was consumed once released");
+    }
+
     public sealed class PaddedCount
     {
         private int _count;
+        private int _started;
 
         public int Count => Volatile.Read(ref _count);
+
+        public int Started => Volatile.Read(ref _started);
+
+        public void Start() => Interlocked.Increment(ref _started);
 
         public void Add() => Interlocked.Increment(ref _count);
     }
@@ -109,6 +147,7 @@ public sealed class BackPressureSpecs(ITestOutputHelper output)
     {
         public async Task Consume(ConsumeContext<PaddedMessage> context)
         {
+            consumed.Start();
             await gate.Released;
             consumed.Add();
         }
