@@ -57,6 +57,12 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkerReadAhead(2048, 8192)),
         new("read-ahead-512k", "workstation-conserve, the Worker reading 512 KiB ahead per partition and 8 MiB in librdkafka",
             WorkerReadAhead(512, 8192)),
+        // Not runtime settings either: how single-event requests are grouped into chunks in the Api. Each chunk is one record
+        // and one store transaction in the Worker, whatever its size.
+        new("linger-1ms", "workstation-conserve, the Api's producer lingering 1 ms instead of 5 (Kafka:Linger)",
+            WorkstationConserve(("Kafka__Linger", "00:00:00.001"))),
+        new("singles-1-writer", "workstation-conserve, one group-commit writer for single events instead of 2 (Ingest:SingleEventWriters)",
+            WorkstationConserve(("Ingest__SingleEventWriters", "1"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

@@ -63,10 +63,12 @@ public sealed class IngestOptions
 
     /// <summary>
     /// Single-event requests share chunks: this many writers each take what is queued (up to a chunk) and send it as one.
-    /// More writers answer sooner (a request waits for fewer sends ahead of it); fewer make larger chunks.
+    /// More writers answer sooner while the machine has CPU to spare (a request waits for fewer sends ahead of it); fewer
+    /// make larger chunks, and each chunk costs the Worker a store transaction whatever its size. On 2 cores one writer
+    /// answered sooner and took more requests than two (bench/README.md, "Single events").
     /// </summary>
     [Range(1, 64)]
-    public int SingleEventWriters { get; set; } = 2;
+    public int SingleEventWriters { get; set; } = 1;
 
     /// <summary>Source of a Seq/CLEF event that names none and whose API key has none.</summary>
     public string DefaultClefSource { get; set; } = "seq";
