@@ -134,7 +134,10 @@ public sealed class ImportSpecs
     public async Task With_the_Worker_killed_mid_import_the_import_still_completes_exactly_once()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true);
+        // Each chunk takes at least 100 ms to store (two at a time), so 90 chunks are still to come when the Worker is
+        // killed: unthrottled, it once stored all 100 between the poll that saw 10,000 and the kill.
+        await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true,
+            worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.100" });
         var response = await pipeline.Api.Client.PostAsync("/api/imports", ImportFiles.Content(ImportFiles.Ndjson(100_000)));
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
 
