@@ -63,6 +63,11 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("Kafka__Linger", "00:00:00.001"))),
         new("singles-1-writer", "workstation-conserve, one group-commit writer for single events instead of 2 (Ingest:SingleEventWriters)",
             WorkstationConserve(("Ingest__SingleEventWriters", "1"))),
+        // How the Worker groups records into store transactions: merging off is how it stored before 2026-12-06 (night).
+        new("no-merge", "workstation-conserve, every record stored in a transaction of its own (Worker:Storing:MergeMaxRecords=1)",
+            WorkstationConserve(("Worker__Storing__MergeMaxRecords", "1"))),
+        new("merge-1-slot", "workstation-conserve, records merged into one store transaction at a time (Worker:Storing:StoreConcurrency=1)",
+            WorkstationConserve(("Worker__Storing__StoreConcurrency", "1"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

@@ -53,20 +53,7 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
                 continue;
             }
 
-            rows.Add((i, new LogEvent
-            {
-                Id = e.Id,
-                Timestamp = e.Timestamp,
-                Level = e.Level,
-                Message = e.Message,
-                Source = e.Source,
-                Metadata = e.Metadata?.GetRawText(),
-                TraceId = e.TraceId,
-                SpanId = e.SpanId,
-                Exception = e.Exception,
-                ImportId = chunk.ImportId,
-                ReceivedAt = e.ReceivedAt,
-            }));
+            rows.Add((i, StorableEvent.ToRow(e, chunk.ImportId)));
         }
 
         if (chunk is { ImportId: { } importId, ChunkNumber: { } chunkNumber })

@@ -1,4 +1,5 @@
 using Logbus.Contracts;
+using Logbus.Storage;
 using Logbus.Storage.Writing;
 
 namespace Logbus.Worker.Storing;
@@ -32,4 +33,20 @@ public static class StorableEvent
             ? ("metadata", metadataProblem)
             : null;
     }
+
+    /// <summary>The row of <c>log_events</c> an accepted event is stored as.</summary>
+    public static LogEvent ToRow(AcceptedLogEvent e, Guid? importId) => new()
+    {
+        Id = e.Id,
+        Timestamp = e.Timestamp,
+        Level = e.Level,
+        Message = e.Message,
+        Source = e.Source,
+        Metadata = e.Metadata?.GetRawText(),
+        TraceId = e.TraceId,
+        SpanId = e.SpanId,
+        Exception = e.Exception,
+        ImportId = importId,
+        ReceivedAt = e.ReceivedAt,
+    };
 }

@@ -4,13 +4,20 @@ using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
 using Logbus.Storage.Resilience;
 using Logbus.Worker.Messaging;
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
+using Logbus.Messaging.EntityFrameworkCore.Inbox;
+using Logbus.Messaging.EntityFrameworkCore.Model;
 using MassTransit;
+using Microsoft.EntityFrameworkCore;
+using Npgsql;
 
 namespace Logbus.Worker.Storing;
 
 /// <summary>
 /// The topic endpoint on <c>log-events</c>: retry of transient PostgreSQL failures (exponential with jitter), the
-/// PostgreSQL circuit breaker, the inbox and consumer outbox, then <see cref="LogEventsAcceptedConsumer"/>. A record
+/// PostgreSQL circuit breaker, the store slots that merge waiting records into one transaction
+/// (<see cref="MergingStoreFilter"/>), and for the records stored alone the inbox and consumer outbox, then
+/// <see cref="LogEventsAcceptedConsumer"/>. A record
 /// that fails for any other reason (it cannot be read, or its data breaks a constraint) is not retried: it goes to
 /// <c>log-events.dlq</c> with the reason, and the partition moves on.
 /// </summary>
@@ -30,10 +37,21 @@ public static class StoreLogEventsEndpoint
             retry.HandlePostgresOutages();
             retry.Exponential(options.TransientRetryLimit, options.RetryMinInterval, options.RetryMaxInterval, options.RetryMinInterval);
         });
-        endpoint.UseFilter(new StoreConcurrencyFilter(options.StoreConcurrency));
         endpoint.UseFilter(new StoringAttemptMetricsFilter());
         endpoint.UseFilter(new PostgresCircuitFilter(postgres));
+        endpoint.UseFilter(new MergingStoreFilter(options, MergedStoreFor(context, options), context.GetRequiredService<IInboxMessageIdProvider>(),
+            context.GetRequiredService<ILoggerFactory>().CreateLogger<MergingStoreFilter>()));
         endpoint.UsePgOutbox<LogbusDbContext>(context);
         endpoint.ConfigureConsumer<LogEventsAcceptedConsumer>(context);
+    }
+
+    private static MergedStore MergedStoreFor(IRegistrationContext context, StoringOptions options)
+    {
+        using var scope = context.GetRequiredService<IServiceScopeFactory>().CreateScope();
+        var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
+        var inbox = db.Model.FindEntityType(typeof(InboxState))?.GetSchemaQualifiedTableName()
+            ?? throw new InvalidOperationException("The Logbus model has no inbox table.");
+        return new MergedStore(context.GetRequiredService<NpgsqlDataSource>(), inbox, options.CopyDirect,
+            context.GetService<MessagingMetrics>());
     }
 }

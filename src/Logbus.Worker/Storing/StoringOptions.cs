@@ -40,6 +40,21 @@ public sealed class StoringOptions
     public int StoreConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
+    /// Records stored together in one transaction at most: records waiting for a store slot (chunks of imports excepted)
+    /// are merged when one frees, so a small chunk does not cost a transaction, an inbox round trip and a COPY of its own.
+    /// 1 stores every record on its own.
+    /// </summary>
+    [Range(1, 1024)]
+    public int MergeMaxRecords { get; set; } = 64;
+
+    /// <summary>
+    /// Events in one merged transaction at most (a record larger than this is still stored, alone): bounds the rows a
+    /// transaction writes and holds locks on, and what a refused row makes the records redo one by one.
+    /// </summary>
+    [Range(1, 100_000)]
+    public int MergeMaxEvents { get; set; } = 4_000;
+
+    /// <summary>
     /// COPY a chunk straight into <c>log_events</c> (under a savepoint), and only when a row is already there fall back
     /// to staging plus <c>INSERT … ON CONFLICT DO NOTHING</c>, which counts the duplicates. False: always the staging way.
     /// </summary>

@@ -30,6 +30,10 @@ public static class WorkerMetrics
         "Events per stored chunk.", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 10, 50, 100, 250, 500, 750, 1000, 2000] });
 
+    public static readonly Histogram<double> StoreTransactionRecords = LogbusMeters.Logbus.CreateHistogram("worker_store_transaction_records",
+        "{record}", "Records (chunks) stored together in one merged transaction.", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
+
     public static readonly Histogram<double> StoreDuration = LogbusMeters.Logbus.CreateHistogram("worker_store_duration_seconds", "s",
         "Time to write a chunk (COPY and insert).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.001m, 14) });
