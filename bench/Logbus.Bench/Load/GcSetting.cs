@@ -59,10 +59,16 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkerReadAhead(512, 8192)),
         // Not runtime settings either: how single-event requests are grouped into chunks in the Api. Each chunk is one record
         // and one store transaction in the Worker, whatever its size.
-        new("linger-1ms", "workstation-conserve, the Api's producer lingering 1 ms instead of 5 (Kafka:Linger)",
+        new("linger-1ms", "workstation-conserve, the Api's producer lingering 1 ms (Kafka:Linger; the default since 2026-12-06 night)",
             WorkstationConserve(("Kafka__Linger", "00:00:00.001"))),
+        new("linger-5ms", "workstation-conserve, the Api's producer lingering 5 ms (Kafka:Linger; the default before 2026-12-06 night)",
+            WorkstationConserve(("Kafka__Linger", "00:00:00.005"))),
         new("singles-1-writer", "workstation-conserve, one group-commit writer for single events instead of 2 (Ingest:SingleEventWriters)",
             WorkstationConserve(("Ingest__SingleEventWriters", "1"))),
+        new("singles-2-writers", "workstation-conserve, two group-commit writers for single events (Ingest:SingleEventWriters=2, the default before 2026-12-06)",
+            WorkstationConserve(("Ingest__SingleEventWriters", "2"))),
+        new("linger-1ms-2-writers", "workstation-conserve, the Api's producer lingering 1 ms and two group-commit writers for single events",
+            WorkstationConserve(("Kafka__Linger", "00:00:00.001"), ("Ingest__SingleEventWriters", "2"))),
         // How the Worker groups records into store transactions: merging off is how it stored before 2026-12-06 (night).
         new("no-merge", "workstation-conserve, every record stored in a transaction of its own (Worker:Storing:MergeMaxRecords=1)",
             WorkstationConserve(("Worker__Storing__MergeMaxRecords", "1"))),
