@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Logbus.Storage;
 
 namespace Logbus.Worker.Storing;
@@ -31,6 +32,9 @@ public sealed class MergeableRecord(Guid messageId, DateTime? expirationTime, IR
 
     /// <summary>The record's own consume token: once it is cancelled (the partition was revoked, the Worker stops), nobody waits for it.</summary>
     public CancellationToken CancellationToken { get; } = cancellationToken;
+
+    /// <summary>The record's consume span, which the merged store's span continues or links to.</summary>
+    public ActivityContext Parent { get; } = Activity.Current?.Context ?? default;
 
     public Task<MergeOutcome> Outcome => _outcome.Task;
 

@@ -37,6 +37,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
             later.Complete(MergeOutcome.StoreAlone);
         }
 
+        using var activity = StoreTracing.StartMergedStore(firsts, firsts.Sum(r => r.Rows.Count));
         try
         {
             await using var connection = await dataSource.OpenConnectionAsync();

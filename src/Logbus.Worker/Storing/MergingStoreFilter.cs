@@ -26,7 +26,8 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
     private const string ConsumerType = nameof(LogEventsAcceptedConsumer);
 
     private readonly SemaphoreSlim _slots;
-    private readonly Channel<MergeableRecord> _waiting = Channel.CreateUnbounded<MergeableRecord>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Channel<MergeableRecord> _waiting =
+        Channel.CreateUnbounded<MergeableRecord>(new UnboundedChannelOptions { SingleReader = true });
     private readonly StoringOptions _options;
     private readonly MergedStore _store;
     private readonly IInboxMessageIdProvider _messageIds;
@@ -41,7 +42,14 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
         _messageIds = messageIds;
         _logger = logger;
         _slots = new SemaphoreSlim(options.StoreConcurrency, options.StoreConcurrency);
-        _dispatcher = new Lazy<Task>(() => Task.Run(DispatchAsync));
+        // Not in the first record's execution context: its trace would own every merged store after it.
+        _dispatcher = new Lazy<Task>(() =>
+        {
+            using (ExecutionContext.SuppressFlow())
+            {
+                return Task.Run(DispatchAsync);
+            }
+        });
     }
 
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)

@@ -94,8 +94,8 @@ public sealed class MergedStoreSpecs
 
     private static void Produce(Pipeline pipeline, IEnumerable<(Guid MessageId, string Value)> records)
     {
-        using var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers, LingerMs = 5 })
-            .Build();
+        var config = new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers, LingerMs = 5 };
+        using var producer = new ProducerBuilder<Null, byte[]>(config).Build();
         foreach (var (messageId, value) in records)
         {
             producer.Produce(pipeline.Topic, new Message<Null, byte[]>
