@@ -73,6 +73,9 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
         // How the Worker groups records into store transactions: merging off is how it stored before 2026-12-06 (night).
         new("no-merge", "workstation-conserve, every record stored in a transaction of its own (Worker:Storing:MergeMaxRecords=1)",
             WorkstationConserve(("Worker__Storing__MergeMaxRecords", "1"))),
+        new("parse-records-first",
+            "workstation-conserve, the Worker reading records with MassTransit's raw JSON deserializer (before 2026-12-06 night)",
+            WorkstationConserve(("Worker__Storing__ReadRecordsDirectly", "false"))),
         new("merge-1-slot", "workstation-conserve, records merged into one store transaction at a time (Worker:Storing:StoreConcurrency=1)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "1"))),
     ];

@@ -1,5 +1,6 @@
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Consuming;
+using Logbus.Messaging.Kafka.Serialization;
 using MassTransit;
 using MassTransit.Configuration;
 using MassTransit.Transports;
@@ -39,8 +40,9 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
         this.ThrowOnSkippedMessages();
         this.RethrowFaultedMessages();
         // Raw JSON records that name their type (MT-MessageType) reach only consumers of that type; records without it,
-        // from producers outside MassTransit, are taken as whatever the endpoint consumes.
-        this.UseRawJsonDeserializer(RawSerializerOptions.AddTransportHeaders, isDefault: true);
+        // from producers outside MassTransit, are taken as whatever the endpoint consumes. Messages are read straight from
+        // the record's bytes (RecordJsonDeserializer).
+        AddDeserializer(new RecordJsonSerializerFactory(RawSerializerOptions.AddTransportHeaders), isDefault: true);
     }
 
     public KafkaTopicEndpointSettings Settings { get; }

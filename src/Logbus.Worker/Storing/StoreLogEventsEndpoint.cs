@@ -31,6 +31,11 @@ public static class StoreLogEventsEndpoint
         endpoint.CommitInterval = options.CommitInterval;
         endpoint.ConfigureClient(client => client.QueuedMaxMessagesKbytes = options.FetchQueueKilobytes);
         endpoint.PrefetchBytesPerPartition = options.PrefetchKilobytesPerPartition * 1024L;
+        if (!options.ReadRecordsDirectly)
+        {
+            endpoint.UseRawJsonDeserializer(RawSerializerOptions.AddTransportHeaders, isDefault: true);
+        }
+
         endpoint.DeadLetterOnFault(topics.LogEventsDeadLetters);
         endpoint.UseMessageRetry(retry =>
         {

@@ -55,6 +55,13 @@ public sealed class StoringOptions
     public int MergeMaxEvents { get; set; } = 4_000;
 
     /// <summary>
+    /// Read each record's message straight from its bytes (the rider's deserializer). False: MassTransit's raw JSON
+    /// deserializer, which first parses the whole record into a JsonElement (a copy of the record and a token table,
+    /// large-object arrays for a chunk of hundreds of kB); kept to compare the two (bench/README.md).
+    /// </summary>
+    public bool ReadRecordsDirectly { get; set; } = true;
+
+    /// <summary>
     /// COPY a chunk straight into <c>log_events</c> (under a savepoint), and only when a row is already there fall back
     /// to staging plus <c>INSERT … ON CONFLICT DO NOTHING</c>, which counts the duplicates. False: always the staging way.
     /// </summary>
