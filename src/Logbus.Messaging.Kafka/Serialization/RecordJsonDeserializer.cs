@@ -48,7 +48,14 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
 
         try
         {
-            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions { MaxDepth = SystemTextJsonMessageSerializer.Options.MaxDepth });
+            // What the message will be deserialized with allows (trailing commas, comments), this check allows too.
+            var json = SystemTextJsonMessageSerializer.Options;
+            var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
+            {
+                MaxDepth = json.MaxDepth,
+                AllowTrailingCommas = json.AllowTrailingCommas,
+                CommentHandling = json.ReadCommentHandling,
+            });
             while (reader.Read())
             {
                 // Reading to the end checks the whole record: one JSON value, well-formed, within the depth limit.

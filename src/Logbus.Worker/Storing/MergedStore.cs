@@ -11,17 +11,17 @@ namespace Logbus.Worker.Storing;
 /// <summary>
 /// Stores several records of <c>log-events</c> in one transaction: one statement upserts every record's inbox row (the
 /// same rows, under the same consumer id, that the per-record inbox writes), the rows of the records not consumed before
-/// go through <see cref="IsolatingWriter"/> together, and one commit makes them all stored and their inbox rows consumed
-/// and delivered. What the per-record path pays per record (a DI scope, a DbContext, two inbox statements, a COPY and a
+/// are written together (one COPY), and one commit makes them all stored and their inbox rows consumed and delivered.
+/// What the per-record path pays per record (a DI scope, a DbContext, two inbox statements, a COPY and a
 /// commit) is paid once per transaction here.
 /// </summary>
 /// <remarks>
 /// Anything unusual hands every record of the transaction back to the per-record path, which knows how to deal with it:
 /// a row PostgreSQL refuses (the transaction is rolled back, and each record is stored or dead-lettered on its own), an
-/// inbox row consumed but not yet delivered, a second copy of a message in the same transaction. An outage fails them all,
-/// for the endpoint's retry and circuit breaker.
+/// inbox row consumed but not yet delivered, a second copy of a message in the same transaction. A deadlock with another
+/// merged transaction is tried once more; an outage fails them all, for the endpoint's retry and circuit breaker.
 /// </remarks>
-public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics)
+public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics, ILogger logger)
 {
     /// <summary>The inbox metrics' name for the database, as the per-record inbox reports it.</summary>
     private const string InboxContext = nameof(LogbusDbContext);
@@ -38,76 +38,102 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         }
 
         using var activity = StoreTracing.StartMergedStore(firsts, firsts.Sum(r => r.Rows.Count));
-        try
+        for (var attempt = 1; ; attempt++)
         {
-            await using var connection = await dataSource.OpenConnectionAsync();
-            await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
-            var inbox = await UpsertInboxRowsAsync(connection, transaction, firsts, consumerId);
-            var toStore = new List<MergeableRecord>(firsts.Count);
-            var consumedBefore = new List<MergeableRecord>();
-            var unconsumedRows = new List<Guid>();
-            foreach (var record in firsts)
+            try
             {
-                var row = inbox[record.MessageId];
-                if (row.ReceiveCount == 1 || !row.Consumed)
+                await StoreOnceAsync(firsts, consumerId, started);
+                return;
+            }
+            catch (PostgresException e) when (attempt == 1
+                                              && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            {
+                // Two merged transactions met on the same events (a client sent them again in other chunks) in a different
+                // order. Once more, before every record of the batch counts as a failure for the retry and circuit breaker.
+                logger.LogInformation("A merged store of {Records} records met another transaction ({SqlState}); trying it once more",
+                    firsts.Count, e.SqlState);
+            }
+            catch (Exception e) when (Storage.Resilience.PostgresOutage.IsOutage(e))
+            {
+                foreach (var record in firsts)
                 {
-                    toStore.Add(record);
-                    if (row.ReceiveCount > 1)
-                    {
-                        unconsumedRows.Add(record.MessageId);
-                    }
+                    record.Fail(e);
                 }
-                else if (row.Delivered)
+
+                return;
+            }
+            catch (Exception e)
+            {
+                // Each record on its own meets it again where it is dead-lettered with its reason.
+                logger.LogWarning(e, "A merged store of {Records} records failed; each is stored on its own", firsts.Count);
+                CompleteAll(firsts, MergeOutcome.StoreAlone);
+                return;
+            }
+        }
+    }
+
+    private async Task StoreOnceAsync(List<MergeableRecord> firsts, Guid consumerId, long started)
+    {
+        await using var connection = await dataSource.OpenConnectionAsync();
+        await using var transaction = await connection.BeginTransactionAsync(IsolationLevel.ReadCommitted);
+        var inbox = await UpsertInboxRowsAsync(connection, transaction, firsts, consumerId);
+        var toStore = new List<MergeableRecord>(firsts.Count);
+        var consumedBefore = new List<MergeableRecord>();
+        var unconsumedRows = new List<Guid>();
+        foreach (var record in firsts)
+        {
+            var row = inbox[record.MessageId];
+            if (row.ReceiveCount == 1 || !row.Consumed)
+            {
+                toStore.Add(record);
+                if (row.ReceiveCount > 1)
                 {
-                    consumedBefore.Add(record);
-                }
-                else
-                {
-                    // Consumed, with messages still to deliver: only the per-record inbox delivers them.
-                    await transaction.RollbackAsync();
-                    CompleteAll(firsts, MergeOutcome.StoreAlone);
-                    return;
+                    unconsumedRows.Add(record.MessageId);
                 }
             }
-
-            var rows = toStore.SelectMany(r => r.Rows).Select((row, i) => (i, row)).ToList();
-            var refused = new List<(int Index, PostgresException Refusal)>();
-            var counts = await IsolatingWriter.WriteAsync(connection, transaction, rows, refused, copyDirect, CancellationToken.None);
-            if (refused.Count > 0)
+            else if (row.Delivered)
             {
+                consumedBefore.Add(record);
+            }
+            else
+            {
+                // Consumed, with messages still to deliver: only the per-record inbox delivers them.
                 await transaction.RollbackAsync();
                 CompleteAll(firsts, MergeOutcome.StoreAlone);
                 return;
             }
-
-            if (unconsumedRows.Count > 0)
-            {
-                await MarkConsumedAsync(connection, transaction, unconsumedRows, consumerId);
-            }
-
-            await transaction.CommitAsync();
-            Observe(toStore, consumedBefore, counts, started);
-            foreach (var record in toStore)
-            {
-                record.Complete(MergeOutcome.Stored);
-            }
-
-            foreach (var record in consumedBefore)
-            {
-                record.Complete(MergeOutcome.ConsumedBefore);
-            }
         }
-        catch (Exception e) when (Storage.Resilience.PostgresOutage.IsOutage(e))
+
+        StoredCounts counts;
+        try
         {
-            foreach (var record in firsts)
-            {
-                record.Fail(e);
-            }
+            counts = await LogEventBulkWriter.WriteAsync(connection, [.. toStore.SelectMany(r => r.Rows)], CancellationToken.None,
+                copyDirect: copyDirect);
         }
-        catch (Exception)
+        catch (PostgresException e) when (IsolatingWriter.IsDataRefusal(e))
         {
-            // Whatever it was, each record on its own meets it again where it is dead-lettered with its reason.
+            // A row PostgreSQL refuses: finding it is the per-record path's work, which stores the rest of its chunk and
+            // dead-letters it alone; every other record of the batch is stored on its own meanwhile.
+            await transaction.RollbackAsync();
             CompleteAll(firsts, MergeOutcome.StoreAlone);
+            return;
+        }
+
+        if (unconsumedRows.Count > 0)
+        {
+            await MarkConsumedAsync(connection, transaction, unconsumedRows, consumerId);
+        }
+
+        await transaction.CommitAsync();
+        Observe(toStore, consumedBefore, counts, started);
+        foreach (var record in toStore)
+        {
+            record.Complete(MergeOutcome.Stored);
+        }
+
+        foreach (var record in consumedBefore)
+        {
+            record.Complete(MergeOutcome.ConsumedBefore);
         }
     }
 
@@ -168,6 +194,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var now = DateTimeOffset.UtcNow;
         WorkerMetrics.StoreTransactionRecords.Record(stored.Count + consumedBefore.Count);
+        WorkerMetrics.StoreDuration.Record(elapsed);
         WorkerMetrics.EventsStored.Add(counts.Stored);
         WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
         foreach (var record in stored)
@@ -175,7 +202,6 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
             inboxMetrics?.Consumed(InboxContext);
             WorkerMetrics.EventsConsumed.Add(record.Rows.Count);
             WorkerMetrics.ChunkSize.Record(record.Rows.Count);
-            WorkerMetrics.StoreDuration.Record(elapsed);
             WorkerMetrics.IngestToStored.Record(Math.Max(0, (now - record.Rows.Max(r => r.ReceivedAt)).TotalSeconds));
         }
 

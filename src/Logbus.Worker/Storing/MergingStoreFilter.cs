@@ -1,8 +1,10 @@
+using System.Diagnostics;
 using System.Threading.Channels;
 using Logbus.Contracts;
 using Logbus.Messaging.EntityFrameworkCore.Inbox;
 using MassTransit;
 using MassTransit.JobService;
+using MassTransit.Metadata;
 using MassTransit.Transports;
 
 namespace Logbus.Worker.Storing;
@@ -23,7 +25,8 @@ namespace Logbus.Worker.Storing;
 /// </remarks>
 public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
 {
-    private const string ConsumerType = nameof(LogEventsAcceptedConsumer);
+    // The name MassTransit's inbox reports a consume under, so merged and per-record consumes are one series.
+    private static readonly string ConsumerType = TypeMetadataCache<LogEventsAcceptedConsumer>.ShortName;
 
     private readonly SemaphoreSlim _slots;
     private readonly Channel<MergeableRecord> _waiting =
@@ -54,15 +57,15 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
 
     public async Task Send(ConsumeContext context, IPipe<ConsumeContext> next)
     {
-        if (Mergeable(context) is var (record, typed))
+        // A closed queue (the endpoint is stopping) or a dispatcher that ended leaves every record the per-record way.
+        if (Mergeable(context) is var (record, typed) && !_dispatcher.Value.IsCompleted && _waiting.Writer.TryWrite(record))
         {
-            _ = _dispatcher.Value;
-            _waiting.Writer.TryWrite(record);
+            var waited = Stopwatch.GetTimestamp();
             var outcome = await record.Outcome.WaitAsync(context.CancellationToken);
             if (outcome != MergeOutcome.StoreAlone)
             {
                 // Handled here, not by a consumer: without this the transport would count the record as skipped.
-                await typed.NotifyConsumed(typed, TimeSpan.Zero, ConsumerType);
+                await typed.NotifyConsumed(typed, Stopwatch.GetElapsedTime(waited), ConsumerType);
                 return;
             }
         }
@@ -85,11 +88,8 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
         scope.Add("mergeMaxRecords", _options.MergeMaxRecords);
     }
 
-    public void Dispose()
-    {
-        _waiting.Writer.TryComplete();
-        _slots.Dispose();
-    }
+    /// <remarks>The slots are not disposed: a store still running releases its slot when it ends.</remarks>
+    public void Dispose() => _waiting.Writer.TryComplete();
 
     private (MergeableRecord Record, ConsumeContext<LogEventsAccepted> Typed)? Mergeable(ConsumeContext context)
     {
@@ -141,30 +141,48 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
         var reader = _waiting.Reader;
         while (await reader.WaitToReadAsync())
         {
-            await _slots.WaitAsync();
-            var batch = new List<MergeableRecord>();
-            var events = 0;
-            while (batch.Count < _options.MergeMaxRecords && reader.TryPeek(out var record)
-                   && (batch.Count == 0 || events + record.Rows.Count <= _options.MergeMaxEvents))
+            try
             {
-                reader.TryRead(out _);
-                if (record.CancellationToken.IsCancellationRequested)
-                {
-                    continue;
-                }
-
-                batch.Add(record);
-                events += record.Rows.Count;
+                await DispatchWaitingAsync(reader);
             }
-
-            if (batch.Count == 0)
+            catch (Exception e)
             {
-                _slots.Release();
+                // Never leave records waiting on a dispatcher that stopped: each goes the per-record way.
+                _logger.LogError(e, "Merging waiting records failed; they are stored one by one");
+                while (reader.TryRead(out var record))
+                {
+                    record.Complete(MergeOutcome.StoreAlone);
+                }
+            }
+        }
+    }
+
+    /// <summary>Takes a slot, then every record waiting by then (within the limits) into one merged store.</summary>
+    private async Task DispatchWaitingAsync(ChannelReader<MergeableRecord> reader)
+    {
+        await _slots.WaitAsync();
+        var batch = new List<MergeableRecord>();
+        var events = 0;
+        while (batch.Count < _options.MergeMaxRecords && reader.TryPeek(out var record)
+               && (batch.Count == 0 || events + record.Rows.Count <= _options.MergeMaxEvents))
+        {
+            reader.TryRead(out _);
+            if (record.CancellationToken.IsCancellationRequested)
+            {
                 continue;
             }
 
-            _ = StoreAsync(batch);
+            batch.Add(record);
+            events += record.Rows.Count;
         }
+
+        if (batch.Count == 0)
+        {
+            _slots.Release();
+            return;
+        }
+
+        _ = StoreAsync(batch);
     }
 
     private async Task StoreAsync(List<MergeableRecord> batch)

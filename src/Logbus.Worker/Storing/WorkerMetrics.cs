@@ -35,7 +35,7 @@ public static class WorkerMetrics
         new InstrumentAdvice<double> { HistogramBucketBoundaries = [1, 2, 4, 8, 16, 32, 64, 128, 256] });
 
     public static readonly Histogram<double> StoreDuration = LogbusMeters.Logbus.CreateHistogram("worker_store_duration_seconds", "s",
-        "Time to write a chunk (COPY and insert).", tags: null,
+        "Time to write a chunk, or the chunks of a merged transaction (COPY and insert, and the inbox rows of a merged one).", tags: null,
         new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.001m, 14) });
 
     public static readonly Histogram<double> IngestToStored = LogbusMeters.Logbus.CreateHistogram("worker_ingest_to_stored_seconds", "s",

@@ -60,6 +60,17 @@ public sealed class RecordJsonDeserializerSpecs
     }
 
     [Fact]
+    public void What_MassTransits_deserializer_reads_this_one_reads_too_trailing_commas_and_comments_included()
+    {
+        var record = Encoding.UTF8.GetBytes($$"""
+            {"chunkId":"{{Guid.NewGuid()}}", /* a producer's comment */ "events":[],}
+            """);
+
+        Assert.Equal(Read(new SystemTextJsonRawMessageSerializer(Options), record), Read(new RecordJsonDeserializer(Options), record),
+            (a, b) => a.ChunkId == b.ChunkId && a.Events.Count == b.Events.Count);
+    }
+
+    [Fact]
     public void A_record_that_names_another_message_type_is_not_read_as_this_one()
     {
         var headers = new DictionarySendHeaders();

@@ -64,7 +64,8 @@ public sealed class StoreConcurrencySpecs
     /// per-record way through a slot.
     /// </summary>
     private static MergingStoreFilter Filter(int slots) =>
-        new(new StoringOptions { StoreConcurrency = slots }, new MergedStore(NpgsqlDataSource.Create("Host=unused"), "inbox_state", true, null),
+        new(new StoringOptions { StoreConcurrency = slots },
+            new MergedStore(NpgsqlDataSource.Create("Host=unused"), "inbox_state", true, null, NullLogger.Instance),
             new InboxMessageIdProvider(), NullLogger.Instance);
 
     private static void InterlockedMax(ref int target, int value)
