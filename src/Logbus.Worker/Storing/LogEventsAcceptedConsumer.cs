@@ -95,15 +95,10 @@ public sealed class LogEventsAcceptedConsumer(LogbusDbContext db, ImportStatusSt
 
     private void Observe(int consumed, List<(int Index, LogEvent Row)> rows, StoredCounts counts, long started)
     {
-        WorkerMetrics.EventsConsumed.Add(consumed);
         WorkerMetrics.EventsStored.Add(counts.Stored);
         WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
-        WorkerMetrics.ChunkSize.Record(consumed);
         WorkerMetrics.StoreDuration.Record(Stopwatch.GetElapsedTime(started).TotalSeconds);
-        if (rows.Count > 0)
-        {
-            WorkerMetrics.IngestToStored.Record(Math.Max(0, (time.GetUtcNow() - rows.Max(r => r.Row.ReceivedAt)).TotalSeconds));
-        }
+        WorkerMetrics.ChunkConsumed(consumed, rows.Count > 0 ? rows.Max(r => r.Row.ReceivedAt) : null, time.GetUtcNow());
     }
 
     /// <param name="refused">Receives the rows PostgreSQL refused for their data, with the SQLSTATE it gave (chunks of several only).</param>

@@ -21,7 +21,8 @@ namespace Logbus.Worker.Storing;
 /// inbox row consumed but not yet delivered, a second copy of a message in the same transaction. A deadlock with another
 /// merged transaction is tried once more; an outage fails them all, for the endpoint's retry and circuit breaker.
 /// </remarks>
-public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics, ILogger logger)
+public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics, ILogger logger,
+    TimeProvider time)
 {
     /// <summary>The inbox metrics' name for the database, as the per-record inbox reports it.</summary>
     private const string InboxContext = nameof(LogbusDbContext);
@@ -192,7 +193,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
     private void Observe(List<MergeableRecord> stored, List<MergeableRecord> consumedBefore, StoredCounts counts, long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
-        var now = DateTimeOffset.UtcNow;
+        var now = time.GetUtcNow();
         WorkerMetrics.StoreTransactionRecords.Record(stored.Count + consumedBefore.Count);
         WorkerMetrics.StoreDuration.Record(elapsed);
         WorkerMetrics.EventsStored.Add(counts.Stored);
@@ -200,9 +201,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         foreach (var record in stored)
         {
             inboxMetrics?.Consumed(InboxContext);
-            WorkerMetrics.EventsConsumed.Add(record.Rows.Count);
-            WorkerMetrics.ChunkSize.Record(record.Rows.Count);
-            WorkerMetrics.IngestToStored.Record(Math.Max(0, (now - record.Rows.Max(r => r.ReceivedAt)).TotalSeconds));
+            WorkerMetrics.ChunkConsumed(record.Rows.Count, record.Rows.Max(r => r.ReceivedAt), now);
         }
 
         foreach (var _ in consumedBefore)

@@ -57,6 +57,7 @@ public static class StoreLogEventsEndpoint
         var inbox = db.Model.FindEntityType(typeof(InboxState))?.GetSchemaQualifiedTableName()
             ?? throw new InvalidOperationException("The Logbus model has no inbox table.");
         return new MergedStore(context.GetRequiredService<NpgsqlDataSource>(), inbox, options.CopyDirect,
-            context.GetService<MessagingMetrics>(), context.GetRequiredService<ILoggerFactory>().CreateLogger<MergedStore>());
+            context.GetService<MessagingMetrics>(), context.GetRequiredService<ILoggerFactory>().CreateLogger<MergedStore>(),
+            context.GetRequiredService<TimeProvider>());
     }
 }

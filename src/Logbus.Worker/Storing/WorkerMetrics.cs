@@ -44,4 +44,16 @@ public static class WorkerMetrics
 
     public static readonly CumulativeCounter Retries = new(LogbusMeters.Logbus, "worker_retries_total", "{attempt}",
         "Consume attempts repeated after a transient failure (PostgreSQL unreachable or timing out).");
+
+    /// <summary>One consumed chunk: its events, its size, and how long its newest stored event took from the Api to here.</summary>
+    /// <param name="newestReceivedAt">When the Api accepted the chunk's newest stored event; null when none was stored.</param>
+    public static void ChunkConsumed(int events, DateTimeOffset? newestReceivedAt, DateTimeOffset now)
+    {
+        EventsConsumed.Add(events);
+        ChunkSize.Record(events);
+        if (newestReceivedAt is { } received)
+        {
+            IngestToStored.Record(Math.Max(0, (now - received).TotalSeconds));
+        }
+    }
 }

@@ -22,8 +22,7 @@ public sealed class MergedStoreSpecs
     public async Task Records_waiting_for_a_slot_are_stored_together_once_and_every_copy_of_them_on_either_path_stores_nothing_again()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        await using var pipeline = await Pipeline.StartAsync(db, partitions: 3,
-            worker: new Dictionary<string, string?> { ["Worker:Storing:StoreConcurrency"] = "1" });
+        await using var pipeline = await StartWithOneStoreSlotAsync(db, partitions: 3);
         var produced = Enumerable.Range(0, Records)
             .Select(i => (MessageId: Guid.NewGuid(), Value: Chunk(Event($"m-{i:D4}-a"), Event($"m-{i:D4}-b"))))
             .ToList();
@@ -69,8 +68,7 @@ public sealed class MergedStoreSpecs
     public async Task A_row_PostgreSQL_refuses_costs_the_records_waiting_with_it_nothing_and_is_dead_lettered_alone()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        await using var pipeline = await Pipeline.StartAsync(db, partitions: 1,
-            worker: new Dictionary<string, string?> { ["Worker:Storing:StoreConcurrency"] = "1" });
+        await using var pipeline = await StartWithOneStoreSlotAsync(db, partitions: 1);
         // Passes every check of the Worker's own; only PostgreSQL refuses it (the column holds 200 characters).
         var produced = Enumerable.Range(0, Records)
             .Select(i => (MessageId: Guid.NewGuid(), Value: Chunk(Event($"r-{i:D4}", source: i == 150 ? new string('s', 250) : "merge-spec"))))
@@ -91,6 +89,10 @@ public sealed class MergedStoreSpecs
         var transactions = await db.ScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM log_events");
         Assert.True(transactions < Records - 1, $"{Records - 1} records were stored in {transactions} transactions: none were merged");
     }
+
+    /// <summary>One store slot: records produced in a burst wait for it, and are merged when it frees.</summary>
+    private static Task<Pipeline> StartWithOneStoreSlotAsync(SpecDatabase db, int partitions) =>
+        Pipeline.StartAsync(db, partitions: partitions, worker: new Dictionary<string, string?> { ["Worker:Storing:StoreConcurrency"] = "1" });
 
     private static void Produce(Pipeline pipeline, IEnumerable<(Guid MessageId, string Value)> records)
     {

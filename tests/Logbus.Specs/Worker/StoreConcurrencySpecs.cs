@@ -65,7 +65,7 @@ public sealed class StoreConcurrencySpecs
     /// </summary>
     private static MergingStoreFilter Filter(int slots) =>
         new(new StoringOptions { StoreConcurrency = slots },
-            new MergedStore(NpgsqlDataSource.Create("Host=unused"), "inbox_state", true, null, NullLogger.Instance),
+            new MergedStore(NpgsqlDataSource.Create("Host=unused"), "inbox_state", true, null, NullLogger.Instance, TimeProvider.System),
             new InboxMessageIdProvider(), NullLogger.Instance);
 
     private static void InterlockedMax(ref int target, int value)
