@@ -65,6 +65,25 @@ public sealed class MergedStoreSpecs
     }
 
     [Fact]
+    public async Task A_burst_that_sends_every_record_twice_in_a_row_stores_each_once()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var pipeline = await StartWithOneStoreSlotAsync(db, partitions: 1);
+        // A careless producer retrying at once: both copies wait for the same slot, often in the same merged batch.
+        var produced = Enumerable.Range(0, Records)
+            .Select(i => (MessageId: Guid.NewGuid(), Value: Chunk(Event($"twice-{i:D4}"))))
+            .SelectMany(r => new[] { r, r })
+            .ToList();
+        Produce(pipeline, produced);
+
+        await pipeline.WaitForStoredAsync(Records, TimeSpan.FromMinutes(2));
+        await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
+        await pipeline.AssertExactlyAsync(Records);
+        Assert.Equal((long)Records, await db.ScalarAsync<long>("SELECT count(*) FROM messaging.inbox_state WHERE receive_count = 2"));
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM messaging.inbox_state WHERE receive_count <> 2"));
+    }
+
+    [Fact]
     public async Task A_row_PostgreSQL_refuses_costs_the_records_waiting_with_it_nothing_and_is_dead_lettered_alone()
     {
         await using var db = await SpecDatabase.CreateAsync();
