@@ -1,7 +1,5 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
-using System.Net;
-using System.Net.Sockets;
 using Logbus.Specs.Infrastructure;
 
 namespace Logbus.Specs.Supervision;
@@ -48,11 +46,13 @@ internal sealed class LogbusUp : IAsyncDisposable
             ["LOGBUS_STACK_DIR"] = stack,
             ["LOGBUS_CONFIGURATION"] = RepositoryPaths.Configuration,
             ["LOGBUS_SKIP_BUILD"] = "1",
-            ["LOGBUS_QUERY_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["LOGBUS_API_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["LOGBUS_WORKER_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["LOGBUS_OTLP_HTTP_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
-            ["LOGBUS_OTLP_GRPC_PORT"] = FreePort().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_QUERY_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_API_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_WORKER_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_OTLP_HTTP_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            ["LOGBUS_OTLP_GRPC_PORT"] = FreePort.Next().ToString(System.Globalization.CultureInfo.InvariantCulture),
+            // Its own picks (PostgreSQL, Redis, the broker) stay clear of the services' ports above and of other specs' servers.
+            ["LOGBUS_PORT_RANGE"] = FreePort.ScriptRange,
             // The specs' machine runs many PostgreSQL servers at once.
             ["LOGBUS_PG_SHARED_BUFFERS"] = "32MB",
         };
@@ -202,12 +202,5 @@ internal sealed class LogbusUp : IAsyncDisposable
         }
 
         return info;
-    }
-
-    private static int FreePort()
-    {
-        using var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-        socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        return ((IPEndPoint)socket.LocalEndPoint!).Port;
     }
 }
