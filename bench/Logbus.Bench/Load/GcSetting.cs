@@ -76,6 +76,10 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
         new("parse-records-first",
             "workstation-conserve, the Worker reading records with MassTransit's raw JSON deserializer (before 2026-12-06 night)",
             WorkstationConserve(("Worker__Storing__ReadRecordsDirectly", "false"))),
+        new("outbox-envelopes",
+            "workstation-conserve, the Api's outbox storing topic sends in MassTransit's envelope (Messaging:BusOutbox:CaptureEnvelopes; "
+            + "before 2026-12-07)",
+            WorkstationConserve(("Messaging__BusOutbox__CaptureEnvelopes", "true"))),
         new("merge-1-slot", "workstation-conserve, records merged into one store transaction at a time (Worker:Storing:StoreConcurrency=1)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "1"))),
     ];

@@ -59,6 +59,14 @@ public sealed class BusOutboxOptions
     public TimeSpan BacklogRefreshInterval { get; set; } = TimeSpan.FromSeconds(10);
 
     /// <summary>
+    /// Store messages for addresses routed beside the bus (topics) in MassTransit's JSON envelope, as before raw JSON
+    /// became the default. Raw JSON (the default) is what the Kafka rider produces when it sends directly: the body is the
+    /// message and its ids and message types travel as headers, so delivery sends the stored body as it is and a
+    /// consumer deserializes the message straight from the record. Stored envelopes are delivered either way.
+    /// </summary>
+    public bool CaptureEnvelopes { get; set; }
+
+    /// <summary>
     /// URI schemes the bus itself cannot resolve that are still captured (<c>topic</c> for Kafka); a scheme with a keyed
     /// <c>ISendEndpointProvider</c> is captured too.
     /// </summary>

@@ -16,7 +16,7 @@ internal sealed class BusOutboxSendEndpointProvider(ISendEndpointProvider inner,
     {
         ArgumentNullException.ThrowIfNull(address);
         return destinations.IsRoutedBesideTheBus(address)
-            ? Task.FromResult<ISendEndpoint>(new CapturingSendEndpoint(address, sourceAddress))
+            ? Task.FromResult<ISendEndpoint>(new CapturingSendEndpoint(address, sourceAddress, destinations.CapturesEnvelopes))
             : inner.GetSendEndpoint(address);
     }
 }

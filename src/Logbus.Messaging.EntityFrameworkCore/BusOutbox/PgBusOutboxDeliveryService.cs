@@ -257,7 +257,10 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.MessageDeliveryTimeout);
                 var endpoint = await destinations.ProviderFor(destination).GetSendEndpoint(destination);
-                await endpoint.Send(new SerializedMessageBody(), new OutboxMessageSendPipe(message, destination), timeout.Token);
+                IPipe<SendContext> pipe = StoredRawJsonSendPipe.Sends(message)
+                    ? new StoredRawJsonSendPipe(message)
+                    : new OutboxMessageSendPipe(message, destination);
+                await endpoint.Send(new SerializedMessageBody(), pipe, timeout.Token);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

@@ -173,8 +173,8 @@ public sealed class ImportLimitSpecs
 
     /// <summary>Events in the chunks the Api committed to its outbox (beside them: the import's own messages).</summary>
     private static Task<long> OutboxEventCountAsync(SpecDatabase db) =>
-        db.ScalarAsync<long>("SELECT coalesce(sum(jsonb_array_length(body::jsonb -> 'message' -> 'events')), 0)::bigint " +
-            "FROM messaging.outbox_message WHERE jsonb_typeof(body::jsonb -> 'message' -> 'events') = 'array'");
+        db.ScalarAsync<long>("SELECT coalesce(sum(jsonb_array_length(body::jsonb -> 'events')), 0)::bigint " +
+            "FROM messaging.outbox_message WHERE jsonb_typeof(body::jsonb -> 'events') = 'array'");
 
     private static async Task<Guid> ImportIdAsync(HttpResponseMessage response) =>
         (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();

@@ -68,6 +68,12 @@ public sealed class DirectProduceSpecs
         await Eventually.TrueAsync(async () => (await OutboxIdsAsync(db)).Count == 0, TimeSpan.FromSeconds(30), "the outbox drained");
         await Task.Delay(TimeSpan.FromSeconds(2));
         await pipeline.AssertExactlyAsync(total);
+
+        // The chunks that waited in the outbox reached Kafka as the direct ones did: raw JSON, the chunk id as MessageId.
+        var records = ReadTopic(pipeline.Broker.BootstrapServers, pipeline.Topic);
+        Assert.All(records, r => Assert.Equal(("application/json", r.Chunk.ChunkId), (r.ContentType, r.MessageId)));
+        Assert.Equal(before.Concat(down).Order(StringComparer.Ordinal),
+            records.SelectMany(r => r.Chunk.Events.Select(e => e.Id)).Distinct().Order(StringComparer.Ordinal));
     }
 
     [Fact]
@@ -164,10 +170,10 @@ public sealed class DirectProduceSpecs
         return ids;
     }
 
-    /// <summary>Every record of the topic: its MessageId header and its chunk.</summary>
-    private static List<(Guid MessageId, LogEventsAccepted Chunk)> ReadTopic(string bootstrapServers, string topic)
+    /// <summary>Every record of the topic: its MessageId and Content-Type headers and its chunk.</summary>
+    private static List<(Guid MessageId, string ContentType, LogEventsAccepted Chunk)> ReadTopic(string bootstrapServers, string topic)
     {
-        var records = new List<(Guid, LogEventsAccepted)>();
+        var records = new List<(Guid, string, LogEventsAccepted)>();
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers }).Build();
         var partitions = admin.GetMetadata(topic, TimeSpan.FromSeconds(10)).Topics.Single().Partitions.Count;
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(new ConsumerConfig
@@ -196,7 +202,8 @@ public sealed class DirectProduceSpecs
             }
 
             var messageId = Guid.Parse(Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("MessageId")), CultureInfo.InvariantCulture);
-            records.Add((messageId, ChunkOf(record.Message.Value)));
+            var contentType = Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("Content-Type"));
+            records.Add((messageId, contentType, ChunkOf(record.Message.Value)));
         }
 
         Assert.Equal(partitions, finished.Count);

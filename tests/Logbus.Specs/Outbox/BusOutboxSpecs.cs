@@ -250,7 +250,7 @@ public sealed class BusOutboxSpecs
         // Bodies of about 200 KB against 1 MiB a round: five at most, and at least one however large.
         Assert.All(rounds, delivered => Assert.InRange(delivered, 1, 5));
         Assert.Equal(12, rounds.Sum());
-        var produced = producer.ProducedRecords.Select(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("message")).ToList();
+        var produced = producer.ProducedRecords.Select(p => JsonDocument.Parse(p.Body).RootElement).ToList();
         Assert.Equal(12, producer.ProducedRecords.Select(p => p.MessageId).Distinct().Count());
         foreach (var request in new[] { first, second })
         {
@@ -299,7 +299,7 @@ public sealed class BusOutboxSpecs
         }
 
         var indexes = producer.ProducedRecords.Where(p => p.Topic == new Uri("topic:log-events"))
-            .Select(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("message").GetProperty("index").GetInt32());
+            .Select(p => JsonDocument.Parse(p.Body).RootElement.GetProperty("index").GetInt32());
         Assert.Equal(Enumerable.Range(0, 6), indexes);
         Assert.Equal(0, await MessagingRows.OutboxMessagesAsync(db));
     }
@@ -337,6 +337,72 @@ public sealed class BusOutboxSpecs
         Assert.Equal(messageId, record.MessageId);
         Assert.Equal("source-a", record.Key);
         Assert.Contains(request.ToString(), record.Body, StringComparison.Ordinal);
+        await MessagingRows.SettledAsync(db, Patience);
+    }
+
+    [Fact]
+    public async Task A_send_to_a_topic_is_stored_as_raw_JSON_and_produced_with_its_stored_body_as_it_is_and_its_ids_beside_it()
+    {
+        await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
+        var probe = new SpecProbe();
+        var producer = new FakeTopicProducer();
+        await using var host = await StartAsync(db, probe, b => b.DeliveryServiceEnabled = false,
+            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+        var request = Guid.NewGuid();
+        var messageId = NewId.NextGuid();
+        var conversationId = NewId.NextGuid();
+        await host.InScopeAsync(async sp =>
+        {
+            var endpoint = await sp.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri("topic:log-events"));
+            await endpoint.Send(new RequestAccepted(request, 7), send =>
+            {
+                send.MessageId = messageId;
+                send.ConversationId = conversationId;
+                send.Headers.Set("Kafka-Key", "source-a");
+            });
+            await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
+        });
+
+        // Stored as the rider writes a direct produce: the message itself, no envelope around it.
+        Assert.Equal("application/json", await db.ScalarAsync<string>("SELECT content_type FROM messaging.outbox_message"));
+        var body = await db.ScalarAsync<string>("SELECT body FROM messaging.outbox_message");
+        using (var stored = JsonDocument.Parse(body))
+        {
+            Assert.Equal(request, stored.RootElement.GetProperty("requestId").GetGuid());
+            Assert.False(stored.RootElement.TryGetProperty("messageType", out _), body);
+        }
+
+        // Delivery sends the body as stored: spaces that writing it again would drop stay.
+        var spaced = body.Replace(",", " ,  ", StringComparison.Ordinal);
+        Assert.Equal(1, await db.ScalarAsync<int>("WITH changed AS (UPDATE messaging.outbox_message SET body = @body RETURNING 1) "
+            + "SELECT count(*)::int FROM changed", ("body", spaced)));
+        await host.Get<PgBusOutboxDeliveryService<OutboxSpecDbContext>>().DeliverOnceAsync(CancellationToken.None);
+
+        var record = Assert.Single(producer.ProducedRecords);
+        Assert.Equal(spaced, record.Body);
+        Assert.Equal("application/json", record.ContentType);
+        Assert.Equal((messageId, conversationId, "source-a"), (record.MessageId, record.ConversationId, record.Key));
+        Assert.Contains(MessageUrn.ForTypeString<RequestAccepted>(), record.MessageTypes);
+        Assert.Equal(0, await MessagingRows.OutboxMessagesAsync(db));
+    }
+
+    [Fact]
+    public async Task With_CaptureEnvelopes_a_send_to_a_topic_is_stored_and_produced_in_MassTransits_envelope()
+    {
+        await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
+        var probe = new SpecProbe();
+        var producer = new FakeTopicProducer();
+        await using var host = await StartAsync(db, probe, b => b.CaptureEnvelopes = true,
+            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+
+        await ProduceAsync(host, "topic:log-events", 1);
+
+        await Eventually.TrueAsync(() => producer.ProducedRecords.Count == 1, Patience, "the record was produced");
+        var record = producer.ProducedRecords[0];
+        Assert.Equal("application/vnd.masstransit+json", record.ContentType);
+        using var envelope = JsonDocument.Parse(record.Body);
+        Assert.Equal(0, envelope.RootElement.GetProperty("message").GetProperty("index").GetInt32());
+        Assert.Equal(record.MessageId, envelope.RootElement.GetProperty("messageId").GetGuid());
         await MessagingRows.SettledAsync(db, Patience);
     }
 

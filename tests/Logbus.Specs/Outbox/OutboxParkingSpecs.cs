@@ -29,7 +29,7 @@ public sealed class OutboxParkingSpecs
             await PostBatchAsync(writer, "big", 1);
             // 1.1 MB in one record: over the producer's message.max.bytes (1,000,000), as a chunk cut by the wrong measure was.
             await db.ExecuteAsync("""
-                UPDATE messaging.outbox_message SET body = jsonb_set(body::jsonb, '{message,events,0,message}', to_jsonb(repeat('x', 1100000)))::text
+                UPDATE messaging.outbox_message SET body = jsonb_set(body::jsonb, '{events,0,message}', to_jsonb(repeat('x', 1100000)))::text
                 WHERE body LIKE '%big-0%'
                 """);
             await PostBatchAsync(writer, "next", 3);

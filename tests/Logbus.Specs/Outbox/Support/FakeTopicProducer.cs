@@ -32,7 +32,8 @@ public sealed class FakeTopicProducer : ISendEndpointProvider
 
     public Task<ISendEndpoint> GetSendEndpoint(Uri address) => Task.FromResult<ISendEndpoint>(new Endpoint(this, address));
 
-    public sealed record Produced(Uri Topic, Guid? MessageId, string? Key, string Body);
+    public sealed record Produced(Uri Topic, Guid? MessageId, string? Key, string Body, string? ContentType, string[] MessageTypes,
+        Guid? ConversationId);
 
     private sealed class Endpoint(FakeTopicProducer producer, Uri address) : ISendEndpoint
     {
@@ -49,7 +50,8 @@ public sealed class FakeTopicProducer : ISendEndpointProvider
             var context = new MessageSendContext<T>(message, cancellationToken) { DestinationAddress = address, Serialization = Serialization };
             await pipe.Send(context);
             var body = Encoding.UTF8.GetString(context.Serializer.GetMessageBody(context).GetBytes());
-            producer._produced.Enqueue(new Produced(address, context.MessageId, context.Headers.Get<string>("Kafka-Key"), body));
+            producer._produced.Enqueue(new Produced(address, context.MessageId, context.Headers.Get<string>("Kafka-Key"), body,
+                context.Serializer.ContentType?.MediaType, context.SupportedMessageTypes, context.ConversationId));
         }
 
         public ConnectHandle ConnectSendObserver(ISendObserver observer) => throw new NotSupportedException();

@@ -1,0 +1,63 @@
+using System.Net.Mime;
+using MassTransit;
+using MassTransit.Middleware;
+using MassTransit.Serialization;
+using MassTransit.Context;
+
+namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
+
+/// <summary>
+/// Sends a stored raw JSON message with the body as stored and the ids, addresses, message types and headers of its
+/// row. MassTransit's <see cref="OutboxMessageSendPipe"/> reads every body into a <c>JsonElement</c> and serializes it
+/// again: for the Api's chunks of up to a megabyte that is most of the delivery's work, and a raw JSON body has nothing
+/// in it to change (its headers travel beside it). Envelopes still go through MassTransit's pipe, which rewrites them.
+/// </summary>
+internal sealed class StoredRawJsonSendPipe(OutboxMessageContext message) : IPipe<SendContext>
+{
+    /// <summary>Whether <paramref name="message"/> is raw JSON, which this pipe sends; anything else goes through MassTransit's.</summary>
+    public static bool Sends(OutboxMessageContext message)
+    {
+        ArgumentNullException.ThrowIfNull(message);
+        return message.ContentType is { Length: > 0 } stored
+            && new ContentType(stored).MediaType.Equals(SystemTextJsonRawMessageSerializer.JsonContentType.MediaType, StringComparison.OrdinalIgnoreCase);
+    }
+
+    public Task Send(SendContext context)
+    {
+        ArgumentNullException.ThrowIfNull(context);
+        context.MessageId = message.MessageId;
+        context.RequestId = message.RequestId;
+        context.ConversationId = message.ConversationId;
+        context.CorrelationId = message.CorrelationId;
+        context.InitiatorId = message.InitiatorId;
+        context.SourceAddress = message.SourceAddress;
+        context.ResponseAddress = message.ResponseAddress;
+        context.FaultAddress = message.FaultAddress;
+        context.SupportedMessageTypes = string.IsNullOrWhiteSpace(message.MessageType) ? [] : message.MessageType.Split(';');
+        if (message.ExpirationTime is { } expires)
+        {
+            context.TimeToLive = expires.ToUniversalTime() - DateTime.UtcNow;
+        }
+
+        foreach (var (key, value) in message.Headers.GetAll())
+        {
+            if (!key.Equals(MessageHeaders.MessageId, StringComparison.OrdinalIgnoreCase)
+                && !key.Equals(MessageHeaders.ContentType, StringComparison.OrdinalIgnoreCase))
+            {
+                context.Headers.Set(key, value, overwrite: true);
+            }
+        }
+
+        if (message.Properties.Count > 0 && context is TransportSendContext transport)
+        {
+            transport.ReadPropertiesFrom(message.Properties);
+        }
+
+        context.Serializer = new StoredBodySerializer(new ContentType(message.ContentType), message.Body);
+        return Task.CompletedTask;
+    }
+
+    public void Probe(ProbeContext context)
+    {
+    }
+}
