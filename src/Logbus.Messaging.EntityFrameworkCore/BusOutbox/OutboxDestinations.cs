@@ -22,7 +22,10 @@ public sealed class OutboxDestinations(IServiceProvider services, IBus bus, BusO
         return options.CapturedSchemes.Contains(address.Scheme) || HasKeyedProvider(address.Scheme);
     }
 
-    /// <summary>Whether messages routed beside the bus are stored in MassTransit's envelope (see <see cref="BusOutboxOptions.CaptureEnvelopes"/>).</summary>
+    /// <summary>
+    /// Whether messages routed beside the bus are stored in MassTransit's envelope (see
+    /// <see cref="BusOutboxOptions.CaptureEnvelopes"/>).
+    /// </summary>
     public bool CapturesEnvelopes => options.CaptureEnvelopes;
 
     /// <summary>The provider the delivery service sends <paramref name="address"/> through.</summary>
