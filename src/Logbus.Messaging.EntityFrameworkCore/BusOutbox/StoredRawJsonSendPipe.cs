@@ -14,12 +14,14 @@ namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 /// </summary>
 internal sealed class StoredRawJsonSendPipe(OutboxMessageContext message) : IPipe<SendContext>
 {
+    private static readonly string RawJson = SystemTextJsonRawMessageSerializer.JsonContentType.MediaType;
+
     /// <summary>Whether <paramref name="message"/> is raw JSON, which this pipe sends; anything else goes through MassTransit's.</summary>
     public static bool Sends(OutboxMessageContext message)
     {
         ArgumentNullException.ThrowIfNull(message);
         return message.ContentType is { Length: > 0 } stored
-            && new ContentType(stored).MediaType.Equals(SystemTextJsonRawMessageSerializer.JsonContentType.MediaType, StringComparison.OrdinalIgnoreCase);
+            && new ContentType(stored).MediaType.Equals(RawJson, StringComparison.OrdinalIgnoreCase);
     }
 
     public Task Send(SendContext context)
