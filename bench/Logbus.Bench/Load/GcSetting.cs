@@ -80,6 +80,12 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             "workstation-conserve, the Api's outbox storing topic sends in MassTransit's envelope (Messaging:BusOutbox:CaptureEnvelopes; "
             + "before 2026-12-07)",
             WorkstationConserve(("Messaging__BusOutbox__CaptureEnvelopes", "true"))),
+        new("store-3-slots",
+            "workstation-conserve, three store transactions at once (Worker:Storing:StoreConcurrency=3; processor count, 2, by default)",
+            WorkstationConserve(("Worker__Storing__StoreConcurrency", "3"))),
+        new("store-4-slots",
+            "workstation-conserve, four store transactions at once (Worker:Storing:StoreConcurrency=4; processor count, 2, by default)",
+            WorkstationConserve(("Worker__Storing__StoreConcurrency", "4"))),
         new("merge-1-slot", "workstation-conserve, records merged into one store transaction at a time (Worker:Storing:StoreConcurrency=1)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "1"))),
     ];
