@@ -59,8 +59,15 @@ public sealed class SingleEventDeadLetters(DeadLetterProducer producer, IOptions
     private static byte[] ChunkOfOne(ReadOnlyMemory<byte> chunk, int index, Guid chunkId, Guid? importId)
     {
         using var document = JsonDocument.Parse(chunk);
-        var events = document.RootElement.EnumerateObject()
-            .First(p => string.Equals(p.Name, "events", StringComparison.OrdinalIgnoreCase)).Value;
+        var root = document.RootElement;
+        // A chunk in MassTransit's envelope (an outbox row stored so before raw JSON, or with CaptureEnvelopes) holds it in "message".
+        if (Property(root, "events") is null && Property(root, "message") is { ValueKind: JsonValueKind.Object } message)
+        {
+            root = message;
+        }
+
+        var events = Property(root, "events")
+            ?? throw new InvalidOperationException("The consumed record holds no \"events\" array, in a chunk or in an envelope's message.");
         var buffer = new ArrayBufferWriter<byte>();
         using (var writer = new Utf8JsonWriter(buffer))
         {
@@ -79,6 +86,13 @@ public sealed class SingleEventDeadLetters(DeadLetterProducer producer, IOptions
 
         return buffer.WrittenSpan.ToArray();
     }
+
+    private static JsonElement? Property(JsonElement element, string name) =>
+        element.ValueKind == JsonValueKind.Object
+            && element.EnumerateObject().FirstOrDefault(p => string.Equals(p.Name, name, StringComparison.OrdinalIgnoreCase)) is
+                { Value.ValueKind: not JsonValueKind.Undefined } found
+            ? found.Value
+            : null;
 
     /// <summary>The same for the same event of the same chunk, however often the chunk runs: the inbox knows a dead letter by it.</summary>
     private static Guid DerivedId(Guid chunkMessageId, int index)

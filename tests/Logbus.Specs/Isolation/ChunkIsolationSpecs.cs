@@ -94,6 +94,40 @@ public sealed class ChunkIsolationSpecs
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events WHERE id = 'bad-source'"));
     }
 
+    /// <summary>
+    /// The outbox stored chunks in MassTransit's envelope before it stored raw JSON (and does with CaptureEnvelopes): such a
+    /// record, still in an outbox at an upgrade, cut its bad event out as a raw chunk does, not failing whole.
+    /// </summary>
+    [Fact]
+    public async Task An_event_that_cannot_be_stored_in_a_chunk_in_MassTransits_envelope_is_dead_lettered_alone()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var pipeline = await Pipeline.StartAsync(db, partitions: 1);
+        var events = new[] { Event("env-good-0"), Event("env-bad-nul", message: "\"before\\u0000after\""), Event("env-good-1") };
+        var chunkId = Guid.NewGuid();
+        var envelope = $$$"""
+            {"messageId":"{{{Guid.NewGuid()}}}","messageType":["urn:message:Logbus.Contracts:LogEventsAccepted"],
+             "message":{"chunkId":"{{{chunkId}}}","events":[{{{string.Join(',', events)}}}]}}
+            """;
+        using (var producer = new ProducerBuilder<Null, byte[]>(new ProducerConfig { BootstrapServers = pipeline.Broker.BootstrapServers }).Build())
+        {
+            await producer.ProduceAsync(pipeline.Topic, new Message<Null, byte[]>
+            {
+                Value = Encoding.UTF8.GetBytes(envelope),
+                Headers = new Headers { { "Content-Type", "application/vnd.masstransit+json"u8.ToArray() } },
+            });
+        }
+
+        await pipeline.WaitForStoredAsync(2, TimeSpan.FromSeconds(60));
+        await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
+        await pipeline.AssertExactlyAsync(2);
+        var record = Assert.Single(ReadAll(pipeline.Broker.BootstrapServers, pipeline.Topic + ".dlq"));
+        using var value = JsonDocument.Parse(record.Message.Value);
+        var held = Assert.Single(value.RootElement.GetProperty("events").EnumerateArray());
+        Assert.Equal("env-bad-nul", held.GetProperty("id").GetString());
+        Assert.Contains("NUL", Encoding.UTF8.GetString(record.Message.Headers.GetLastBytes("MT-Fault-Message")), StringComparison.Ordinal);
+    }
+
     private static string Event(string id, string message = "\"an event\"", string source = "\"isolation-spec\"", string metadata = "null")
     {
         var now = DateTimeOffset.UtcNow.ToString("O");
