@@ -35,7 +35,12 @@ internal sealed class StoredRawJsonSendPipe(OutboxMessageContext message) : IPip
         context.SourceAddress = message.SourceAddress;
         context.ResponseAddress = message.ResponseAddress;
         context.FaultAddress = message.FaultAddress;
-        context.SupportedMessageTypes = string.IsNullOrWhiteSpace(message.MessageType) ? [] : message.MessageType.Split(';');
+        // A row without its types (written by hand, or by an older writer) may still carry them as a header, as MassTransit's
+        // pipe would find them: without them a topic carrying several message types could not tell which this is.
+        var types = string.IsNullOrWhiteSpace(message.MessageType)
+            ? message.Headers.Get<string>(MessageHeaders.MessageType)
+            : message.MessageType;
+        context.SupportedMessageTypes = string.IsNullOrWhiteSpace(types) ? [] : types.Split(';');
         if (message.ExpirationTime is { } expires)
         {
             context.TimeToLive = expires.ToUniversalTime() - DateTime.UtcNow;

@@ -13,9 +13,10 @@ namespace Logbus.Messaging.Kafka.Producing;
 /// </summary>
 /// <remarks>
 /// The record value is whatever <see cref="SendContext.Serializer"/> produces for the send context. That is the point
-/// where an outbox re-sending a stored message takes over: <c>OutboxMessageSendPipe</c> sets the serializer to one that
-/// writes the stored body, with its content type. The content type travels in the <c>Content-Type</c> header. The key
-/// is the <see cref="KafkaHeaders.Key"/> header when set, else the key selector registered for the message type, else null.
+/// where an outbox re-sending a stored message takes over: its send pipe (MassTransit's <c>OutboxMessageSendPipe</c>, or
+/// the EF Core outbox's own for raw JSON) sets the serializer to one that writes the stored body, with its content type.
+/// The content type travels in the <c>Content-Type</c> header. The key is the <see cref="KafkaHeaders.Key"/> header when
+/// set, else the key selector registered for the message type, else null.
 /// </remarks>
 internal sealed class KafkaSendTransportContext : BaseSendTransportContext, SendTransportContext<KafkaProducerContext>
 {

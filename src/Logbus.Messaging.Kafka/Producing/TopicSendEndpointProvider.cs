@@ -15,7 +15,7 @@ namespace Logbus.Messaging.Kafka.Producing;
 /// <remarks>
 /// Contract: <see cref="GetSendEndpoint"/> accepts <c>topic:&lt;name&gt;</c> only. A send through its endpoints produces
 /// one record to the named topic; the value is what <see cref="SendContext.Serializer"/> produces (the caller's pipe may
-/// replace the default raw JSON serializer, as MassTransit's <c>OutboxMessageSendPipe</c> does), its content type goes
+/// replace the default raw JSON serializer, as an outbox's send pipe does when it re-sends a stored body), its content type goes
 /// in the <c>Content-Type</c> header, MassTransit headers become Kafka headers, and the key is the
 /// <see cref="KafkaHeaders.Key"/> header, else the key selector registered for the message type, else null. Sends are
 /// seen by the bus's send observers (the test harness's <c>Sent</c>) and by observers connected here.

@@ -57,7 +57,10 @@ internal sealed class StoredOutboxMessage : OutboxMessageContext
         return this;
     }
 
-    /// <summary>Serializes a message the way the outbox does when a send is captured: MassTransit's JSON envelope.</summary>
+    /// <summary>
+    /// Serializes a message in MassTransit's JSON envelope, the way the outbox captured sends before it stored raw JSON
+    /// (and still does with <c>CaptureEnvelopes</c>); such rows are re-sent through MassTransit's <c>OutboxMessageSendPipe</c>.
+    /// </summary>
     public static StoredOutboxMessage Capture<T>(T message, Guid messageId, Guid conversationId, Uri destination, IReadOnlyDictionary<string,
         string> headers)
         where T : class
