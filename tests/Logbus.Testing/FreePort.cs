@@ -28,7 +28,7 @@ public static class FreePort
             for (var attempt = 0; attempt < 500; attempt++)
             {
                 var port = Random.Shared.Next(First, ScriptFirst);
-                if (!Given.Contains(port) && CanListen(port))
+                if (!Given.Contains(port) && IsFree(port))
                 {
                     Given.Add(port);
                     return port;
@@ -39,7 +39,8 @@ public static class FreePort
         throw new InvalidOperationException($"No free TCP port on 127.0.0.1 between {First} and {ScriptFirst - 1} in 500 tries.");
     }
 
-    private static bool CanListen(int port)
+    /// <summary>Whether a listener can take <paramref name="port"/> on 127.0.0.1 right now.</summary>
+    public static bool IsFree(int port)
     {
         try
         {

@@ -257,10 +257,7 @@ public sealed partial class PgBusOutboxDeliveryService<TDbContext>(
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
                 timeout.CancelAfter(options.MessageDeliveryTimeout);
                 var endpoint = await destinations.ProviderFor(destination).GetSendEndpoint(destination);
-                IPipe<SendContext> pipe = StoredRawJsonSendPipe.Sends(message)
-                    ? new StoredRawJsonSendPipe(message)
-                    : new OutboxMessageSendPipe(message, destination);
-                await endpoint.Send(new SerializedMessageBody(), pipe, timeout.Token);
+                await endpoint.Send(new SerializedMessageBody(), StoredRawJsonSendPipe.For(message, destination), timeout.Token);
             }
             catch (Exception e) when (!cancellationToken.IsCancellationRequested)
             {

@@ -16,12 +16,14 @@ internal sealed class StoredRawJsonSendPipe(OutboxMessageContext message) : IPip
 {
     private static readonly string RawJson = SystemTextJsonRawMessageSerializer.JsonContentType.MediaType;
 
-    /// <summary>Whether <paramref name="message"/> is raw JSON, which this pipe sends; anything else goes through MassTransit's.</summary>
-    public static bool Sends(OutboxMessageContext message)
+    /// <summary>The pipe that re-sends <paramref name="message"/>: this one for raw JSON, MassTransit's for anything else.</summary>
+    public static IPipe<SendContext> For(OutboxMessageContext message, Uri destination)
     {
         ArgumentNullException.ThrowIfNull(message);
         return message.ContentType is { Length: > 0 } stored
-            && new ContentType(stored).MediaType.Equals(RawJson, StringComparison.OrdinalIgnoreCase);
+            && new ContentType(stored).MediaType.Equals(RawJson, StringComparison.OrdinalIgnoreCase)
+                ? new StoredRawJsonSendPipe(message)
+                : new OutboxMessageSendPipe(message, destination);
     }
 
     public Task Send(SendContext context)

@@ -234,7 +234,7 @@ public sealed class BusOutboxSpecs
                 b.DeliveryServiceEnabled = false;
                 b.MessageBatchBytes = 1024 * 1024;
             },
-            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer), name: "deliverer");
+            services: Producing(producer), name: "deliverer");
         var first = Guid.NewGuid();
         var second = Guid.NewGuid();
         await ProducePaddedAsync(deliverer, first, 6, 200_000);
@@ -311,7 +311,7 @@ public sealed class BusOutboxSpecs
         await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
         var probe = new SpecProbe();
         var producer = new FakeTopicProducer();
-        await using var host = await StartAsync(db, probe, services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+        await using var host = await StartAsync(db, probe, services: Producing(producer));
         var request = Guid.NewGuid();
         Guid? messageId = null;
 
@@ -347,20 +347,15 @@ public sealed class BusOutboxSpecs
         var probe = new SpecProbe();
         var producer = new FakeTopicProducer();
         await using var host = await StartAsync(db, probe, b => b.DeliveryServiceEnabled = false,
-            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+            services: Producing(producer));
         var request = Guid.NewGuid();
         var messageId = NewId.NextGuid();
         var conversationId = NewId.NextGuid();
-        await host.InScopeAsync(async sp =>
+        await SendAsync(host, "topic:log-events", new RequestAccepted(request, 7), send =>
         {
-            var endpoint = await sp.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri("topic:log-events"));
-            await endpoint.Send(new RequestAccepted(request, 7), send =>
-            {
-                send.MessageId = messageId;
-                send.ConversationId = conversationId;
-                send.Headers.Set("Kafka-Key", "source-a");
-            });
-            await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
+            send.MessageId = messageId;
+            send.ConversationId = conversationId;
+            send.Headers.Set("Kafka-Key", "source-a");
         });
 
         // Stored as the rider writes a direct produce: the message itself, no envelope around it.
@@ -392,14 +387,9 @@ public sealed class BusOutboxSpecs
         await using var db = await OutboxSpecSchema.CreateDatabaseAsync();
         var producer = new FakeTopicProducer();
         await using var host = await StartAsync(db, new SpecProbe(), b => b.DeliveryServiceEnabled = false,
-            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+            services: Producing(producer));
         var urn = MessageUrn.ForTypeString<RequestAccepted>();
-        await host.InScopeAsync(async sp =>
-        {
-            var endpoint = await sp.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri("topic:imports"));
-            await endpoint.Send(new RequestAccepted(Guid.NewGuid(), 1), send => send.Headers.Set("MT-MessageType", urn));
-            await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
-        });
+        await SendAsync(host, "topic:imports", new RequestAccepted(Guid.NewGuid(), 1), send => send.Headers.Set("MT-MessageType", urn));
 
         // As a row written by hand or by an older writer: a topic of several message types could not tell which this is.
         Assert.Equal(1, await db.ScalarAsync<int>(
@@ -416,7 +406,7 @@ public sealed class BusOutboxSpecs
         var probe = new SpecProbe();
         var producer = new FakeTopicProducer();
         await using var host = await StartAsync(db, probe, b => b.CaptureEnvelopes = true,
-            services: s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer));
+            services: Producing(producer));
 
         await ProduceAsync(host, "topic:log-events", 1);
 
@@ -475,6 +465,19 @@ public sealed class BusOutboxSpecs
                 await endpoint.Send(new PaddedRequestAccepted(request, i, new string('x', bytes)));
             }
 
+            await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
+        });
+
+    /// <summary>The specs' stand-in for the Kafka rider, registered where delivery looks for the <c>topic</c> scheme.</summary>
+    private static Action<IServiceCollection> Producing(FakeTopicProducer producer) =>
+        s => s.AddKeyedSingleton<ISendEndpointProvider>("topic", producer);
+
+    /// <summary>One request's outbox: <paramref name="message"/> sent to <paramref name="address"/>, as <paramref name="configure"/> says.</summary>
+    private static Task SendAsync(OutboxSpecHost host, string address, RequestAccepted message, Action<SendContext<RequestAccepted>> configure) =>
+        host.InScopeAsync(async sp =>
+        {
+            var endpoint = await sp.GetRequiredService<ISendEndpointProvider>().GetSendEndpoint(new Uri(address));
+            await endpoint.Send(message, configure);
             await sp.GetRequiredService<OutboxSpecDbContext>().SaveChangesAsync();
         });
 

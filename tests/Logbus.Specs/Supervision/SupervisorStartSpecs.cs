@@ -103,24 +103,10 @@ public sealed class SupervisorStartSpecs(ITestOutputHelper output)
         {
             // Among the ports ./logbus picks from, which no other spec's server is given.
             var first = random.Next(FreePort.ScriptFirst, 32_000 - length);
-            if (Enumerable.Range(first, length).All(IsFree))
+            if (Enumerable.Range(first, length).All(FreePort.IsFree))
             {
                 return first;
             }
-        }
-    }
-
-    private static bool IsFree(int port)
-    {
-        try
-        {
-            using var probe = new TcpListener(IPAddress.Loopback, port);
-            probe.Start();
-            return true;
-        }
-        catch (SocketException)
-        {
-            return false;
         }
     }
 
