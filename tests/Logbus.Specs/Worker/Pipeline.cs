@@ -140,19 +140,23 @@ internal sealed class Pipeline : IAsyncDisposable
 
     public Task<long> StoredAsync() => Database.ScalarAsync<long>("SELECT count(*) FROM log_events");
 
-    public Task WaitForStoredAsync(long count, TimeSpan timeout) =>
-        Eventually.TrueAsync(async () =>
+    public Task WaitForStoredAsync(long count, TimeSpan timeout)
+    {
+        long? stored = null;
+        return Eventually.TrueAsync(async () =>
         {
             try
             {
-                return await StoredAsync() >= count;
+                stored = await StoredAsync();
+                return stored >= count;
             }
             catch (Npgsql.NpgsqlException)
             {
                 // A pooled connection from before a PostgreSQL restart; the next look gets a fresh one.
                 return false;
             }
-        }, timeout, $"{count} events are stored");
+        }, timeout, $"{count} events are stored", () => stored is { } seen ? $"{seen} stored" : null);
+    }
 
     /// <summary>Every row unique, and exactly the expected number of them.</summary>
     public async Task AssertExactlyAsync(long count)
