@@ -76,8 +76,19 @@ internal sealed class KafkaSendTransportContext : BaseSendTransportContext, Send
         }
 
         sendContext.CancellationToken.ThrowIfCancellationRequested();
-        var delivered = await transportContext.Producer.ProduceAsync(Topic, record, sendContext.CancellationToken);
-        _producers.Produced.Delivered(delivered, DateTimeOffset.UtcNow);
+        // Counted from here until the broker answers, so the retention guard sees what is on its way to a partition.
+        var bytes = ProducedRecords.SizeOf(record);
+        _producers.Produced.Sending(Topic, bytes);
+        try
+        {
+            var delivered = await transportContext.Producer.ProduceAsync(Topic, record, sendContext.CancellationToken);
+            _producers.Produced.Delivered(delivered, DateTimeOffset.UtcNow);
+        }
+        finally
+        {
+            _producers.Produced.Sent(Topic, bytes);
+        }
+
         _connectivity.ReportReachable();
     }
 

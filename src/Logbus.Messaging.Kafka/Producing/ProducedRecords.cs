@@ -14,6 +14,7 @@ internal sealed class ProducedRecords
 {
     private readonly ConcurrentDictionary<TopicPartition, PartitionRecords> _partitions = new();
     private readonly ConcurrentDictionary<string, TopicSizes> _sizes = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, OnTheirWay> _sending = new(StringComparer.Ordinal);
     private long _retainedBytes;
 
     /// <summary>How long delivered records are kept for a replay; zero keeps none.</summary>
@@ -31,9 +32,50 @@ internal sealed class ProducedRecords
     /// <summary>Records kept for a replay that were dropped because <see cref="ReplayMaxBytes"/> was reached.</summary>
     public long DroppedForSpace { get; private set; }
 
+    /// <summary>A record as the broker keeps it, near enough: key, value and headers.</summary>
+    public static int SizeOf(Message<byte[], byte[]> message)
+    {
+        var bytes = (message.Key?.Length ?? 0) + (message.Value?.Length ?? 0);
+        if (message.Headers is { } headers)
+        {
+            foreach (var header in headers)
+            {
+                bytes += header.Key.Length + (header.GetValueBytes()?.Length ?? 0);
+            }
+        }
+
+        return bytes;
+    }
+
+    /// <summary>
+    /// A record of <paramref name="bytes"/> handed to the producer: it counts in <see cref="SendingBytes"/> until
+    /// <see cref="Sent"/>, whether the broker acknowledges it or not.
+    /// </summary>
+    public void Sending(string topic, int bytes)
+    {
+        var sending = _sending.GetOrAdd(topic, _ => new OnTheirWay());
+        Interlocked.Add(ref sending.Bytes, bytes);
+        Interlocked.Increment(ref sending.Started);
+    }
+
+    /// <summary>The producer is done with a record <see cref="Sending"/> counted: acknowledged (and <see cref="Delivered"/>) or failed.</summary>
+    public void Sent(string topic, int bytes)
+    {
+        if (_sending.TryGetValue(topic, out var sending))
+        {
+            Interlocked.Add(ref sending.Bytes, -bytes);
+        }
+    }
+
+    /// <summary>Bytes of records handed to the producer for <paramref name="topic"/> and not acknowledged or failed yet.</summary>
+    public long SendingBytes(string topic) => _sending.TryGetValue(topic, out var sending) ? Interlocked.Read(ref sending.Bytes) : 0;
+
+    /// <summary>How many records were handed to the producer for <paramref name="topic"/> since this process started.</summary>
+    public long StartedRecords(string topic) => _sending.TryGetValue(topic, out var sending) ? Interlocked.Read(ref sending.Started) : 0;
+
     public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now)
     {
-        var bytes = (result.Message.Key?.Length ?? 0) + (result.Message.Value?.Length ?? 0);
+        var bytes = SizeOf(result.Message);
         _sizes.GetOrAdd(result.Topic, _ => new TopicSizes()).AddUncompressed(bytes);
         var partition = _partitions.GetOrAdd(result.TopicPartition, _ => new PartitionRecords());
         var keep = ReplayWindow > TimeSpan.Zero;
@@ -61,9 +103,6 @@ internal sealed class ProducedRecords
     /// <summary>The highest offset delivered to <paramref name="partition"/>, or -1.</summary>
     public long HighestOffset(TopicPartition partition) =>
         _partitions.TryGetValue(partition, out var records) ? Volatile.Read(ref records.HighestOffset) : -1;
-
-    /// <summary>How many records were delivered to <paramref name="topic"/> since this process started.</summary>
-    public long DeliveredRecords(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Delivered : 0;
 
     /// <summary>Average bytes of one record as the broker stores it: compressed when librdkafka's statistics say, else as produced.</summary>
     public double AverageRecordBytes(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Average : 0;
@@ -192,6 +231,12 @@ internal sealed class ProducedRecords
         public Queue<KeptRecord> Kept { get; } = new();
     }
 
+    private sealed class OnTheirWay
+    {
+        public long Bytes;
+        public long Started;
+    }
+
     private sealed record KeptRecord(Message<byte[], byte[]> Message, long Offset, DateTimeOffset Delivered, int Bytes);
 
     /// <summary>
@@ -230,17 +275,6 @@ internal sealed class ProducedRecords
                     var lifetime = (double)_wireBytes / _wireRecords;
                     var compression = (double)_wireBytes / _uncompressedBytesAtWire;
                     return Math.Max(lifetime, _recentUncompressed * compression);
-                }
-            }
-        }
-
-        public long Delivered
-        {
-            get
-            {
-                lock (_gate)
-                {
-                    return _uncompressedRecords;
                 }
             }
         }

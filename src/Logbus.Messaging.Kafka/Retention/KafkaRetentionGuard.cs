@@ -60,9 +60,11 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// True while delivery to <paramref name="topic"/> waits for its consumer groups to catch up. Asked once per record
     /// right before it is sent. A partition's lag is what the last look found, or more when this producer has delivered
     /// past it since: the producer knows each delivered record's partition and offset, so records spread over many
-    /// partitions count against each partition only once. Records let through and not yet delivered count too (twice
-    /// their even share, against the most-behind partition), so a backlog released at once (a whole round of outboxes
-    /// sent concurrently) cannot overshoot the retention.
+    /// partitions count against each partition only once. Records on their way count too, at their size: those the
+    /// producer has and the broker has not acknowledged (a whole round of outboxes sent at once, or a look taken while
+    /// they travel, must not overshoot the retention), and those let through and not handed to the producer yet, at the
+    /// average size or, before this producer delivered any to the topic, the largest record it sends. Spread over
+    /// several partitions, twice their even share counts against the most-behind one.
     /// </summary>
     public bool IsHeld(string topic)
     {
@@ -83,10 +85,12 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             behind = Math.Max(behind, Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position));
         }
 
+        var average = produced.AverageRecordBytes(topic);
+        var notHandedOver = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.StartedRecords(topic) - look.StartedBefore));
+        var onTheirWay = produced.SendingBytes(topic) + (notHandedOver * (average > 0 ? average : rider.Producers.Options.MessageMaxBytes));
         // The producer spreads records over the partitions at random (no sticky batches); twice an even share allows for chance.
-        var inFlight = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.DeliveredRecords(topic) - look.DeliveredBefore));
-        var share = look.Partitions.Count <= 1 ? inFlight : ((2 * inFlight) + look.Partitions.Count - 1) / look.Partitions.Count;
-        var estimate = (behind + share) * produced.AverageRecordBytes(topic);
+        var share = look.Partitions.Count <= 1 ? onTheirWay : Math.Min(onTheirWay, 2 * onTheirWay / look.Partitions.Count);
+        var estimate = (behind * average) + share;
         if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
         {
             Hold(topic, (long)estimate, look.RetentionBytes);
@@ -102,6 +106,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// through (which <see cref="IsHeld"/> does): for looking ahead at records that may not be sent yet.
     /// </summary>
     public bool IsHolding(string topic) => _held.ContainsKey(topic);
+
+    /// <summary>Whether a look has read <paramref name="topic"/>'s partitions and retention, so that <see cref="IsHeld"/> can hold it.</summary>
+    internal bool HasLooked(string topic) => _looks.ContainsKey(topic);
 
     /// <summary>The topics held now, for health reports.</summary>
     public IReadOnlyCollection<string> HeldTopics => [.. _held.Keys];
@@ -340,7 +347,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             }
         }
 
-        var deliveredBefore = produced.DeliveredRecords(topic);
+        var startedBefore = produced.StartedRecords(topic);
         var seen = new Dictionary<TopicPartition, (long Position, long Lag)>();
         foreach (var partition in partitions)
         {
@@ -353,7 +360,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var lagBytes = (long)(seen.Values.Max(s => s.Lag) * produced.AverageRecordBytes(topic));
         if (retention is { } known)
         {
-            _looks[topic] = new LastLook(seen, known, deliveredBefore);
+            _looks[topic] = new LastLook(seen, known, startedBefore);
         }
         else
         {
@@ -452,10 +459,10 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
     /// <summary>
     /// What the last look found on each partition (the watched groups' position and the records behind it), how many
-    /// records this producer had delivered to the topic when it looked, and how many were let through since.
+    /// records this producer had been handed for the topic when it looked, and how many were let through since.
     /// </summary>
     private sealed class LastLook(IReadOnlyDictionary<TopicPartition, (long Position, long Lag)> partitions, long retentionBytes,
-        long deliveredBefore)
+        long startedBefore)
     {
         public long LetThrough;
 
@@ -463,7 +470,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
         public long RetentionBytes { get; } = retentionBytes;
 
-        public long DeliveredBefore { get; } = deliveredBefore;
+        public long StartedBefore { get; } = startedBefore;
     }
 
     [LoggerMessage(Level = LogLevel.Warning,

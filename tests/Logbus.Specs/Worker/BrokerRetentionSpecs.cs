@@ -56,7 +56,17 @@ public sealed class BrokerRetentionSpecs
         Assert.True(await KeptForReplayAsync(pipeline) > 0, "what the broker holds and the Worker has not read is kept for a replay");
 
         await pipeline.WorkerProcess.StartAsync();
-        await pipeline.WaitForStoredAsync(Lines, TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        try
+        {
+            await pipeline.WaitForStoredAsync(Lines, TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        }
+        catch (Xunit.Sdk.FailException e)
+        {
+            // Events that never arrive were most likely deleted by the broker before the Worker read them: say whether.
+            await stop.CancelAsync();
+            Assert.Fail($"{e.Message} The broker deleted unread: [{string.Join("; ", await watch)}]");
+        }
+
         JsonElement? status = null;
         await Eventually.TrueAsync(async () =>
             {
