@@ -1,3 +1,4 @@
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
 using MassTransit;
 using MassTransit.Clients;
@@ -90,6 +91,7 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
             message.OutboxId = _state!.OutboxId;
             await _db.Set<OutboxMessage>().AddAsync(message, context.CancellationToken);
             _announcer.RowsAdded(_db);
+            (_provider.GetService(typeof(MessagingMetrics)) as MessagingMetrics)?.Captured(typeof(TDbContext).Name);
         }
         finally
         {

@@ -17,6 +17,7 @@ public sealed class MessagingMetrics : IDisposable
     private readonly Meter _meter;
     private readonly Counter<long> _consumed;
     private readonly Counter<long> _duplicates;
+    private readonly Counter<long> _captured;
     private readonly Counter<long> _delivered;
     private readonly Counter<long> _deliveryFailures;
     private readonly Counter<long> _parked;
@@ -36,6 +37,10 @@ public sealed class MessagingMetrics : IDisposable
             "Messages a consumer processed behind the inbox (first copies).");
         _duplicates = _meter.CreateCounter<long>("inbox.duplicates", "{message}",
             "Copies of already processed messages that the inbox skipped.");
+        // MassTransit's own count of outbox sends sees only sends made inside its log context (a consume), never the
+        // Api's from an HTTP request, which are most of them.
+        _captured = _meter.CreateCounter<long>("outbox.captured", "{message}",
+            "Messages added to an outbox (bus or consumer) for delivery once their transaction commits; a rolled-back transaction's count too.");
         _delivered = _meter.CreateCounter<long>("outbox.delivered", "{message}",
             "Bus-outbox messages handed to the transport.");
         _deliveryFailures = _meter.CreateCounter<long>("outbox.delivery_failures", "{message}",
@@ -66,6 +71,8 @@ public sealed class MessagingMetrics : IDisposable
 
     public void DuplicateSkipped(string context) => _duplicates.Add(1, Tag(context));
 
+    public void Captured(string context) => _captured.Add(1, Tag(context));
+
     public void Delivered(string context, int count) => _delivered.Add(count, Tag(context));
 
     public void DeliveryFailed(string context) => _deliveryFailures.Add(1, Tag(context));
@@ -86,6 +93,7 @@ public sealed class MessagingMetrics : IDisposable
         {
             // The delivery counters exist at zero from the first reading: a service whose chunks go straight to Kafka may
             // deliver nothing through its outbox for hours, and a panel or alert on them would otherwise find no series.
+            _captured.Add(0, Tag(context));
             _delivered.Add(0, Tag(context));
             _deliveryFailures.Add(0, Tag(context));
             return;

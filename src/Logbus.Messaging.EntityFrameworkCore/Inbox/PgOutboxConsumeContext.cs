@@ -1,3 +1,4 @@
+using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
 using Logbus.Messaging.EntityFrameworkCore.Model;
 using MassTransit;
 using MassTransit.Middleware;
@@ -19,6 +20,7 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
     private readonly TDbContext _db;
     private readonly InboxState _inbox;
     private readonly MessagingTables _tables;
+    private readonly MessagingMetrics? _metrics;
     private readonly SemaphoreSlim _addGate = new(1, 1);
     private List<OutboxMessage>? _preloaded;
     private int _captured;
@@ -31,6 +33,7 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
         _inbox = inbox;
         _preloaded = preloaded;
         _tables = MessagingTables.For(db);
+        _metrics = provider.GetService(typeof(MessagingMetrics)) as MessagingMetrics;
     }
 
     public override Guid? MessageId => _inbox.MessageId;
@@ -140,6 +143,7 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
         {
             await _db.Set<OutboxMessage>().AddAsync(message, CancellationToken);
             Interlocked.Increment(ref _captured);
+            _metrics?.Captured(typeof(TDbContext).Name);
         }
         finally
         {

@@ -348,6 +348,7 @@ public sealed class BusOutboxSpecs
         var producer = new FakeTopicProducer();
         await using var host = await StartAsync(db, probe, b => b.DeliveryServiceEnabled = false,
             services: Producing(producer));
+        using var meters = new MessagingMeterReadings(host.Get<IMeterFactory>());
         var request = Guid.NewGuid();
         var messageId = NewId.NextGuid();
         var conversationId = NewId.NextGuid();
@@ -357,6 +358,8 @@ public sealed class BusOutboxSpecs
             send.ConversationId = conversationId;
             send.Headers.Set("Kafka-Key", "source-a");
         });
+        // Counted as captured, though sent outside any consume (as an HTTP request sends), where MassTransit's own count is blind.
+        Assert.Equal(1, meters.Counter("outbox.captured"));
 
         // Stored as the rider writes a direct produce: the message itself, no envelope around it.
         Assert.Equal("application/json", await db.ScalarAsync<string>("SELECT content_type FROM messaging.outbox_message"));
