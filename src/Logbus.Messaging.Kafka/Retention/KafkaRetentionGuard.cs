@@ -30,6 +30,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private readonly ILogger<KafkaRetentionGuard> _logger;
     private readonly ConcurrentDictionary<string, byte> _held = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, LastLook> _looks = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, byte> _unseen = new(StringComparer.Ordinal);
     private readonly Dictionary<string, (long? Bytes, DateTimeOffset Until)> _retention = new(StringComparer.Ordinal);
     private readonly HoldLogThrottle _holdLogs = new(HoldWarningsQuietFor, TimeProvider.System);
     private IAdminClient? _admin;
@@ -42,9 +43,15 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         _riders = riders;
         _options = options;
         _logger = logger;
-        foreach (var topic in options.ConsumerGroups.Keys)
+        foreach (var (topic, groups) in options.ConsumerGroups)
         {
             RetentionGuardMetrics.Watch(topic, () => _riders.Rider?.Producers.Produced.RetainedBytesOf(topic) ?? 0);
+            if (groups.Count > 0)
+            {
+                // Until a look has read how far its groups are behind, nothing says a backlog would fit: a process that
+                // starts with an outbox full of what the groups are waiting for would otherwise send it all in its first second.
+                _unseen[topic] = 0;
+            }
         }
 
         // From the rider's first record, not from this guard's first look: what is delivered before that look (a second
@@ -63,12 +70,13 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// partitions count against each partition only once. Records on their way count too, at their size: those the
     /// producer has and the broker has not acknowledged (a whole round of outboxes sent at once, or a look taken while
     /// they travel, must not overshoot the retention), and those let through and not handed to the producer yet, at the
-    /// average size or, before this producer delivered any to the topic, the largest record it sends. Spread over
-    /// several partitions, twice their even share counts against the most-behind one.
+    /// average size. Before this producer delivered any record to the topic every record counts as the largest it sends,
+    /// and before the first look at a watched topic nothing goes. Spread over several partitions, twice their even share
+    /// counts against the most-behind one.
     /// </summary>
     public bool IsHeld(string topic)
     {
-        if (_held.ContainsKey(topic))
+        if (IsHolding(topic))
         {
             return true;
         }
@@ -85,12 +93,12 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             behind = Math.Max(behind, Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position));
         }
 
-        var average = produced.AverageRecordBytes(topic);
+        var recordBytes = RecordBytes(rider, topic);
         var notHandedOver = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.StartedRecords(topic) - look.StartedBefore));
-        var onTheirWay = produced.SendingBytes(topic) + (notHandedOver * (average > 0 ? average : rider.Producers.Options.MessageMaxBytes));
+        var onTheirWay = produced.SendingBytes(topic) + (notHandedOver * recordBytes);
         // The producer spreads records over the partitions at random (no sticky batches); twice an even share allows for chance.
         var share = look.Partitions.Count <= 1 ? onTheirWay : Math.Min(onTheirWay, 2 * onTheirWay / look.Partitions.Count);
-        var estimate = (behind * average) + share;
+        var estimate = (behind * recordBytes) + share;
         if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
         {
             Hold(topic, (long)estimate, look.RetentionBytes);
@@ -105,7 +113,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// Whether delivery to <paramref name="topic"/> is held now, without estimating anything or counting a record as let
     /// through (which <see cref="IsHeld"/> does): for looking ahead at records that may not be sent yet.
     /// </summary>
-    public bool IsHolding(string topic) => _held.ContainsKey(topic);
+    public bool IsHolding(string topic) => _held.ContainsKey(topic) || _unseen.ContainsKey(topic);
 
     /// <summary>Whether a look has read <paramref name="topic"/>'s partitions and retention, so that <see cref="IsHeld"/> can hold it.</summary>
     internal bool HasLooked(string topic) => _looks.ContainsKey(topic);
@@ -119,9 +127,10 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         {
             while (!stoppingToken.IsCancellationRequested)
             {
-                await Task.Delay(_options.CheckInterval, stoppingToken);
                 if (_riders.Rider is not { } rider)
                 {
+                    // The first look as soon as the bus has started its rider: delivery to watched topics waits for it.
+                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(100, _options.CheckInterval.TotalMilliseconds)), stoppingToken);
                     continue;
                 }
 
@@ -147,6 +156,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
                     LogCheckCrashed(e);
                     _failing = true;
                 }
+
+                await Task.Delay(_options.CheckInterval, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)
@@ -331,6 +342,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var metadata = _admin!.GetMetadata(topic, RequestTimeout).Topics.SingleOrDefault();
         if (metadata is null || metadata.Error.IsError || groups.Count == 0)
         {
+            // A topic the broker does not have holds nothing to lose.
+            _unseen.TryRemove(topic, out _);
             return;
         }
 
@@ -357,7 +370,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
 
         var retention = await RetentionBytesAsync(topic);
-        var lagBytes = (long)(seen.Values.Max(s => s.Lag) * produced.AverageRecordBytes(topic));
+        var lagBytes = (long)(seen.Values.Max(s => s.Lag) * RecordBytes(rider, topic));
         if (retention is { } known)
         {
             _looks[topic] = new LastLook(seen, known, startedBefore);
@@ -380,7 +393,18 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         {
             Release(topic, lagBytes, "the consumers caught up");
         }
+
+        // Only now: a hold this look found must be in place before the first look stops holding the topic.
+        _unseen.TryRemove(topic, out _);
     }
+
+    /// <summary>
+    /// A record of <paramref name="topic"/> on the broker: the size learnt from this producer's deliveries or, before its
+    /// first, the largest record it may send. A process started while the consumers are far behind (a restarted Api with
+    /// a backlog in its outbox) has learnt nothing yet, and counting their lag at nothing would let the backlog out.
+    /// </summary>
+    private static double RecordBytes(KafkaRider rider, string topic) =>
+        rider.Producers.Produced.AverageRecordBytes(topic) is > 0 and var average ? average : rider.Producers.Options.MessageMaxBytes;
 
     private void Hold(string topic, long lagBytes, long retentionBytes)
     {
