@@ -52,8 +52,19 @@ public sealed class DirectProducer
     /// </summary>
     public async Task<bool> TryProduceAsync(LogEventsAccepted chunk, CancellationToken cancellationToken)
     {
-        if (!Enabled || IsHeld() || !TryEnter(out var trial))
+        if (!Enabled || !TryEnter(out var trial))
         {
+            return false;
+        }
+
+        // Asked only for a chunk that will be sent: the guard counts each "not held" as a record on its way.
+        if (IsHeld())
+        {
+            if (trial)
+            {
+                Volatile.Write(ref _trialRunning, 0);
+            }
+
             return false;
         }
 

@@ -76,20 +76,35 @@ internal sealed class KafkaSendTransportContext : BaseSendTransportContext, Send
         }
 
         sendContext.CancellationToken.ThrowIfCancellationRequested();
-        // Counted from here until the broker answers, so the retention guard sees what is on its way to a partition.
+        // A cancelled send only stops waiting: librdkafka still delivers the record (until its delivery timeout), so the
+        // produce runs to its answer on its own, and the record counts as on its way until then.
+        var produce = ProduceAsync(transportContext.Producer, record);
+        try
+        {
+            await produce.WaitAsync(sendContext.CancellationToken);
+        }
+        catch (OperationCanceledException) when (!produce.IsCompleted)
+        {
+            _ = produce.ContinueWith(static t => t.Exception, CancellationToken.None, TaskContinuationOptions.OnlyOnFaulted, TaskScheduler.Default);
+            throw;
+        }
+
+        _connectivity.ReportReachable();
+    }
+
+    /// <summary>Produces and records the answer; counted as on its way to the broker (for the retention guard) until then.</summary>
+    private async Task ProduceAsync(IProducer<byte[], byte[]> producer, Message<byte[], byte[]> record)
+    {
         var bytes = ProducedRecords.SizeOf(record);
         _producers.Produced.Sending(Topic, bytes);
         try
         {
-            var delivered = await transportContext.Producer.ProduceAsync(Topic, record, sendContext.CancellationToken);
-            _producers.Produced.Delivered(delivered, DateTimeOffset.UtcNow);
+            _producers.Produced.Delivered(await producer.ProduceAsync(Topic, record, CancellationToken.None), DateTimeOffset.UtcNow);
         }
         finally
         {
             _producers.Produced.Sent(Topic, bytes);
         }
-
-        _connectivity.ReportReachable();
     }
 
     public Task Send(IPipe<KafkaProducerContext> pipe, CancellationToken cancellationToken = default)

@@ -97,7 +97,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         var notHandedOver = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.StartedRecords(topic) - look.StartedBefore));
         var onTheirWay = produced.SendingBytes(topic) + (notHandedOver * recordBytes);
         // The producer spreads records over the partitions at random (no sticky batches); twice an even share allows for chance.
-        var share = look.Partitions.Count <= 1 ? onTheirWay : Math.Min(onTheirWay, 2 * onTheirWay / look.Partitions.Count);
+        // and a record lands on one partition whole, so never less than one record's worth of what is on its way.
+        var share = look.Partitions.Count <= 1 ? onTheirWay
+            : Math.Min(onTheirWay, Math.Max(2 * onTheirWay / look.Partitions.Count, recordBytes));
         var estimate = (behind * recordBytes) + share;
         if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
         {
@@ -116,7 +118,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     public bool IsHolding(string topic) => _held.ContainsKey(topic) || _unseen.ContainsKey(topic);
 
     /// <summary>Whether a look has read <paramref name="topic"/>'s partitions and retention, so that <see cref="IsHeld"/> can hold it.</summary>
-    internal bool HasLooked(string topic) => _looks.ContainsKey(topic);
+    internal bool HasLooked(string topic) => _looks.ContainsKey(topic) && !_unseen.ContainsKey(topic);
 
     /// <summary>The topics held now, for health reports.</summary>
     public IReadOnlyCollection<string> HeldTopics => [.. _held.Keys];
@@ -210,9 +212,23 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             await ReplayAsync(rider, topic, cancellationToken);
         }
 
+        // One topic's failed look must not leave the others unlooked (held from start-up, or judged on an old look).
+        KafkaException? failed = null;
         foreach (var (topic, groups) in _options.ConsumerGroups)
         {
-            await WatchLagAsync(rider, produced, topic, groups);
+            try
+            {
+                await WatchLagAsync(rider, produced, topic, groups);
+            }
+            catch (KafkaException e)
+            {
+                failed ??= e;
+            }
+        }
+
+        if (failed is not null)
+        {
+            throw failed;
         }
 
         produced.Expire(DateTimeOffset.UtcNow - _options.ReplayWindow);
@@ -340,10 +356,16 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private async Task WatchLagAsync(KafkaRider rider, ProducedRecords produced, string topic, IList<string> groups)
     {
         var metadata = _admin!.GetMetadata(topic, RequestTimeout).Topics.SingleOrDefault();
-        if (metadata is null || metadata.Error.IsError || groups.Count == 0)
+        if (metadata is null || metadata.Error.Code == ErrorCode.UnknownTopicOrPart)
         {
             // A topic the broker does not have holds nothing to lose.
             _unseen.TryRemove(topic, out _);
+            return;
+        }
+
+        if (metadata.Error.IsError || groups.Count == 0)
+        {
+            // Another error may pass: what the last look found stands (before the first, the topic stays held).
             return;
         }
 

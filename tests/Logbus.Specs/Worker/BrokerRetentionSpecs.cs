@@ -106,8 +106,10 @@ public sealed class BrokerRetentionSpecs
                 await PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_messaging_kafka_delivery_held", ("topic", pipeline.Topic)) == 1,
             TimeSpan.FromSeconds(15), "delivery to the topic is held while the Worker is away");
 
-        // A second Api on the same database and broker, as the first would be after a restart: its delivery service finds
-        // the backlog at once, and its producer has delivered nothing it could learn a record's size from.
+        // The Api restarted (a new one on the same database and broker, the first stopped: two delivering at once would each
+        // count only their own records): its delivery service finds the backlog at once, and its producer has delivered
+        // nothing it could learn a record's size from.
+        await pipeline.Api.DisposeAsync();
         settings["Kafka:Topics:LogEvents"] = pipeline.Topic;
         settings["Kafka:Topics:Imports"] = pipeline.Topic + ".progress";
         settings["Kafka:RetentionGuard:LogEventsConsumerGroups"] = pipeline.WorkerSettings["Worker:Storing:ConsumerGroup"];
