@@ -78,6 +78,7 @@ internal static class ApiMessaging
             guard.CheckInterval = settings.CheckInterval;
             guard.HoldAtRatio = settings.HoldAtRatio;
             guard.ResumeAtRatio = settings.ResumeAtRatio;
+            guard.StartupHoldLimit = settings.StartupHoldLimit;
             guard.RetentionBytes = settings.RetentionBytes;
             guard.ReplayWindow = settings.ReplayWindow;
             guard.ReplayMaxBytes = settings.ReplayMaxBytes;

@@ -36,6 +36,10 @@ public sealed class RetentionGuardOptions
     [Range(1L, long.MaxValue)]
     public long? RetentionBytes { get; set; }
 
+    /// <summary>How long a watched topic waits at start-up for the guard's first successful look (see <c>KafkaRetentionGuardOptions</c>).</summary>
+    [Range(typeof(TimeSpan), "00:00:00", "01:00:00")]
+    public TimeSpan StartupHoldLimit { get; set; } = TimeSpan.FromSeconds(30);
+
     [Range(typeof(TimeSpan), "00:00:00", "1.00:00:00")]
     public TimeSpan ReplayWindow { get; set; } = TimeSpan.FromMinutes(15);
 

@@ -37,6 +37,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private IConsumer<Ignore, Ignore>? _reader;
     private string? _cluster;
     private bool _failing;
+    private DateTimeOffset? _lookingSince;
 
     internal KafkaRetentionGuard(KafkaRiderAccessor riders, KafkaRetentionGuardOptions options, ILogger<KafkaRetentionGuard> logger)
     {
@@ -159,6 +160,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
                     _failing = true;
                 }
 
+                EndStartupHoldIfOverdue();
                 await Task.Delay(_options.CheckInterval, stoppingToken);
             }
         }
@@ -176,6 +178,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
             return;
         }
 
+        _lookingSince ??= DateTimeOffset.UtcNow;
         // One admin client per look, never one that outlives a broker: librdkafka 2.16 aborted the process when a client
         // with admin requests in flight met the restarted dev broker, which comes back with another cluster id.
         using var admin = new AdminClientBuilder(rider.Host.CreateClientConfig()).Build();
@@ -421,6 +424,26 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     }
 
     /// <summary>
+    /// Ends the start-up hold of topics no look could read within <see cref="KafkaRetentionGuardOptions.StartupHoldLimit"/>
+    /// of the first look at a reachable broker: unguarded delivery is the lesser harm than none.
+    /// </summary>
+    private void EndStartupHoldIfOverdue()
+    {
+        if (_unseen.IsEmpty || _lookingSince is not { } since || DateTimeOffset.UtcNow - since < _options.StartupHoldLimit)
+        {
+            return;
+        }
+
+        var topics = _unseen.Keys.ToList();
+        foreach (var topic in topics)
+        {
+            _unseen.TryRemove(topic, out _);
+        }
+
+        LogStartupHoldEnded(string.Join(", ", topics), _options.StartupHoldLimit);
+    }
+
+    /// <summary>
     /// A record of <paramref name="topic"/> on the broker: the size learnt from this producer's deliveries or, before its
     /// first, the largest record it may send. A process started while the consumers are far behind (a restarted Api with
     /// a backlog in its outbox) has learnt nothing yet, and counting their lag at nothing would let the backlog out.
@@ -550,6 +573,11 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     [LoggerMessage(Level = LogLevel.Information,
         Message = "The broker did not describe {Topic}'s retention ({Reason}); taking {RetentionBytes} bytes per partition, as the dev broker keeps")]
     private partial void LogRetentionUnknown(string topic, string reason, long retentionBytes);
+
+    [LoggerMessage(Level = LogLevel.Error,
+        Message = "The retention guard could not read how far the consumer groups of {Topics} are behind within {Limit} of start-up; " +
+                  "delivering to them without the guard until a look succeeds (see the warnings before this for why the looks failed)")]
+    private partial void LogStartupHoldEnded(string topics, TimeSpan limit);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The retention guard's look at the broker failed unexpectedly; it tries again")]
     private partial void LogCheckCrashed(Exception exception);

@@ -35,6 +35,13 @@ public sealed class KafkaRetentionGuardOptions
     public long? RetentionBytes { get; set; }
 
     /// <summary>
+    /// How long a watched topic is held from start-up while no look at it succeeds. Past it, delivery goes on without the
+    /// guard (logged as an error): a guard that can never read the lag (say, no right to read the consumer groups' offsets)
+    /// must not stop delivery for good. A broker that cannot be reached does not count: nothing could be delivered then.
+    /// </summary>
+    public TimeSpan StartupHoldLimit { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
     /// How long delivered records are kept in memory to be produced again when the broker lost its log (a restarted dev
     /// broker); they go earlier once every watched group of their topic consumed them. Zero keeps none.
     /// </summary>

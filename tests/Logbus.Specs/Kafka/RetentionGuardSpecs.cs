@@ -62,6 +62,20 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
         Assert.Equal(0, topic.LogStart());
     }
 
+    [Fact]
+    public async Task A_guard_that_cannot_read_the_lag_holds_a_topic_from_start_only_up_to_its_start_up_limit()
+    {
+        // Every request for the group's committed offsets fails (an Api without the right to read the Worker's group on a
+        // real cluster): the guard never learns the lag. Delivery must not stop for good because of it.
+        await using var topic = await GuardedTopic.StartAsync(output, broker => broker.PushRequestErrors(KafkaApiKey.OffsetFetch,
+            [.. Enumerable.Repeat(ErrorCode.GroupAuthorizationFailed, 10_000)]), startupHoldLimit: TimeSpan.FromSeconds(2));
+
+        Assert.True(topic.Guard.IsHolding(topic.Name), "before any look the topic is held");
+        await Eventually.TrueAsync(() => !topic.Guard.IsHeld(topic.Name), TimeSpan.FromSeconds(30),
+            "the start-up hold ends after its limit though no look succeeded");
+        Assert.False(topic.Guard.HasLooked(topic.Name), "no look succeeded");
+    }
+
     /// <summary>A private dev broker with a topic of one partition, a rider, and its retention guard watching a group that never reads.</summary>
     private sealed class GuardedTopic : IAsyncDisposable
     {
@@ -85,22 +99,30 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
 
         public ProducedRecords Produced => _host.Services.GetRequiredService<KafkaRiderAccessor>().Rider!.Producers.Produced;
 
-        public static async Task<GuardedTopic> StartAsync(ITestOutputHelper output)
+        /// <param name="prepare">What the broker does before the guard starts; the guard's first look is awaited only without it.</param>
+        public static async Task<GuardedTopic> StartAsync(ITestOutputHelper output, Action<KafkaDevBroker>? prepare = null,
+            TimeSpan? startupHoldLimit = null)
         {
             var broker = SharedServers.Track(KafkaDevBroker.Start());
             var name = SpecNames.Unique("guarded");
             broker.CreateTopic(name, 1);
+            prepare?.Invoke(broker);
             var host = await RiderHost.StartAsync(output, r => r.UsingKafka((_, k) => k.Host(broker.BootstrapServers)),
                 configureServices: s => s.AddKafkaRetentionGuard(o =>
                 {
                     o.ConsumerGroups[name] = [SpecNames.Unique("away")];
                     o.RetentionBytes = Retention;
                     // One look, at start: a later one could release what a spec holds (nothing is behind in bytes yet).
-                    o.CheckInterval = TimeSpan.FromMinutes(10);
+                    o.CheckInterval = prepare is null ? TimeSpan.FromMinutes(10) : TimeSpan.FromMilliseconds(200);
+                    o.StartupHoldLimit = startupHoldLimit ?? o.StartupHoldLimit;
                 }));
             var guard = host.Services.GetRequiredService<KafkaRetentionGuard>();
             await guard.StartAsync(CancellationToken.None);
-            await Eventually.TrueAsync(() => guard.HasLooked(name), TimeSpan.FromSeconds(30), "the guard looked at the topic");
+            if (prepare is null)
+            {
+                await Eventually.TrueAsync(() => guard.HasLooked(name), TimeSpan.FromSeconds(30), "the guard looked at the topic");
+            }
+
             return new GuardedTopic(broker, name, host, guard);
         }
 
