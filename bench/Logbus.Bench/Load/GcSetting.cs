@@ -47,6 +47,10 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("DOTNET_EnableWriteXorExecute", "0"))),
         new("pgo-wx-off", "workstation-conserve without tiered PGO and without W^X",
             WorkstationConserve(("DOTNET_TieredPGO", "0"), ("DOTNET_EnableWriteXorExecute", "0"))),
+        // Not a runtime setting: ASP.NET Core's own per-request meters exported through prometheus-net's meter adapter, as before 2026-12-07.
+        new("framework-http-meters",
+            "workstation-conserve, the services exporting ASP.NET Core's and Kestrel's meters too (Monitoring__ExportFrameworkHttpMeters=true)",
+            WorkstationConserve(("Monitoring__ExportFrameworkHttpMeters", "true"))),
         // Not runtime settings: the Worker's read-ahead, which every partition it owns holds while it is behind. Each names
         // both variables, so it means the same whatever the defaults of the day (512 KiB lanes and 8 MiB since 2026-12-06).
         new("read-ahead-2mb", "workstation-conserve, the Worker reading 2 MiB ahead per partition and 16 MiB in librdkafka (before 2026-12-06)",
