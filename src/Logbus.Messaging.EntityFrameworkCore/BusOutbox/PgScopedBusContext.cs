@@ -23,6 +23,7 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
     where TDbContext : DbContext
 {
     private static readonly object Committed = new();
+    private static readonly string ContextName = typeof(TDbContext).Name;
     private readonly IBus _bus;
     private readonly TDbContext _db;
     private readonly IClientFactory _clientFactory;
@@ -31,6 +32,7 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
     private readonly BusOutboxCommitAnnouncer<TDbContext> _announcer;
     private readonly ILogger? _logger;
     private readonly SemaphoreSlim _addGate = new(1, 1);
+    private readonly MessagingMetrics? _metrics;
     private OutboxState? _state;
     private EntityEntry<OutboxState>? _stateEntry;
     private object? _savedIn;
@@ -47,6 +49,7 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
         _db = db;
         _clientFactory = clientFactory;
         _provider = provider;
+        _metrics = provider.GetService(typeof(MessagingMetrics)) as MessagingMetrics;
         _destinations = destinations;
         _announcer = announcer;
         _logger = logger;
@@ -91,7 +94,7 @@ public partial class PgScopedBusContext<TDbContext> : ScopedBusContext, OutboxSe
             message.OutboxId = _state!.OutboxId;
             await _db.Set<OutboxMessage>().AddAsync(message, context.CancellationToken);
             _announcer.RowsAdded(_db);
-            (_provider.GetService(typeof(MessagingMetrics)) as MessagingMetrics)?.Captured(typeof(TDbContext).Name);
+            _metrics?.Captured(ContextName);
         }
         finally
         {

@@ -17,6 +17,7 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
     where TDbContext : DbContext
     where TMessage : class
 {
+    private static readonly string ContextName = typeof(TDbContext).Name;
     private readonly TDbContext _db;
     private readonly InboxState _inbox;
     private readonly MessagingTables _tables;
@@ -26,14 +27,14 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
     private int _captured;
 
     public PgOutboxConsumeContext(ConsumeContext<TMessage> context, OutboxConsumeOptions options, IServiceProvider provider, TDbContext db,
-        InboxState inbox, List<OutboxMessage>? preloaded = null)
+        InboxState inbox, List<OutboxMessage>? preloaded = null, MessagingMetrics? metrics = null)
         : base(context, options, provider)
     {
         _db = db;
         _inbox = inbox;
         _preloaded = preloaded;
         _tables = MessagingTables.For(db);
-        _metrics = provider.GetService(typeof(MessagingMetrics)) as MessagingMetrics;
+        _metrics = metrics;
     }
 
     public override Guid? MessageId => _inbox.MessageId;
@@ -143,7 +144,7 @@ public sealed class PgOutboxConsumeContext<TDbContext, TMessage> : OutboxConsume
         {
             await _db.Set<OutboxMessage>().AddAsync(message, CancellationToken);
             Interlocked.Increment(ref _captured);
-            _metrics?.Captured(typeof(TDbContext).Name);
+            _metrics?.Captured(ContextName);
         }
         finally
         {

@@ -118,7 +118,7 @@ public sealed class PgOutboxContextFactory<TDbContext>(TDbContext db, IServicePr
                     preload ? options.MessageDeliveryLimit + 1 : null, context.CancellationToken);
                 inbox = locked;
                 AttachFresh(db, inbox);
-                var outboxContext = new PgOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, preloaded);
+                var outboxContext = new PgOutboxConsumeContext<TDbContext, T>(context, options, provider, db, inbox, preloaded, metrics);
                 await next.Send(outboxContext);
                 await db.SaveChangesAsync(context.CancellationToken);
                 await transaction.CommitAsync(context.CancellationToken);

@@ -99,7 +99,7 @@ internal sealed class KafkaSendTransportContext : BaseSendTransportContext, Send
         _producers.Produced.Sending(Topic, bytes);
         try
         {
-            _producers.Produced.Delivered(await producer.ProduceAsync(Topic, record, CancellationToken.None), DateTimeOffset.UtcNow);
+            _producers.Produced.Delivered(await producer.ProduceAsync(Topic, record, CancellationToken.None), DateTimeOffset.UtcNow, bytes);
         }
         finally
         {

@@ -73,10 +73,11 @@ internal sealed class ProducedRecords
     /// <summary>How many records were handed to the producer for <paramref name="topic"/> since this process started.</summary>
     public long StartedRecords(string topic) => _sending.TryGetValue(topic, out var sending) ? Interlocked.Read(ref sending.Started) : 0;
 
-    public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now)
+    /// <param name="bytes">The record's <see cref="SizeOf"/>, when the caller measured it already.</param>
+    public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now, int? bytes = null)
     {
-        var bytes = SizeOf(result.Message);
-        _sizes.GetOrAdd(result.Topic, _ => new TopicSizes()).AddUncompressed(bytes);
+        var size = bytes ?? SizeOf(result.Message);
+        _sizes.GetOrAdd(result.Topic, _ => new TopicSizes()).AddUncompressed(size);
         var partition = _partitions.GetOrAdd(result.TopicPartition, _ => new PartitionRecords());
         var keep = ReplayWindow > TimeSpan.Zero;
         lock (partition)
@@ -84,9 +85,9 @@ internal sealed class ProducedRecords
             partition.HighestOffset = Math.Max(partition.HighestOffset, result.Offset.Value);
             if (keep)
             {
-                partition.Kept.Enqueue(new KeptRecord(result.Message, result.Offset.Value, now, bytes));
-                partition.KeptBytes += bytes;
-                Interlocked.Add(ref _retainedBytes, bytes);
+                partition.Kept.Enqueue(new KeptRecord(result.Message, result.Offset.Value, now, size));
+                partition.KeptBytes += size;
+                Interlocked.Add(ref _retainedBytes, size);
             }
         }
 
