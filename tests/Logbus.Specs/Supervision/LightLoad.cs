@@ -78,7 +78,9 @@ internal sealed class LightLoad : IAsyncDisposable
                     Fail(service, $"{(int)response.StatusCode} {await response.Content.ReadAsStringAsync()}");
                 }
             }
-            catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
+            // A connection the killed process reset can surface as a bare SocketException (the connect read its remote end
+            // after the reset): the same failure to reach the service.
+            catch (Exception e) when (e is HttpRequestException or TaskCanceledException or System.Net.Sockets.SocketException)
             {
                 Fail(service, e.InnerException is { } cause ? $"{e.Message} ({cause.Message})" : e.Message);
             }
