@@ -103,6 +103,7 @@ internal sealed class LoadSuite : IAsyncDisposable
             ("max-batches", MaxBatchesAsync), ("otlp-batches", OtlpBatchesAsync), ("max-singles", MaxSinglesAsync), ("import", ImportAsync),
             ("query", QueryMixAsync),
         };
+        var memoryWindow = "warm-up";
         foreach (var (name, run) in modes.Where(m => _options.Runs(m.Name)))
         {
             _context.Progress($"mode {name}");
@@ -113,6 +114,9 @@ internal sealed class LoadSuite : IAsyncDisposable
                 await SettleAsync(cancellationToken);
             }
 
+            // A mode's memory window runs until the next mode has stored this one's backlog: the drain is part of its load.
+            ReportMemoryWindow(memoryWindow);
+            memoryWindow = name;
             var cpuBefore = _usage.CpuSeconds();
             var storedBefore = _workers.Count > 0 ? await _stored.CountAsync(cancellationToken) : 0;
             if (_breakdown is not null)
@@ -152,7 +156,7 @@ internal sealed class LoadSuite : IAsyncDisposable
             _report.Notes.Add($"Counting stored events: {scrapes:N0} reads of the Workers' metrics, {meanMs:0.0} ms each (wall time).");
         }
 
-        _usage.SampleMemory();
+        ReportMemoryWindow(memoryWindow);
         foreach (var (part, megabytes) in _usage.PeakResidentMb.Where(p => p.Value > 0))
         {
             _report.Add($"peak resident memory, {part}", megabytes, "MB");
@@ -552,6 +556,17 @@ internal sealed class LoadSuite : IAsyncDisposable
     private string KnownId(long i) => _poller.FoundId(i) ?? "none";
 
     /// <summary>Issue 11's targets beside what this run measured; a missed one points at the CPU breakdown of its mode.</summary>
+    /// <summary>Notes each service's peak resident memory since the last window, named for what ran in it.</summary>
+    private void ReportMemoryWindow(string name)
+    {
+        var peaks = _usage.NextMemoryWindow().Where(p => p.Value > 0).ToList();
+        if (peaks.Count > 0)
+        {
+            _report.Notes.Add($"Peak resident memory during `{name}` (and the drain of its backlog): "
+                + string.Join(", ", peaks.Select(p => $"{p.Key} {p.Value:0} MB")) + ".");
+        }
+    }
+
     private void Targets()
     {
         double? Figure(Func<BenchmarkReport.Figure, bool> match) => _report.Figures.FirstOrDefault(match)?.Value;

@@ -13,6 +13,8 @@ internal sealed class ProcessUsage
     private readonly Dictionary<string, Func<double>> _parts;
     private readonly IReadOnlyDictionary<string, int> _services;
     private readonly Dictionary<string, double> _peakResidentMb = new(StringComparer.Ordinal);
+    private readonly Lock _windowLock = new();
+    private Dictionary<string, double> _windowPeakMb = new(StringComparer.Ordinal);
 
     public ProcessUsage(IReadOnlyDictionary<string, int> services)
     {
@@ -47,9 +49,29 @@ internal sealed class ProcessUsage
     /// </summary>
     public void SampleMemory()
     {
-        foreach (var (name, pid) in _services)
+        lock (_windowLock)
         {
-            _peakResidentMb[name] = Math.Max(_peakResidentMb.GetValueOrDefault(name), ResidentMbOf(pid));
+            foreach (var (name, pid) in _services)
+            {
+                var megabytes = ResidentMbOf(pid);
+                _peakResidentMb[name] = Math.Max(_peakResidentMb.GetValueOrDefault(name), megabytes);
+                _windowPeakMb[name] = Math.Max(_windowPeakMb.GetValueOrDefault(name), megabytes);
+            }
+        }
+    }
+
+    /// <summary>
+    /// The peak resident memory of each service since the last call, and a new window from now: which mode of a suite
+    /// reaches the suite's peak, so a change to memory can be aimed at it.
+    /// </summary>
+    public IReadOnlyDictionary<string, double> NextMemoryWindow()
+    {
+        SampleMemory();
+        lock (_windowLock)
+        {
+            var peaks = _windowPeakMb;
+            _windowPeakMb = new Dictionary<string, double>(StringComparer.Ordinal);
+            return peaks;
         }
     }
 

@@ -23,6 +23,15 @@ public sealed class ServiceRuntimeSettingsSpecs
         Assert.False(settings.GetProperty("System.Runtime.TieredPGO").GetBoolean());
     }
 
+    [Fact]
+    public void The_Api_lets_idle_thread_pool_workers_sleep_at_once_and_the_Query_keeps_the_runtime_spinning()
+    {
+        const string spinLimit = "System.Threading.ThreadPool.UnfairSemaphoreSpinLimit";
+
+        Assert.Equal(0, RuntimeSettings("Logbus.Api").GetProperty(spinLimit).GetInt32());
+        Assert.False(RuntimeSettings("Logbus.Query").TryGetProperty(spinLimit, out _));
+    }
+
     private static JsonElement RuntimeSettings(string service)
     {
         var path = Path.Combine(RepositoryPaths.Root, "src", service, "bin", RepositoryPaths.Configuration, "net10.0",
