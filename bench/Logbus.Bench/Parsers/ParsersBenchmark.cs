@@ -5,24 +5,33 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using api::Logbus.Api.Imports;
+using api::Logbus.Api.Ingest;
 using api::Logbus.Api.Seq;
+using Logbus.Bench.Data;
+using Logbus.Contracts;
+using MassTransit.Serialization;
 
 namespace Logbus.Bench.Parsers;
 
 /// <summary>
-/// In-process speed of the import CSV reader (rows/s, against reading the same text line by line) and of the CLEF
-/// message-template renderer (templates/s). Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
+/// In-process speed of the import CSV reader (rows/s, against reading the same text line by line), of the CLEF
+/// message-template renderer (templates/s) and of cutting a batch's accepted events into chunks (events/s, against
+/// measuring each event twice by a serialized copy, as the Api did before 2026-12-07).
+/// Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
 /// </summary>
 internal sealed class ParsersBenchmark : IBenchmark
 {
     private const int CsvRows = 200_000;
     private const int Templates = 500_000;
     private const int Rounds = 5;
+    private const int ChunkedEvents = 200_000;
+    private const int BatchSize = 1_000;
 
     public string Name => "parsers";
 
     public string Description =>
-        $"CSV reader over {CsvRows:N0} rows and template renderer over {Templates:N0} templates, in process (best of {Rounds})";
+        $"CSV reader over {CsvRows:N0} rows, template renderer over {Templates:N0} templates, chunking {ChunkedEvents:N0} events, in process " +
+        $"(best of {Rounds})";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -30,18 +39,66 @@ internal sealed class ParsersBenchmark : IBenchmark
         var csvRates = new List<double>();
         var lineRates = new List<double>();
         var templateRates = new List<double>();
+        var batches = Batches();
+        var chunked = new List<(double Rate, double BytesPerEvent)>();
+        var copied = new List<(double Rate, double BytesPerEvent)>();
         for (var round = 1; round <= Rounds; round++)
         {
             csvRates.Add(await ReadCsvAsync(csv, cancellationToken));
             lineRates.Add(await ReadLinesAsync(csv, cancellationToken));
             templateRates.Add(RenderTemplates());
-            context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s");
+            chunked.Add(Chunk(batches, MeasureOnce));
+            copied.Add(Chunk(batches, MeasureTwiceByCopy));
+            context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s, " +
+                $"chunking {chunked[^1].Rate:N0} events/s ({chunked[^1].BytesPerEvent:N0} B allocated an event) against " +
+                $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B)");
         }
 
         return new BenchmarkReport(Name)
             .Add("CSV reader (6 columns, quoted commas, 1 row in 10 spans 2 lines)", csvRates.Max(), "rows/s",
                 lineRates.Max(), "ReadLineAsync over the same text")
-            .Add("message-template renderer (3 tokens: plain, format, alignment)", templateRates.Max(), "templates/s");
+            .Add("message-template renderer (3 tokens: plain, format, alignment)", templateRates.Max(), "templates/s")
+            .Add($"batch of {BatchSize:N0} accepted events measured once and cut into chunks", chunked.Max(c => c.Rate), "events/s",
+                copied.Max(c => c.Rate), "each event measured twice by a serialized copy (before 2026-12-07)")
+            .Add("  allocated per event while chunking", chunked.Min(c => c.BytesPerEvent), "B",
+                copied.Min(c => c.BytesPerEvent), "measured by a serialized copy");
+    }
+
+    /// <summary>The bench's generated events as the Api accepts them, in batches of <see cref="BatchSize"/>.</summary>
+    private static List<AcceptedLogEvent[]> Batches()
+    {
+        var now = DateTimeOffset.UtcNow;
+        return [.. EventGenerator.Generate(ChunkedEvents, now, TimeSpan.FromDays(1), seed: 7)
+            .Select(g => new AcceptedLogEvent(g.Id, g.Timestamp, g.Level, g.Message, g.Source,
+                JsonSerializer.SerializeToElement(g.Metadata()), g.TraceId, null, null, now))
+            .Chunk(BatchSize)];
+    }
+
+    /// <summary>What the ingest path does per batch since 2026-12-07: each event measured once, without a copy, for both uses.</summary>
+    private static int[] MeasureOnce(AcceptedLogEvent[] batch) => [.. batch.Select(EventChunker.SizeOf)];
+
+    /// <summary>Before: the too-large check and the chunker each measured an event by serializing a copy of it.</summary>
+    private static int[] MeasureTwiceByCopy(AcceptedLogEvent[] batch)
+    {
+        int[] ByCopy() => [.. batch.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, SystemTextJsonMessageSerializer.Options).Length + 1)];
+        return ByCopy().Max() > 512 * 1024 ? throw new InvalidOperationException("an event larger than a chunk") : ByCopy();
+    }
+
+    private static (double Rate, double BytesPerEvent) Chunk(List<AcceptedLogEvent[]> batches, Func<AcceptedLogEvent[], int[]> measure)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        var chunks = 0;
+        foreach (var batch in batches)
+        {
+            chunks += EventChunker.Chunk(batch, maxEvents: BatchSize, maxBytes: 512 * 1024, measure(batch)).Count;
+        }
+
+        var seconds = watch.Elapsed.TotalSeconds;
+        var events = batches.Sum(b => b.Length);
+        return chunks >= batches.Count
+            ? (events / seconds, (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)events)
+            : throw new InvalidOperationException($"{chunks} chunks from {batches.Count} batches");
     }
 
     private static string CsvText(int rows)

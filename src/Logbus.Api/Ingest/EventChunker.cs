@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Text.Json;
 using Logbus.Contracts;
 using MassTransit.Serialization;
@@ -19,14 +20,22 @@ public static class EventChunker
     /// <summary>Room for what a chunk's record holds beside its events: the chunk's fields, headers and the key.</summary>
     public const int ChunkEnvelopeBytes = 16 * 1024;
 
-    public static List<List<AcceptedLogEvent>> Chunk(IReadOnlyList<AcceptedLogEvent> events, int maxEvents, int maxBytes)
+    /// <param name="sizes">Each event's <see cref="SizeOf"/> when the caller measured them already; null to measure here.</param>
+    public static List<List<AcceptedLogEvent>> Chunk(IReadOnlyList<AcceptedLogEvent> events, int maxEvents, int maxBytes,
+        IReadOnlyList<int>? sizes = null)
     {
+        if (sizes is not null && sizes.Count != events.Count)
+        {
+            throw new ArgumentException($"{sizes.Count} sizes for {events.Count} events.", nameof(sizes));
+        }
+
         var chunks = new List<List<AcceptedLogEvent>>();
         var current = new List<AcceptedLogEvent>();
         var bytes = 0L;
-        foreach (var e in events)
+        for (var i = 0; i < events.Count; i++)
         {
-            var size = SizeOf(e);
+            var e = events[i];
+            var size = sizes?[i] ?? SizeOf(e);
             if (StartsNewChunk(current.Count, bytes, size, maxEvents, maxBytes))
             {
                 chunks.Add(current);
@@ -51,5 +60,74 @@ public static class EventChunker
         count > 0 && (count >= maxEvents || bytes + size > maxBytes);
 
     /// <summary>The bytes an event takes in a produced chunk: its JSON as the serializer writes it, and a separating comma.</summary>
-    public static int SizeOf(AcceptedLogEvent e) => JsonSerializer.SerializeToUtf8Bytes(e, SystemTextJsonMessageSerializer.Options).Length + 1;
+    /// <remarks>
+    /// The JSON is written into a per-thread scratch buffer that only counts: measuring a batch of 1,000 events allocated
+    /// a byte array per event (about 400 B each) that nothing read.
+    /// </remarks>
+    public static int SizeOf(AcceptedLogEvent e)
+    {
+        var meter = SizeMeter.ForThisThread;
+        try
+        {
+            JsonSerializer.Serialize(meter.Writer, e, SystemTextJsonMessageSerializer.Options);
+            return checked((int)(meter.Writer.BytesCommitted + meter.Writer.BytesPending)) + 1;
+        }
+        finally
+        {
+            meter.Reset();
+        }
+    }
+
+    /// <summary>A JSON writer over a buffer that discards what is written and keeps no more than a small scratch array.</summary>
+    private sealed class SizeMeter : IBufferWriter<byte>
+    {
+        private const int KeptScratchBytes = 64 * 1024;
+
+        [ThreadStatic]
+        private static SizeMeter? _forThisThread;
+
+        private byte[] _scratch = new byte[4096];
+
+        private SizeMeter()
+        {
+            var options = SystemTextJsonMessageSerializer.Options;
+            // A writer given to the serializer writes with its own options, not the serializer's: the same escaping and
+            // indentation the produced record gets.
+            Writer = new Utf8JsonWriter(this, new JsonWriterOptions
+            {
+                Encoder = options.Encoder, Indented = options.WriteIndented, MaxDepth = options.MaxDepth, SkipValidation = true,
+            });
+        }
+
+        public static SizeMeter ForThisThread => _forThisThread ??= new SizeMeter();
+
+        public Utf8JsonWriter Writer { get; }
+
+        public void Advance(int count)
+        {
+        }
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Scratch(sizeHint);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Scratch(sizeHint);
+
+        public void Reset()
+        {
+            Writer.Reset(this);
+            if (_scratch.Length > KeptScratchBytes)
+            {
+                _scratch = new byte[4096];
+            }
+        }
+
+        private byte[] Scratch(int sizeHint)
+        {
+            if (_scratch.Length < sizeHint)
+            {
+                _scratch = new byte[Math.Max(sizeHint, _scratch.Length * 2)];
+            }
+
+            return _scratch;
+        }
+    }
 }

@@ -33,15 +33,17 @@ public sealed class EventIngestor : IAsyncDisposable
         _options = options.Value;
         _postgres = postgres;
         _topic = TopicAddress.For(topics.Value.LogEvents);
-        _singles = new GroupCommitter(CommitAsync, _options.SingleEventWriters, maxGroup: _options.ChunkMaxEvents, queueCapacity: 10_000);
+        _singles = new GroupCommitter((events, token) => CommitAsync(events, sizes: null, token), _options.SingleEventWriters,
+            maxGroup: _options.ChunkMaxEvents, queueCapacity: 10_000);
     }
 
     /// <summary>Commits one event together with whatever other single events are waiting.</summary>
     public Task IngestOneAsync(AcceptedLogEvent e, CancellationToken cancellationToken) => _singles.CommitAsync(e, cancellationToken);
 
     /// <summary>Commits the events of one request in one transaction.</summary>
-    public Task IngestAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken) =>
-        events.Count == 0 ? Task.CompletedTask : CommitAsync(events, cancellationToken);
+    /// <param name="sizes">Each event's <see cref="EventChunker.SizeOf"/>, measured by the caller.</param>
+    public Task IngestAsync(IReadOnlyList<AcceptedLogEvent> events, IReadOnlyList<int> sizes, CancellationToken cancellationToken) =>
+        events.Count == 0 ? Task.CompletedTask : CommitAsync(events, sizes, cancellationToken);
 
     public ValueTask DisposeAsync() => _singles.DisposeAsync();
 
@@ -60,9 +62,9 @@ public sealed class EventIngestor : IAsyncDisposable
             await db.SaveChangesAsync(token);
         }, cancellationToken).AsTask();
 
-    private async Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, CancellationToken cancellationToken)
+    private async Task CommitAsync(IReadOnlyList<AcceptedLogEvent> events, IReadOnlyList<int>? sizes, CancellationToken cancellationToken)
     {
-        List<LogEventsAccepted> chunks = [.. EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes)
+        List<LogEventsAccepted> chunks = [.. EventChunker.Chunk(events, _options.ChunkMaxEvents, _options.ChunkMaxBytes, sizes)
             .Select(c => new LogEventsAccepted(NewId.NextSequentialGuid(), null, null, c))];
         var toOutbox = chunks;
         if (_direct.Enabled)

@@ -74,12 +74,17 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
                     $"{string.Join(", ", key.Sources)}. Nothing was stored."));
         }
 
-        // An event that alone fills more than a chunk could never be produced: refuse it now rather than accept it.
-        if (events.Valid.Select(v => (v.Index, Size: EventChunker.SizeOf(v.Event))).FirstOrDefault(v => v.Size > _options.ChunkMaxBytes)
-            is { Size: > 0 } tooLarge)
+        // An event that alone fills more than a chunk could never be produced: refuse it now rather than accept it. The
+        // sizes measured here are the ones the chunks are cut by.
+        var sizes = new int[events.Valid.Count];
+        for (var i = 0; i < sizes.Length; i++)
         {
-            IngestMetrics.Rejected(context, "too_large");
-            return new IngestOutcome.Unreadable(IngestProblems.EventTooLarge(tooLarge.Index, tooLarge.Size, _options.ChunkMaxBytes));
+            sizes[i] = EventChunker.SizeOf(events.Valid[i].Event);
+            if (sizes[i] > _options.ChunkMaxBytes)
+            {
+                IngestMetrics.Rejected(context, "too_large");
+                return new IngestOutcome.Unreadable(IngestProblems.EventTooLarge(events.Valid[i].Index, sizes[i], _options.ChunkMaxBytes));
+            }
         }
 
         if (mode == IngestMode.SingleEvent)
@@ -88,7 +93,7 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
         }
         else
         {
-            await ingestor.IngestAsync(events.Events, cancellationToken);
+            await ingestor.IngestAsync(events.Events, sizes, cancellationToken);
         }
 
         IngestMetrics.Accepted(context, events.Valid.Count, Stopwatch.GetElapsedTime(started));

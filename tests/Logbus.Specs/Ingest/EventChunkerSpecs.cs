@@ -1,7 +1,9 @@
 extern alias api;
 
+using System.Text.Json;
 using api::Logbus.Api.Ingest;
 using Logbus.Contracts;
+using MassTransit.Serialization;
 
 namespace Logbus.Specs.Ingest;
 
@@ -40,6 +42,49 @@ public sealed class EventChunkerSpecs
         Assert.InRange(EventChunker.SizeOf(escaped) - EventChunker.SizeOf(plain), 50_000, 50_100);
         var chunks = EventChunker.Chunk([escaped, escaped, escaped], maxEvents: 1000, maxBytes: 100_000);
         Assert.Equal([1, 1, 1], chunks.Select(c => c.Count));
+    }
+
+    [Fact]
+    public void An_event_measures_what_the_serializer_writes_for_it_plus_a_comma()
+    {
+        using var metadata = JsonDocument.Parse("""{"user":{"id":7,"tags":["a","\u00e9",null]},"note":"<tag> & 'quote' \u2028"}""");
+        var events = new[]
+        {
+            Event("plain", 100),
+            Event("escaped", 0) with { Message = "tab\t, quote \", control \u0001, emoji \ud83d\ude00, accents àé" },
+            Event("nested", 10) with { Metadata = metadata.RootElement.Clone(), TraceId = "0af7651916cd43dd8448eb211c80319c" },
+            Event("lone-surrogate", 0) with { Message = "half \ud800 of a pair" },
+        };
+
+        Assert.All(events, e =>
+            Assert.Equal(JsonSerializer.SerializeToUtf8Bytes(e, SystemTextJsonMessageSerializer.Options).Length + 1, EventChunker.SizeOf(e)));
+    }
+
+    [Fact]
+    public void Measuring_an_event_allocates_no_copy_of_its_JSON()
+    {
+        var e = Event("m", 2_000);
+        EventChunker.SizeOf(e);
+
+        var before = GC.GetAllocatedBytesForCurrentThread();
+        for (var i = 0; i < 1_000; i++)
+        {
+            EventChunker.SizeOf(e);
+        }
+
+        // A serialized copy per measurement would be over 2 MB.
+        Assert.InRange(GC.GetAllocatedBytesForCurrentThread() - before, 0, 16 * 1024);
+    }
+
+    [Fact]
+    public void Chunks_are_cut_by_the_sizes_a_caller_measured_already()
+    {
+        var events = new[] { Event("a", 10), Event("b", 10), Event("c", 10) };
+
+        var chunks = EventChunker.Chunk(events, maxEvents: 1000, maxBytes: 1_000, sizes: [600, 300, 600]);
+
+        Assert.Equal([["a", "b"], ["c"]], chunks.Select(c => c.Select(x => x.Id).ToArray()));
+        Assert.Throws<ArgumentException>(() => EventChunker.Chunk(events, maxEvents: 1000, maxBytes: 1_000, sizes: [600]));
     }
 
     private static AcceptedLogEvent Event(string id, int messageBytes) =>
