@@ -58,6 +58,11 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             IngestMetrics.Rejected(context, "not_json");
             return new IngestOutcome.Unreadable(IngestProblems.NotUnicode());
         }
+        finally
+        {
+            // Decoded events are copies (strings, cloned JSON): nothing after decoding refers into the body.
+            body.Release();
+        }
 
         if (events.Errors.Count > 0 && mode != IngestMode.StoreValid)
         {

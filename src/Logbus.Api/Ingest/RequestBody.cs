@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.IO.Compression;
 using Microsoft.AspNetCore.Http.Features;
 
@@ -23,7 +22,8 @@ public static class RequestBody
             return UnsupportedEncoding(encoding);
         }
 
-        var buffer = new ArrayBufferWriter<byte>((int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(maxBytes, 4 * 1024 * 1024)) + 1);
+        var buffer = new PooledBodyBuffer((int)Math.Min(request.ContentLength ?? 16 * 1024, Math.Min(maxBytes, 4 * 1024 * 1024)) + 1);
+        var handedOver = false;
         try
         {
             while (true)
@@ -35,7 +35,8 @@ public static class RequestBody
                 var read = await decoded.ReadAsync(memory, cancellationToken);
                 if (read == 0)
                 {
-                    return BodyRead.Ok(buffer.WrittenMemory);
+                    handedOver = true;
+                    return BodyRead.Ok(buffer);
                 }
 
                 buffer.Advance(read);
@@ -55,6 +56,11 @@ public static class RequestBody
         }
         finally
         {
+            if (!handedOver)
+            {
+                buffer.Dispose();
+            }
+
             if (!ReferenceEquals(decoded, request.Body))
             {
                 await decoded.DisposeAsync();
@@ -92,13 +98,17 @@ public static class RequestBody
 }
 
 /// <summary>The body, or why it could not be read.</summary>
-public readonly record struct BodyRead(ReadOnlyMemory<byte> Body, int Status, string? Title, string? Detail)
+/// <remarks>A body read whole is in a pooled buffer: <see cref="Release"/> it once nothing refers into <see cref="Body"/>.</remarks>
+public readonly record struct BodyRead(ReadOnlyMemory<byte> Body, int Status, string? Title, string? Detail, PooledBodyBuffer? Buffer = null)
 {
     public bool Succeeded => Title is null;
 
-    public static BodyRead Ok(ReadOnlyMemory<byte> body) => new(body, StatusCodes.Status200OK, null, null);
+    public static BodyRead Ok(PooledBodyBuffer buffer) => new(buffer.WrittenMemory, StatusCodes.Status200OK, null, null, buffer);
 
     public static BodyRead Fail(int status, string title, string detail) => new(default, status, title, detail);
+
+    /// <summary>Returns the body's buffer to the pool; <see cref="Body"/> must not be read after.</summary>
+    public void Release() => Buffer?.Dispose();
 
     public IResult ToProblem() => TypedResults.Problem(Detail, statusCode: Status, title: Title);
 }
