@@ -81,16 +81,18 @@ public static class EventChunker
     /// <summary>A JSON writer over a buffer that discards what is written and keeps no more than a small scratch array.</summary>
     private sealed class SizeMeter : IBufferWriter<byte>
     {
-        private const int KeptScratchBytes = 64 * 1024;
+        private const int OwnScratchBytes = 4096;
 
         [ThreadStatic]
         private static SizeMeter? _forThisThread;
 
-        private byte[] _scratch = new byte[4096];
+        private readonly byte[] _ownScratch = new byte[OwnScratchBytes];
+        private readonly JsonSerializerOptions _options;
+        private byte[]? _rented;
 
-        private SizeMeter()
+        private SizeMeter(JsonSerializerOptions options)
         {
-            var options = SystemTextJsonMessageSerializer.Options;
+            _options = options;
             // A writer given to the serializer writes with its own options, not the serializer's: the same escaping and
             // indentation the produced record gets.
             Writer = new Utf8JsonWriter(this, new JsonWriterOptions
@@ -99,7 +101,11 @@ public static class EventChunker
             });
         }
 
-        public static SizeMeter ForThisThread => _forThisThread ??= new SizeMeter();
+        /// <summary>This thread's meter, made again if the serializer's options were replaced since (the bus sets them).</summary>
+        public static SizeMeter ForThisThread =>
+            _forThisThread is { } meter && ReferenceEquals(meter._options, SystemTextJsonMessageSerializer.Options)
+                ? meter
+                : _forThisThread = new SizeMeter(SystemTextJsonMessageSerializer.Options);
 
         public Utf8JsonWriter Writer { get; }
 
@@ -114,20 +120,36 @@ public static class EventChunker
         public void Reset()
         {
             Writer.Reset(this);
-            if (_scratch.Length > KeptScratchBytes)
+            if (_rented is { } rented)
             {
-                _scratch = new byte[4096];
+                _rented = null;
+                ArrayPool<byte>.Shared.Return(rented);
             }
         }
 
+        /// <summary>
+        /// The writer asks for up to three bytes a character of a long string: past the own 4 kB, a pooled array (a new
+        /// one for every long message would be a large-object-heap array each).
+        /// </summary>
         private byte[] Scratch(int sizeHint)
         {
-            if (_scratch.Length < sizeHint)
+            if (sizeHint <= OwnScratchBytes && _rented is null)
             {
-                _scratch = new byte[Math.Max(sizeHint, _scratch.Length * 2)];
+                return _ownScratch;
             }
 
-            return _scratch;
+            if (_rented is null || _rented.Length < sizeHint)
+            {
+                var larger = ArrayPool<byte>.Shared.Rent(Math.Max(sizeHint, OwnScratchBytes * 2));
+                if (_rented is { } smaller)
+                {
+                    ArrayPool<byte>.Shared.Return(smaller);
+                }
+
+                _rented = larger;
+            }
+
+            return _rented;
         }
     }
 }

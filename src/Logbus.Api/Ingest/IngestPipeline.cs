@@ -26,12 +26,12 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
             return new IngestOutcome.Unreadable(body.ToProblem());
         }
 
-        IngestMetrics.Received(context, body.Body.Length);
         var key = keys.Identify(context, out _);
         var keySource = key?.Source;
         ParsedEvents events;
         try
         {
+            IngestMetrics.Received(context, body.Body.Length);
             using var decoded = decoder.Decode(body.Body, keySource);
             if (decoded.WrongShape is { } whatToSend)
             {
