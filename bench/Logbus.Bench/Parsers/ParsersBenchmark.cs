@@ -81,7 +81,8 @@ internal sealed class ParsersBenchmark : IBenchmark
     private static int[] MeasureTwiceByCopy(AcceptedLogEvent[] batch)
     {
         int[] ByCopy() => [.. batch.Select(e => JsonSerializer.SerializeToUtf8Bytes(e, SystemTextJsonMessageSerializer.Options).Length + 1)];
-        return ByCopy().Max() > 512 * 1024 ? throw new InvalidOperationException("an event larger than a chunk") : ByCopy();
+        GC.KeepAlive(ByCopy()); // the too-large check's measurement, thrown away
+        return ByCopy(); // the chunker's own
     }
 
     private static (double Rate, double BytesPerEvent) Chunk(List<AcceptedLogEvent[]> batches, Func<AcceptedLogEvent[], int[]> measure)

@@ -61,7 +61,9 @@ public sealed class PooledBodyBuffer : IBufferWriter<byte>, IDisposable
             return;
         }
 
-        var larger = ArrayPool<byte>.Shared.Rent(checked(Math.Max(Array.Length * 2, _written + needed)));
+        // Doubling in long arithmetic, capped at the largest array: a body limit set past 1 GiB must not overflow here.
+        var size = Math.Min(Math.Max(2L * Array.Length, (long)_written + needed), System.Array.MaxLength);
+        var larger = ArrayPool<byte>.Shared.Rent((int)size);
         Array.AsSpan(0, _written).CopyTo(larger);
         ArrayPool<byte>.Shared.Return(Array);
         _array = larger;

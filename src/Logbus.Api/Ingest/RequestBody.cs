@@ -99,13 +99,19 @@ public static class RequestBody
 
 /// <summary>The body, or why it could not be read.</summary>
 /// <remarks>A body read whole is in a pooled buffer: <see cref="Release"/> it once nothing refers into <see cref="Body"/>.</remarks>
-public readonly record struct BodyRead(ReadOnlyMemory<byte> Body, int Status, string? Title, string? Detail, PooledBodyBuffer? Buffer = null)
+public readonly record struct BodyRead(int Status, string? Title, string? Detail, PooledBodyBuffer? Buffer = null)
 {
     public bool Succeeded => Title is null;
 
-    public static BodyRead Ok(PooledBodyBuffer buffer) => new(buffer.WrittenMemory, StatusCodes.Status200OK, null, null, buffer);
+    /// <summary>
+    /// The body's bytes; reading them after <see cref="Release"/> throws, rather than reading a pooled array another request
+    /// may be filling.
+    /// </summary>
+    public ReadOnlyMemory<byte> Body => Buffer?.WrittenMemory ?? default;
 
-    public static BodyRead Fail(int status, string title, string detail) => new(default, status, title, detail);
+    public static BodyRead Ok(PooledBodyBuffer buffer) => new(StatusCodes.Status200OK, null, null, buffer);
+
+    public static BodyRead Fail(int status, string title, string detail) => new(status, title, detail);
 
     /// <summary>Returns the body's buffer to the pool; <see cref="Body"/> must not be read after.</summary>
     public void Release() => Buffer?.Dispose();
