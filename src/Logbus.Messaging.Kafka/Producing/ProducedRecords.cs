@@ -6,13 +6,22 @@ namespace Logbus.Messaging.Kafka.Producing;
 
 /// <summary>
 /// What this rider's producer delivered: the highest offset per partition (a broker whose log ends below it lost
-/// records), the average size of a record on the wire per topic (to turn a lag in records into bytes), and, when a
-/// replay window is set, the delivered records themselves, kept until the watching consumer groups passed them or the
-/// window ended, so they can be produced again to a broker that lost its log.
+/// records), the average size of a record on the wire per topic (to turn a lag in records into bytes), for topics whose
+/// lag is watched the offset and size of each record the watching groups may not have read yet, and, when a replay window
+/// is set, the delivered records themselves, kept until the watching consumer groups passed them or the window ended, so
+/// they can be produced again to a broker that lost its log.
 /// </summary>
 internal sealed class ProducedRecords
 {
+    /// <summary>
+    /// Per partition, at most this many unread records are remembered (16 bytes each); older ones count at the average size.
+    /// A lag this long is far past what the dev broker keeps; on a cluster with a large retention it prices the oldest of a
+    /// long backlog as before.
+    /// </summary>
+    public const int MaxUnreadRecords = 32_768;
+
     private readonly ConcurrentDictionary<TopicPartition, PartitionRecords> _partitions = new();
+    private readonly ConcurrentDictionary<string, byte> _watched = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, TopicSizes> _sizes = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<string, OnTheirWay> _sending = new(StringComparer.Ordinal);
     private long _retainedBytes;
@@ -73,6 +82,37 @@ internal sealed class ProducedRecords
     /// <summary>How many records were handed to the producer for <paramref name="topic"/> since this process started.</summary>
     public long StartedRecords(string topic) => _sending.TryGetValue(topic, out var sending) ? Interlocked.Read(ref sending.Started) : 0;
 
+    /// <summary>
+    /// Remembers the offset and size of every record delivered to <paramref name="topic"/> until <see cref="Consumed"/>
+    /// passes it: for the retention guard, which watches the topic's lag.
+    /// </summary>
+    public void WatchUnread(string topic) => _watched.TryAdd(topic, 0);
+
+    /// <summary>
+    /// The records this producer delivered to <paramref name="partition"/> at or past the position <see cref="Consumed"/>
+    /// last gave (up to <see cref="MaxUnreadRecords"/>), and their bytes on the broker at most: key, value, headers and a
+    /// record's framing. Nothing for a topic not watched (<see cref="WatchUnread"/>).
+    /// </summary>
+    public (long Records, long Bytes) Unread(TopicPartition partition)
+    {
+        if (!_partitions.TryGetValue(partition, out var records) || records.Unread is null)
+        {
+            return (0, 0);
+        }
+
+        lock (records)
+        {
+            return (records.Unread.Count, records.UnreadBytes);
+        }
+    }
+
+    /// <summary>
+    /// What a record of <paramref name="bytes"/> (key, value and headers) can take on the broker: a record's framing
+    /// (lengths, offset and timestamp deltas, a varint per header length) and its share of a batch header, and LZ4's worst
+    /// case for data that does not compress. An upper bound, so that counting records by it never holds too late.
+    /// </summary>
+    internal static long StoredAtMost(int bytes, int headers) => bytes + 64 + (10L * headers) + (bytes / 200);
+
     /// <param name="bytes">The record's <see cref="SizeOf"/>, when the caller measured it already.</param>
     public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now, int? bytes = null)
     {
@@ -80,9 +120,15 @@ internal sealed class ProducedRecords
         _sizes.GetOrAdd(result.Topic, _ => new TopicSizes()).AddUncompressed(size);
         var partition = _partitions.GetOrAdd(result.TopicPartition, _ => new PartitionRecords());
         var keep = ReplayWindow > TimeSpan.Zero;
+        var watched = _watched.ContainsKey(result.Topic);
         lock (partition)
         {
             partition.HighestOffset = Math.Max(partition.HighestOffset, result.Offset.Value);
+            if (watched)
+            {
+                partition.AddUnread(result.Offset.Value, StoredAtMost(size, result.Message.Headers?.Count ?? 0));
+            }
+
             if (keep)
             {
                 partition.Kept.Enqueue(new KeptRecord(result.Message, result.Offset.Value, now, size));
@@ -137,7 +183,7 @@ internal sealed class ProducedRecords
         }
     }
 
-    /// <summary>Forgets kept records below <paramref name="offset"/>: the watching groups have consumed them.</summary>
+    /// <summary>Forgets kept and unread records below <paramref name="offset"/>: the watching groups have consumed them.</summary>
     public void Consumed(TopicPartition partition, long offset)
     {
         if (_partitions.TryGetValue(partition, out var records))
@@ -148,6 +194,8 @@ internal sealed class ProducedRecords
                 {
                     Release(records, records.Kept.Dequeue());
                 }
+
+                records.ReadUpTo(offset);
             }
         }
     }
@@ -179,6 +227,8 @@ internal sealed class ProducedRecords
             lock (records)
             {
                 records.HighestOffset = -1;
+                // The broker's new log numbers the replayed records afresh; they are remembered again as they are delivered.
+                records.ReadUpTo(long.MaxValue);
                 while (records.Kept.TryDequeue(out var kept))
                 {
                     Release(records, kept);
@@ -230,6 +280,31 @@ internal sealed class ProducedRecords
         public long KeptBytes { get; set; }
 
         public Queue<KeptRecord> Kept { get; } = new();
+
+        /// <summary>Offset and bytes of delivered records the watching groups may not have read, oldest first; under the lock.</summary>
+        public Queue<(long Offset, long Bytes)>? Unread { get; private set; }
+
+        /// <summary>Bytes of <see cref="Unread"/>; under the lock.</summary>
+        public long UnreadBytes { get; private set; }
+
+        public void AddUnread(long offset, long bytes)
+        {
+            Unread ??= new Queue<(long Offset, long Bytes)>();
+            Unread.Enqueue((offset, bytes));
+            UnreadBytes += bytes;
+            if (Unread.Count > MaxUnreadRecords)
+            {
+                UnreadBytes -= Unread.Dequeue().Bytes;
+            }
+        }
+
+        public void ReadUpTo(long offset)
+        {
+            while (Unread is not null && Unread.TryPeek(out var unread) && unread.Offset < offset)
+            {
+                UnreadBytes -= Unread.Dequeue().Bytes;
+            }
+        }
     }
 
     private sealed class OnTheirWay

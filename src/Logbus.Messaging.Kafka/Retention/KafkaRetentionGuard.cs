@@ -10,11 +10,11 @@ namespace Logbus.Messaging.Kafka.Retention;
 /// <summary>
 /// Keeps a broker that deletes by size, or forgets everything on a restart (the dev broker), from losing records nobody
 /// consumed yet. Every <see cref="KafkaRetentionGuardOptions.CheckInterval"/> it reads, for each watched topic, how far
-/// the watched consumer groups are behind each partition's end, in bytes (records times the average record size this
-/// producer sent), and holds delivery to the topic (<see cref="IsHeld"/>, asked by the outbox) while a partition's lag
-/// nears the topic's retention; the backlog then waits in the outbox. It also notices a broker that lost delivered
-/// records (its log ends below an offset this producer was acknowledged, or its cluster id changed) and produces the
-/// records kept for the replay window again; the consumers' inbox stores each once.
+/// the watched consumer groups are behind each partition's end, in bytes (this producer's records behind at their own
+/// size, others at the average record size it sent), and holds delivery to the topic (<see cref="IsHeld"/>, asked by the
+/// outbox) while a partition's lag nears the topic's retention; the backlog then waits in the outbox. It also notices a
+/// broker that lost delivered records (its log ends below an offset this producer was acknowledged, or its cluster id
+/// changed) and produces the records kept for the replay window again; the consumers' inbox stores each once.
 /// </summary>
 public sealed partial class KafkaRetentionGuard : BackgroundService
 {
@@ -38,6 +38,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     private string? _cluster;
     private bool _failing;
     private DateTimeOffset? _lookingSince;
+    private int _looksDone;
 
     internal KafkaRetentionGuard(KafkaRiderAccessor riders, KafkaRetentionGuardOptions options, ILogger<KafkaRetentionGuard> logger)
     {
@@ -61,6 +62,10 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         {
             rider.Producers.Produced.ReplayWindow = options.ReplayWindow;
             rider.Producers.Produced.ReplayMaxBytes = options.ReplayMaxBytes;
+            foreach (var (topic, groups) in options.ConsumerGroups.Where(g => g.Value.Count > 0))
+            {
+                rider.Producers.Produced.WatchUnread(topic);
+            }
         });
     }
 
@@ -88,20 +93,20 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
 
         var produced = rider.Producers.Produced;
-        var behind = 0L;
+        var recordBytes = RecordBytes(rider, topic);
+        var behind = 0d;
         foreach (var (partition, seen) in look.Partitions)
         {
-            behind = Math.Max(behind, Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position));
+            behind = Math.Max(behind, BytesBehind(produced, partition, seen, recordBytes));
         }
 
-        var recordBytes = RecordBytes(rider, topic);
         var notHandedOver = Math.Max(0, Volatile.Read(ref look.LetThrough) - (produced.StartedRecords(topic) - look.StartedBefore));
         var onTheirWay = produced.SendingBytes(topic) + (notHandedOver * recordBytes);
         // The producer spreads records over the partitions at random (no sticky batches); twice an even share allows for chance.
         // and a record lands on one partition whole, so never less than one record's worth of what is on its way.
         var share = look.Partitions.Count <= 1 ? onTheirWay
             : Math.Min(onTheirWay, Math.Max(2 * onTheirWay / look.Partitions.Count, recordBytes));
-        var estimate = (behind * recordBytes) + share;
+        var estimate = behind + share;
         if (estimate >= _options.HoldAtRatio * look.RetentionBytes)
         {
             Hold(topic, (long)estimate, look.RetentionBytes);
@@ -120,6 +125,9 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
     /// <summary>Whether a look has read <paramref name="topic"/>'s partitions and retention, so that <see cref="IsHeld"/> can hold it.</summary>
     internal bool HasLooked(string topic) => _looks.ContainsKey(topic) && !_unseen.ContainsKey(topic);
+
+    /// <summary>How many looks have ended without an error since start.</summary>
+    internal int Looks => Volatile.Read(ref _looksDone);
 
     /// <summary>The topics held now, for health reports.</summary>
     public IReadOnlyCollection<string> HeldTopics => [.. _held.Keys];
@@ -140,6 +148,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
                 try
                 {
                     await CheckAsync(rider, stoppingToken);
+                    Interlocked.Increment(ref _looksDone);
                     _failing = false;
                 }
                 catch (KafkaException e)
@@ -395,7 +404,8 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
 
         var retention = await RetentionBytesAsync(topic);
-        var lagBytes = (long)(seen.Values.Max(s => s.Lag) * RecordBytes(rider, topic));
+        var recordBytes = RecordBytes(rider, topic);
+        var lagBytes = (long)seen.Max(s => BytesBehind(produced, s.Key, s.Value, recordBytes));
         if (retention is { } known)
         {
             _looks[topic] = new LastLook(seen, known, startedBefore);
@@ -441,6 +451,22 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         }
 
         LogStartupHoldEnded(string.Join(", ", topics), _options.StartupHoldLimit);
+    }
+
+    /// <summary>
+    /// The bytes the watched groups are behind on <paramref name="partition"/>: the records behind the look's position (as
+    /// many as it found, or more when this producer has delivered past them since) of which this producer's own count at
+    /// their own size (at most the average each), and any others (another producer's, or from before this process) at
+    /// <paramref name="recordBytes"/>. At the average alone, a few small records behind counted as large after a phase of
+    /// large ones (the average keeps their size for a while), and delivery went to the outbox while the consumers kept up.
+    /// </summary>
+    private static double BytesBehind(ProducedRecords produced, TopicPartition partition, (long Position, long Lag) seen,
+        double recordBytes)
+    {
+        var records = Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position);
+        var (ownRecords, ownBytes) = produced.Unread(partition);
+        var own = Math.Min(ownRecords, records);
+        return Math.Min(ownBytes, own * recordBytes) + ((records - own) * recordBytes);
     }
 
     /// <summary>
