@@ -48,6 +48,13 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("DOTNET_EnableWriteXorExecute", "0"))),
         new("pgo-wx-off", "workstation-conserve without tiered PGO and without W^X",
             WorkstationConserve(("DOTNET_TieredPGO", "0"), ("DOTNET_EnableWriteXorExecute", "0"))),
+        // Tiered compilation JITs a method quickly first (tier 0) and again optimized once it is called often: both copies stay
+        // resident. Without quick JIT a method without ready-to-run code is compiled optimized once (the framework's
+        // ready-to-run code still tiers up); without tiered compilation at all ready-to-run code is never replaced.
+        new("quick-jit-off", "workstation-conserve, methods without ready-to-run code JIT-compiled optimized at once (DOTNET_TC_QuickJit=0)",
+            WorkstationConserve(("DOTNET_TC_QuickJit", "0"))),
+        new("tc-off", "workstation-conserve without tiered compilation (DOTNET_TieredCompilation=0)",
+            WorkstationConserve(("DOTNET_TieredCompilation", "0"))),
         // Not a runtime setting: ASP.NET Core's own per-request meters exported through prometheus-net's meter adapter, as before 2026-12-07.
         new("framework-http-meters",
             "workstation-conserve, the services exporting ASP.NET Core's and Kestrel's meters too (Monitoring__ExportFrameworkHttpMeters=true)",
