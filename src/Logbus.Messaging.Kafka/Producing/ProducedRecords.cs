@@ -90,28 +90,28 @@ internal sealed class ProducedRecords
 
     /// <summary>
     /// The records this producer delivered to <paramref name="partition"/> at or past the position <see cref="Consumed"/>
-    /// last gave (up to <see cref="MaxUnreadRecords"/>), and their bytes on the broker at most: key, value, headers and a
-    /// record's framing. Nothing for a topic not watched (<see cref="WatchUnread"/>).
+    /// last gave (up to <see cref="MaxUnreadRecords"/>): how many, and their bytes on the broker at most
+    /// (<see cref="StoredAtMost"/>). Nothing for a topic not watched (<see cref="WatchUnread"/>).
     /// </summary>
-    public (long Records, long Bytes) Unread(TopicPartition partition)
+    public UnreadRecords Unread(TopicPartition partition)
     {
         if (!_partitions.TryGetValue(partition, out var records) || records.Unread is null)
         {
-            return (0, 0);
+            return default;
         }
 
         lock (records)
         {
-            return (records.Unread.Count, records.UnreadBytes);
+            return new UnreadRecords(records.Unread.Count, records.UnreadAtMost);
         }
     }
 
     /// <summary>
-    /// What a record of <paramref name="bytes"/> (key, value and headers) can take on the broker: a record's framing
-    /// (lengths, offset and timestamp deltas, a varint per header length) and its share of a batch header, and LZ4's worst
-    /// case for data that does not compress. An upper bound, so that counting records by it never holds too late.
+    /// What a record of <paramref name="bytes"/> (key, value and headers) can take on the broker: a batch of its own (a
+    /// 61-byte header), a record's framing (lengths, offset and timestamp deltas, a varint per header length), and LZ4's
+    /// worst case for data that does not compress. An upper bound, so that counting records by it never holds too late.
     /// </summary>
-    internal static long StoredAtMost(int bytes, int headers) => bytes + 64 + (10L * headers) + (bytes / 200);
+    internal static long StoredAtMost(int bytes, int headers) => bytes + 96 + (10L * headers) + (bytes / 128);
 
     /// <param name="bytes">The record's <see cref="SizeOf"/>, when the caller measured it already.</param>
     public void Delivered(DeliveryResult<byte[], byte[]> result, DateTimeOffset now, int? bytes = null)
@@ -151,7 +151,7 @@ internal sealed class ProducedRecords
     public long HighestOffset(TopicPartition partition) =>
         _partitions.TryGetValue(partition, out var records) ? Volatile.Read(ref records.HighestOffset) : -1;
 
-    /// <summary>Average bytes of one record as the broker stores it: compressed when librdkafka's statistics say, else as produced.</summary>
+    /// <summary>Average bytes of one record as produced (see <see cref="TopicSizes"/>): at least what the broker stores of it.</summary>
     public double AverageRecordBytes(string topic) => _sizes.TryGetValue(topic, out var sizes) ? sizes.Average : 0;
 
     /// <summary>Reads the per-topic bytes and records transmitted (<c>txbytes</c>, <c>txmsgs</c>) from librdkafka's statistics.</summary>
@@ -281,28 +281,43 @@ internal sealed class ProducedRecords
 
         public Queue<KeptRecord> Kept { get; } = new();
 
-        /// <summary>Offset and bytes of delivered records the watching groups may not have read, oldest first; under the lock.</summary>
-        public Queue<(long Offset, long Bytes)>? Unread { get; private set; }
+        /// <summary>
+        /// Offset and bytes on the broker at most of delivered records the watching groups may not have read, oldest first;
+        /// under the lock.
+        /// </summary>
+        public Queue<(long Offset, long AtMost)>? Unread { get; private set; }
 
-        /// <summary>Bytes of <see cref="Unread"/>; under the lock.</summary>
-        public long UnreadBytes { get; private set; }
+        /// <summary>Bytes on the broker at most of <see cref="Unread"/>; under the lock.</summary>
+        public long UnreadAtMost { get; private set; }
 
-        public void AddUnread(long offset, long bytes)
+        /// <summary>Whether <see cref="Unread"/> grew past a few thousand entries since it was last trimmed.</summary>
+        private bool _unreadGrown;
+
+        public void AddUnread(long offset, long atMost)
         {
-            Unread ??= new Queue<(long Offset, long Bytes)>();
-            Unread.Enqueue((offset, bytes));
-            UnreadBytes += bytes;
-            if (Unread.Count > MaxUnreadRecords)
+            Unread ??= new Queue<(long Offset, long AtMost)>();
+            if (Unread.Count >= MaxUnreadRecords)
             {
-                UnreadBytes -= Unread.Dequeue().Bytes;
+                UnreadAtMost -= Unread.Dequeue().AtMost;
             }
+
+            Unread.Enqueue((offset, atMost));
+            UnreadAtMost += atMost;
+            _unreadGrown |= Unread.Count > 4096;
         }
 
         public void ReadUpTo(long offset)
         {
             while (Unread is not null && Unread.TryPeek(out var unread) && unread.Offset < offset)
             {
-                UnreadBytes -= Unread.Dequeue().Bytes;
+                UnreadAtMost -= Unread.Dequeue().AtMost;
+            }
+
+            if (Unread is { Count: 0 } && _unreadGrown)
+            {
+                // A backlog read: give back what its queue grew to.
+                Unread.TrimExcess();
+                _unreadGrown = false;
             }
         }
     }
@@ -320,8 +335,10 @@ internal sealed class ProducedRecords
     /// guard used: after thousands of small chunks (single events) it was a fraction of a 1,000-event chunk's size, so a
     /// burst of large chunks looked several times smaller than it was, the guard held too late, and the dev broker
     /// deleted records nobody had read (a load bench lost 8 chunks). Now: the recent uncompressed record size (a moving
-    /// average that follows a change within tens of records) times the compression librdkafka reports (wire bytes over
-    /// uncompressed bytes), never less than the lifetime wire average.
+    /// average that follows a change within tens of records) times the ratio of librdkafka's per-partition
+    /// <c>txbytes</c> to what was produced, never less than the lifetime <c>txbytes</c> average. (librdkafka counts
+    /// <c>txbytes</c> as produced, before compression: the ratio is about 1, and LZ4-compressed records count at their
+    /// uncompressed size, which errs on the safe side.)
     /// </summary>
     private sealed class TopicSizes
     {
@@ -376,3 +393,6 @@ internal sealed class ProducedRecords
         }
     }
 }
+
+/// <summary>Records a watched partition's groups may not have read: how many, and their bytes on the broker at most.</summary>
+internal readonly record struct UnreadRecords(long Records, long AtMost);

@@ -126,7 +126,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
     /// <summary>Whether a look has read <paramref name="topic"/>'s partitions and retention, so that <see cref="IsHeld"/> can hold it.</summary>
     internal bool HasLooked(string topic) => _looks.ContainsKey(topic) && !_unseen.ContainsKey(topic);
 
-    /// <summary>How many looks have ended without an error since start.</summary>
+    /// <summary>How many looks at a reachable broker have ended without an error since start.</summary>
     internal int Looks => Volatile.Read(ref _looksDone);
 
     /// <summary>The topics held now, for health reports.</summary>
@@ -148,7 +148,6 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
                 try
                 {
                     await CheckAsync(rider, stoppingToken);
-                    Interlocked.Increment(ref _looksDone);
                     _failing = false;
                 }
                 catch (KafkaException e)
@@ -197,6 +196,7 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
         try
         {
             await LookAsync(rider, produced, cancellationToken);
+            Interlocked.Increment(ref _looksDone);
         }
         finally
         {
@@ -455,18 +455,25 @@ public sealed partial class KafkaRetentionGuard : BackgroundService
 
     /// <summary>
     /// The bytes the watched groups are behind on <paramref name="partition"/>: the records behind the look's position (as
-    /// many as it found, or more when this producer has delivered past them since) of which this producer's own count at
-    /// their own size (at most the average each), and any others (another producer's, or from before this process) at
-    /// <paramref name="recordBytes"/>. At the average alone, a few small records behind counted as large after a phase of
-    /// large ones (the average keeps their size for a while), and delivery went to the outbox while the consumers kept up.
+    /// many as it found, or more when this producer has delivered past them since). This producer's own count at their own
+    /// size as produced with a record's framing (<see cref="ProducedRecords.StoredAtMost"/>: never less than the broker
+    /// keeps of them, compressed or not); any others (another producer's, or from before this process) at
+    /// <paramref name="recordBytes"/>. All at the average size, a few small records behind counted as large after a phase of
+    /// large ones (delivery went to the outbox while the consumers kept up), and large ones behind a phase of small ones
+    /// counted as small (the guard held late).
     /// </summary>
     private static double BytesBehind(ProducedRecords produced, TopicPartition partition, (long Position, long Lag) seen,
         double recordBytes)
     {
         var records = Math.Max(seen.Lag, produced.HighestOffset(partition) + 1 - seen.Position);
-        var (ownRecords, ownBytes) = produced.Unread(partition);
-        var own = Math.Min(ownRecords, records);
-        return Math.Min(ownBytes, own * recordBytes) + ((records - own) * recordBytes);
+        var unread = produced.Unread(partition);
+        if (unread.Records == 0)
+        {
+            return records * recordBytes;
+        }
+
+        var own = Math.Min(unread.Records, records);
+        return ((double)unread.AtMost * own / unread.Records) + ((records - own) * recordBytes);
     }
 
     /// <summary>

@@ -125,6 +125,61 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task Large_records_behind_a_phase_of_small_ones_hold_at_their_own_size_before_the_partition_fills()
+    {
+        // The group read forty 4 kB records; 256 kB ones follow. At the average size (which the small ones hold down for a
+        // while), the first dozen large records behind looked like half their bytes, and the hold came after the broker
+        // had begun deleting what the group had not read.
+        await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200));
+        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
+        for (var i = 0; i < 40; i++)
+        {
+            await endpoint.Send(new PaddedMessage(i, new string('x', 4 * 1024)));
+        }
+
+        await topic.GroupReadsUpToAsync(40);
+        var sent = 0;
+        while (sent < 40 && !topic.Guard.IsHeld(topic.Name))
+        {
+            await endpoint.Send(new PaddedMessage(sent++, new string('x', 256 * 1024)));
+        }
+
+        // 80 % of 5 MiB is 16 records of 256 kB; each is a little larger with its envelope, keys and headers.
+        Assert.InRange(sent, 14, 16);
+        Assert.InRange(topic.LogStart(), 0, 40);
+    }
+
+    [Fact]
+    public async Task Records_the_producer_compresses_count_at_their_size_as_produced()
+    {
+        // Records of 256 kB that LZ4 halves (half random text, half one letter repeated), with librdkafka's statistics
+        // reported every 200 ms: the guard cannot know a record's compressed size, so it counts each as produced and holds
+        // at 80 % of the partition in those bytes, never later.
+        await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200), lz4: true);
+        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
+        var random = new Random(7);
+        string Padding()
+        {
+            var noise = new byte[96 * 1024];
+            random.NextBytes(noise);
+            return Convert.ToBase64String(noise) + new string('x', 128 * 1024);
+        }
+
+        var sent = 0;
+        while (sent < 60 && !topic.Guard.IsHeld(topic.Name))
+        {
+            await endpoint.Send(new PaddedMessage(sent++, Padding()));
+            // Some statistics between records: what they report must not make the records count smaller.
+            await Task.Delay(50);
+        }
+
+        Assert.InRange(sent, 14, 16);
+        await topic.NextLooksAsync(2);
+        Assert.True(topic.Guard.IsHolding(topic.Name), "a look finds the same and keeps holding");
+        Assert.Equal(0, topic.LogStart());
+    }
+
+    [Fact]
     public async Task Records_another_producer_wrote_count_at_the_size_this_producer_learnt()
     {
         // Another Api (or this one before a restart) wrote what the group is behind on: this producer knows none of those
@@ -177,15 +232,27 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
         /// How often the guard looks; by default once, at start (a later look could release what a spec holds while nothing
         /// is behind in bytes yet), or every 200 ms with <paramref name="prepare"/>.
         /// </param>
+        /// <param name="lz4">The rider's producer compresses with LZ4 (as the Api's does) and reports statistics every 200 ms.</param>
         public static async Task<GuardedTopic> StartAsync(ITestOutputHelper output, Action<KafkaDevBroker>? prepare = null,
-            TimeSpan? startupHoldLimit = null, TimeSpan? checkInterval = null)
+            TimeSpan? startupHoldLimit = null, TimeSpan? checkInterval = null, bool lz4 = false)
         {
             var broker = SharedServers.Track(KafkaDevBroker.Start());
             var name = SpecNames.Unique("guarded");
             var group = SpecNames.Unique("away");
             broker.CreateTopic(name, 1);
             prepare?.Invoke(broker);
-            var host = await RiderHost.StartAsync(output, r => r.UsingKafka((_, k) => k.Host(broker.BootstrapServers)),
+            var host = await RiderHost.StartAsync(output, r => r.UsingKafka((_, k) =>
+                {
+                    k.Host(broker.BootstrapServers);
+                    if (lz4)
+                    {
+                        k.ConfigureProducers(p =>
+                        {
+                            p.Compression = CompressionType.Lz4;
+                            p.Configure = c => c.StatisticsIntervalMs = 200;
+                        });
+                    }
+                }),
                 configureServices: s => s.AddKafkaRetentionGuard(o =>
                 {
                     o.ConsumerGroups[name] = [group];
