@@ -15,8 +15,9 @@ namespace Logbus.Bench.Parsers;
 
 /// <summary>
 /// In-process speed of the import CSV reader (rows/s, against reading the same text line by line), of the CLEF
-/// message-template renderer (templates/s) and of cutting a batch's accepted events into chunks (events/s, against
-/// measuring each event twice by a serialized copy, as the Api did before 2026-12-07).
+/// message-template renderer (templates/s), of cutting a batch's accepted events into chunks (events/s, against
+/// measuring each event twice by a serialized copy, as the Api did before 2026-12-07) and of giving an event without one
+/// its id (ids/s, against the runtime's <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, as the Api did before).
 /// Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
 /// </summary>
 internal sealed class ParsersBenchmark : IBenchmark
@@ -26,6 +27,7 @@ internal sealed class ParsersBenchmark : IBenchmark
     private const int Rounds = 5;
     private const int ChunkedEvents = 200_000;
     private const int BatchSize = 1_000;
+    private const int Ids = 1_000_000;
 
     public string Name => "parsers";
 
@@ -42,6 +44,8 @@ internal sealed class ParsersBenchmark : IBenchmark
         var batches = Batches();
         var chunked = new List<(double Rate, double BytesPerEvent)>();
         var copied = new List<(double Rate, double BytesPerEvent)>();
+        var idRates = new List<double>();
+        var runtimeIdRates = new List<double>();
         for (var round = 1; round <= Rounds; round++)
         {
             csvRates.Add(await ReadCsvAsync(csv, cancellationToken));
@@ -49,9 +53,11 @@ internal sealed class ParsersBenchmark : IBenchmark
             templateRates.Add(RenderTemplates());
             chunked.Add(Chunk(batches, MeasureOnce));
             copied.Add(Chunk(batches, MeasureTwiceByCopy));
+            idRates.Add(GenerateIds(EventIds.NewVersion7));
+            runtimeIdRates.Add(GenerateIds(Guid.CreateVersion7));
             context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s, " +
                 $"chunking {chunked[^1].Rate:N0} events/s ({chunked[^1].BytesPerEvent:N0} B allocated an event) against " +
-                $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B)");
+                $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B), ids {idRates[^1]:N0}/s against {runtimeIdRates[^1]:N0}/s");
         }
 
         return new BenchmarkReport(Name)
@@ -61,7 +67,23 @@ internal sealed class ParsersBenchmark : IBenchmark
             .Add($"batch of {BatchSize:N0} accepted events measured once and cut into chunks", chunked.Max(c => c.Rate), "events/s",
                 copied.Max(c => c.Rate), "each event measured twice by a serialized copy (before 2026-12-07)")
             .Add("  allocated per event while chunking", chunked.Min(c => c.BytesPerEvent), "B",
-                copied.Min(c => c.BytesPerEvent), "measured by a serialized copy");
+                copied.Min(c => c.BytesPerEvent), "measured by a serialized copy")
+            .Add("ids for events sent without one (UUIDv7 as text)", idRates.Max(), "ids/s",
+                runtimeIdRates.Max(), "Guid.CreateVersion7, the operating system's secure random bits (before 2026-12-07)");
+    }
+
+    /// <summary>What an event without an id costs the validator: a UUIDv7 for its timestamp, as text.</summary>
+    private static double GenerateIds(Func<DateTimeOffset, Guid> generate)
+    {
+        var at = DateTimeOffset.UtcNow;
+        var watch = Stopwatch.StartNew();
+        var length = 0;
+        for (var i = 0; i < Ids; i++)
+        {
+            length += generate(at.AddTicks(i)).ToString().Length;
+        }
+
+        return length == Ids * 36 ? Ids / watch.Elapsed.TotalSeconds : throw new InvalidOperationException("an id that is not 36 characters");
     }
 
     /// <summary>The bench's generated events as the Api accepts them, in batches of <see cref="BatchSize"/>.</summary>

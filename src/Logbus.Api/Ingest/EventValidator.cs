@@ -43,8 +43,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
     {
         if (IsAbsent(value))
         {
-            // Time-ordered, so ids of a day sit together in the primary key. A UUIDv7 cannot name a time before 1970.
-            return Guid.CreateVersion7(timestamp < DateTimeOffset.UnixEpoch ? DateTimeOffset.UnixEpoch : timestamp).ToString();
+            return EventIds.NewVersion7(timestamp).ToString();
         }
 
         if (value!.Value.ValueKind != JsonValueKind.String
