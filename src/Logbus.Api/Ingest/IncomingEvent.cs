@@ -1,3 +1,4 @@
+using System.Runtime.InteropServices;
 using System.Text.Json;
 
 namespace Logbus.Api.Ingest;
@@ -33,7 +34,7 @@ public sealed class IncomingEvent
             exception = null;
         foreach (var property in value.EnumerateObject())
         {
-            switch (NameOf(property)?.ToLowerInvariant())
+            switch (FieldOf(property))
             {
                 case "id": id = property.Value; break;
                 case "timestamp": timestamp = property.Value; break;
@@ -53,6 +54,32 @@ public sealed class IncomingEvent
             Id = id, Timestamp = timestamp, Level = level, Message = message, Source = source,
             Metadata = metadata, TraceId = traceId, SpanId = spanId, Exception = exception,
         };
+    }
+
+    private static readonly string[] Fields = ["id", "timestamp", "level", "message", "source", "metadata", "traceid", "spanid", "exception"];
+
+    /// <summary>
+    /// The field a property names, lower-case, or null. A plain ASCII name (what clients send) is matched on its bytes
+    /// as they are in the body: reading every name as a string and lower-casing it was two strings per property of every
+    /// event. A name with an escape or beyond ASCII is read and lower-cased as before.
+    /// </summary>
+    private static string? FieldOf(JsonProperty property)
+    {
+        var name = JsonMarshal.GetRawUtf8PropertyName(property);
+        if (name.IndexOfAnyExceptInRange((byte)0x20, (byte)0x7E) >= 0 || name.Contains((byte)'\\'))
+        {
+            return NameOf(property)?.ToLowerInvariant();
+        }
+
+        foreach (var field in Fields)
+        {
+            if (name.Length == field.Length && System.Text.Ascii.EqualsIgnoreCase(name, field))
+            {
+                return field;
+            }
+        }
+
+        return null;
     }
 
     // A name that is not valid Unicode (a lone surrogate escape) is none of the event's fields, so it is ignored like

@@ -3,9 +3,9 @@ using System.Buffers;
 namespace Logbus.Api.Ingest;
 
 /// <summary>
-/// A request body's bytes in an array rented from the shared pool, returned when the request no longer needs them. A
-/// batch's body is a few hundred kB: a new array each request landed in the large object heap, which only a gen2
-/// collection frees, and under batch load those collections came about twice a second.
+/// A request body's bytes (or the JSON a decoder writes from them) in an array rented from the shared pool, returned when
+/// the request no longer needs them. A batch's body is a few hundred kB: a new array each request landed in the large
+/// object heap, which only a gen2 collection frees, and under batch load those collections came about twice a second.
 /// </summary>
 public sealed class PooledBodyBuffer : IBufferWriter<byte>, IDisposable
 {

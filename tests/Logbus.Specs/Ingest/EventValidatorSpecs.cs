@@ -25,6 +25,28 @@ public sealed class EventValidatorSpecs
     }
 
     [Theory]
+    [InlineData("""{"MESSAGE":"hello","Source":"app","LeVeL":"warn","TraceId":"0af7651916cd43dd8448eb211c80319c","ID":"x-1"}""")]
+    [InlineData("""{"\u006dessage":"hello","sour\u0063e":"app","level":"warn","traceid":"0af7651916cd43dd8448eb211c80319c","id":"x-1"}""")]
+    public void Field_names_are_matched_whatever_their_case_or_escapes(string json)
+    {
+        var (accepted, errors) = Validate(json);
+
+        Assert.Empty(errors);
+        Assert.Equal(("hello", "app", "WARN", "0af7651916cd43dd8448eb211c80319c", "x-1"),
+            (accepted!.Message, accepted.Source, accepted.Level, accepted.TraceId, accepted.Id));
+    }
+
+    [Fact]
+    public void A_name_that_only_resembles_a_field_is_not_one()
+    {
+        var (accepted, errors) = Validate("""{"message":"hello","source":"app","ids":"x-2","messages":"other","Id_":"x-3"}""");
+
+        Assert.Empty(errors);
+        Assert.Equal("hello", accepted!.Message);
+        Assert.Equal(7, Guid.Parse(accepted.Id).Version);
+    }
+
+    [Theory]
     [InlineData("Information", "INFO")]
     [InlineData("warning", "WARN")]
     [InlineData("Verbose", "TRACE")]

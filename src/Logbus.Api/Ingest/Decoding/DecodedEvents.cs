@@ -4,17 +4,21 @@ namespace Logbus.Api.Ingest.Decoding;
 
 /// <summary>
 /// The events a body held, each with the source it gets when it names none, or why the body has the wrong shape. The
-/// events point into the JSON documents they came from, so this owns those documents until it is disposed.
+/// events point into the JSON documents they came from, so this owns those documents (and the pooled bytes a document
+/// was parsed from, when a decoder wrote them) until it is disposed.
 /// </summary>
 public sealed class DecodedEvents : IDisposable
 {
     private readonly IReadOnlyList<JsonDocument> _documents;
+    private readonly IDisposable? _bytes;
 
-    private DecodedEvents(IReadOnlyList<(IncomingEvent, string?)> events, string? wrongShape, IReadOnlyList<JsonDocument> documents)
+    private DecodedEvents(IReadOnlyList<(IncomingEvent, string?)> events, string? wrongShape, IReadOnlyList<JsonDocument> documents,
+        IDisposable? bytes = null)
     {
         Events = events;
         WrongShape = wrongShape;
         _documents = documents;
+        _bytes = bytes;
     }
 
     public IReadOnlyList<(IncomingEvent Event, string? DefaultSource)> Events { get; }
@@ -25,6 +29,10 @@ public sealed class DecodedEvents : IDisposable
     public static DecodedEvents Of(IReadOnlyList<(IncomingEvent, string?)> events, params IReadOnlyList<JsonDocument> documents) =>
         new(events, null, documents);
 
+    /// <summary>Events of one document parsed over <paramref name="bytes"/>, which are released after the document.</summary>
+    public static DecodedEvents Of(IReadOnlyList<(IncomingEvent, string?)> events, JsonDocument document, IDisposable bytes) =>
+        new(events, null, [document], bytes);
+
     public static DecodedEvents Shape(string whatToSend, JsonDocument? document = null) =>
         new([], whatToSend, document is null ? [] : [document]);
 
@@ -34,5 +42,7 @@ public sealed class DecodedEvents : IDisposable
         {
             document.Dispose();
         }
+
+        _bytes?.Dispose();
     }
 }
