@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
 using System.Text;
 using System.Text.Json;
 using Logbus.Contracts;
@@ -28,12 +29,12 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
         var timestamp = ReadTimestamp(e.Timestamp, receivedAt, errors);
         var id = ReadId(e.Id, timestamp, errors);
         var level = ReadLevel(e.Level, errors);
-        var message = ReadText(e.Message, "message", _limits.MaxMessageBytes, required: true, errors);
+        var message = ReadText(e.Message, "message", _limits.MaxMessageBytes, "Ingest:MaxMessageBytes", required: true, errors);
         var source = ReadSource(e.Source, defaultSource, errors);
         var metadata = ReadMetadata(e.Metadata, errors);
         var traceId = ReadHex(e.TraceId, "traceId", 32, errors);
         var spanId = ReadHex(e.SpanId, "spanId", 16, errors);
-        var exception = ReadText(e.Exception, "exception", _limits.MaxExceptionBytes, required: false, errors);
+        var exception = ReadText(e.Exception, "exception", _limits.MaxExceptionBytes, "Ingest:MaxExceptionBytes", required: false, errors);
         return errors.Count > before
             ? null
             : new AcceptedLogEvent(id!, timestamp, level!, message!, source!, metadata, traceId, spanId, exception, receivedAt);
@@ -55,7 +56,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
 
         if (id.Length > _limits.MaxIdLength)
         {
-            errors.Add(new FieldError("id", $"must be at most {_limits.MaxIdLength} characters (it has {id.Length})"));
+            errors.Add(new FieldError("id", $"must be at most {_limits.MaxIdLength} characters (it has {id.Length}; setting Ingest:MaxIdLength)"));
             return null;
         }
 
@@ -110,17 +111,18 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return defaultSource;
         }
 
-        var source = ReadText(value, "source", int.MaxValue, required: true, errors);
+        var source = ReadText(value, "source", int.MaxValue, setting: null, required: true, errors);
         if (source is not null && source.Length > _limits.MaxSourceLength)
         {
-            errors.Add(new FieldError("source", $"must be at most {_limits.MaxSourceLength} characters (it has {source.Length})"));
+            errors.Add(new FieldError("source",
+                $"must be at most {_limits.MaxSourceLength} characters (it has {source.Length}; setting Ingest:MaxSourceLength)"));
             return null;
         }
 
         return source;
     }
 
-    private static string? ReadText(JsonElement? value, string field, int maxBytes, bool required, List<FieldError> errors)
+    private static string? ReadText(JsonElement? value, string field, int maxBytes, string? setting, bool required, List<FieldError> errors)
     {
         if (IsAbsent(value))
         {
@@ -153,7 +155,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
         var bytes = Encoding.UTF8.GetByteCount(text);
         if (bytes > maxBytes)
         {
-            errors.Add(new FieldError(field, $"must be at most {maxBytes / 1024} KB as UTF-8 (it has {bytes:N0} bytes)"));
+            errors.Add(new FieldError(field, $"must be at most {maxBytes / 1024} KB as UTF-8 (it has {bytes:N0} bytes; setting {setting})"));
             return null;
         }
 
@@ -180,16 +182,44 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return null;
         }
 
-        var raw = value.Value.GetRawText();
-        var bytes = Encoding.UTF8.GetByteCount(raw);
-        if (bytes > _limits.MaxMetadataBytes)
+        var raw = JsonMarshal.GetRawUtf8Value(value.Value);
+        if (raw.Length > _limits.MaxMetadataBytes)
         {
-            errors.Add(new FieldError("metadata", $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {bytes:N0} bytes)"));
+            errors.Add(new FieldError("metadata",
+                $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {raw.Length:N0} bytes; setting Ingest:MaxMetadataBytes)"));
+            return null;
+        }
+
+        // PostgreSQL keeps a number as numeric and gives it back written out in full: 1e131071 in a request of a few bytes
+        // came back as 131,072 characters in every answer that returned the event.
+        var stored = StoredLength(raw, _limits.MaxMetadataDepth);
+        if (stored > _limits.MaxMetadataBytes)
+        {
+            errors.Add(new FieldError("metadata",
+                $"must be at most {_limits.MaxMetadataBytes / 1024} KB as stored, where a number counts written out in full as PostgreSQL " +
+                $"returns it (1e400 is a 1 and 400 zeros): it would be {stored:N0} bytes (setting Ingest:MaxMetadataBytes)"));
             return null;
         }
 
         // The event outlives the request's JSON document (it waits for a group commit), so it keeps its own copy.
         return value.Value.Clone();
+    }
+
+    /// <summary>Bytes of metadata as PostgreSQL returns it: its JSON with every number written out in full.</summary>
+    private static long StoredLength(ReadOnlySpan<byte> json, int maxDepth)
+    {
+        long length = json.Length;
+        // Within the depth the metadata was checked against; the object itself is one level more.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Math.Max(64, maxDepth + 1) });
+        while (reader.Read())
+        {
+            if (reader.TokenType == JsonTokenType.Number)
+            {
+                length += Math.Max(0, StorableValues.WrittenOutLength(reader.ValueSpan) - reader.ValueSpan.Length);
+            }
+        }
+
+        return length;
     }
 
     private static string? ReadHex(JsonElement? value, string field, int length, List<FieldError> errors)

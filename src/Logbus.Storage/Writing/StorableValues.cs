@@ -76,6 +76,36 @@ public static class StorableValues
         return weight is null || weight + exponent <= MaxWeight;
     }
 
+    /// <summary>
+    /// The characters of a JSON number as PostgreSQL's <c>numeric</c> gives it back: written out in full, without an
+    /// exponent, keeping the scale it was sent with (<c>1e400</c> is a 1 and 400 zeros, <c>1.50e-3</c> is <c>0.00150</c>).
+    /// An upper bound for a negative zero (written back as <c>0</c>). For a number <see cref="IsStorableNumber"/> took.
+    /// </summary>
+    public static long WrittenOutLength(ReadOnlySpan<byte> number)
+    {
+        var negative = number.Length > 0 && number[0] == '-';
+        var digits = negative ? number[1..] : number;
+        var exponentAt = digits.IndexOfAny((byte)'e', (byte)'E');
+        long exponent = 0;
+        if (exponentAt >= 0 && !long.TryParse(digits[(exponentAt + 1)..], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out exponent))
+        {
+            return number.Length;
+        }
+
+        var mantissa = exponentAt >= 0 ? digits[..exponentAt] : digits;
+        var point = mantissa.IndexOf((byte)'.');
+        var integer = point >= 0 ? mantissa[..point] : mantissa;
+        var fraction = point >= 0 ? mantissa[(point + 1)..] : [];
+        // Where the decimal point lands among all the digits, and how many of those before it are leading zeros.
+        var pointAt = integer.Length + exponent;
+        var leadingZeros = Math.Min(integer.IndexOfAnyExcept((byte)'0') is var i and >= 0 ? i : integer.Length + LeadingZeros(fraction), pointAt);
+        var integerDigits = Math.Max(1, pointAt - Math.Max(0, leadingZeros));
+        var scale = Math.Max(0, fraction.Length - exponent);
+        return (negative ? 1 : 0) + integerDigits + (scale > 0 ? 1 + scale : 0);
+    }
+
+    private static int LeadingZeros(ReadOnlySpan<byte> digits) => digits.IndexOfAnyExcept((byte)'0') is var i and >= 0 ? i : digits.Length;
+
     private static string? Walk(JsonElement json, int depth, int maxDepth)
     {
         switch (json.ValueKind)

@@ -36,6 +36,49 @@ public sealed class EventValidatorSpecs
             (accepted!.Message, accepted.Source, accepted.Level, accepted.TraceId, accepted.Id));
     }
 
+    [Theory]
+    [InlineData("1e131071", 131_072)]
+    [InlineData("-1e400", 402)]
+    [InlineData("1.50e-3", 7)]
+    [InlineData("12.5", 4)]
+    [InlineData("0.000", 5)]
+    [InlineData("123e2", 5)]
+    [InlineData("1E+2", 3)]
+    public void A_number_counts_at_its_length_written_out_in_full(string number, long length) =>
+        Assert.Equal(length, Logbus.Storage.Writing.StorableValues.WrittenOutLength(System.Text.Encoding.ASCII.GetBytes(number)));
+
+    [Fact]
+    public void Metadata_whose_numbers_would_be_returned_written_out_past_the_limit_is_refused()
+    {
+        // 785 bytes sent, 6.5 MB in every answer that returned the event: PostgreSQL stores 1e131071 and gives it back as a
+        // 1 followed by 131,071 zeros.
+        var numbers = string.Join(",", Enumerable.Range(0, 50).Select(i => $"\"n{i}\":1e131071"));
+        var errors = Errors(_validator, "{\"message\":\"m\",\"source\":\"s\",\"metadata\":{" + numbers + "}}");
+
+        var error = Assert.Single(errors);
+        Assert.Equal("metadata", error.Field);
+        Assert.Contains("Ingest:MaxMetadataBytes", error.Reason, StringComparison.Ordinal);
+        Assert.Contains("written out", error.Reason, StringComparison.Ordinal);
+
+        // Ordinary numbers are as long as they are sent.
+        Assert.Empty(Errors(_validator, """{"message":"m","source":"s","metadata":{"ms":12.5,"count":1e3,"tiny":1.5e-7}}"""));
+    }
+
+    [Theory]
+    [InlineData("message", "Ingest:MaxMessageBytes")]
+    [InlineData("exception", "Ingest:MaxExceptionBytes")]
+    [InlineData("source", "Ingest:MaxSourceLength")]
+    [InlineData("id", "Ingest:MaxIdLength")]
+    public void A_field_over_its_limit_is_answered_with_the_setting_that_sets_it(string field, string setting)
+    {
+        var json = $$"""{"message":"m","source":"s","{{field}}":"{{new string('x', 70_000)}}"}""";
+
+        var error = Assert.Single(Errors(_validator, json));
+
+        Assert.Equal(field, error.Field);
+        Assert.Contains(setting, error.Reason, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void A_name_that_only_resembles_a_field_is_not_one()
     {
