@@ -12,13 +12,17 @@ public static class IngestProblems
             title: "The event is not valid.",
             detail: "Nothing was stored. Fix the fields named in 'errors' and send it again.");
 
-    public static IResult InvalidBatch(IReadOnlyList<(int Index, FieldError Error)> errors) =>
+    /// <param name="partialOffered">Whether the route takes <c>?partial=true</c> (the Seq routes do not: Seq's clients resend whole batches).</param>
+    public static IResult InvalidBatch(IReadOnlyList<(int Index, FieldError Error)> errors, bool partialOffered = true) =>
         TypedResults.ValidationProblem(
             errors.GroupBy(e => $"[{e.Index.ToString(CultureInfo.InvariantCulture)}].{e.Error.Field}")
                 .ToDictionary(g => g.Key, g => g.Select(e => e.Error.Reason).ToArray()),
             title: $"{errors.Select(e => e.Index).Distinct().Count()} event(s) of the batch are not valid.",
-            detail: "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store " +
-                "the valid ones and get a report of the others.");
+            detail: partialOffered
+                ? "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index), or send ?partial=true to store " +
+                  "the valid ones and get a report of the others."
+                : "Nothing was stored: a batch is all-or-nothing. Fix the events named in 'errors' (by index, the first line or event being 0) " +
+                  "and send the batch again.");
 
     public static IResult EventTooLarge(int index, int bytes, int maxBytes) =>
         TypedResults.Problem(

@@ -48,7 +48,7 @@ internal static class SeqEndpoints
         return await pipeline.RunAsync(context, decoder, IngestMode.AllOrNothing, cancellationToken) switch
         {
             IngestOutcome.Unreadable unreadable => unreadable.Problem,
-            IngestOutcome.Invalid invalid => IngestProblems.InvalidBatch(invalid.Events.Errors),
+            IngestOutcome.Invalid invalid => IngestProblems.InvalidBatch(invalid.Events.Errors, partialOffered: false),
             IngestOutcome.Stored => Accepted(),
             _ => throw new UnreachableException(),
         };

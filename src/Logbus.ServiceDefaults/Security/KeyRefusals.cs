@@ -42,7 +42,8 @@ public static class KeyRefusals
         Count(context, presented ? UnknownKey : MissingKey);
         context.Response.Headers.WWWAuthenticate = "ApiKey header=\"X-Api-Key\"";
         return TypedResults.Problem(
-            presented ? "The API key is not one this Logbus knows."
+            presented ? "The API key is not one this Logbus knows (revoked, mistyped, or from another Logbus). Send a key its operator " +
+                "created with `./logbus keys add` (`./logbus keys list` shows the names of those that exist)."
                 : "This Logbus requires an API key: send it in the X-Api-Key (or X-Seq-ApiKey) header, or as ?apiKey=.",
             statusCode: StatusCodes.Status401Unauthorized,
             title: presented ? "Unknown API key" : "API key required");

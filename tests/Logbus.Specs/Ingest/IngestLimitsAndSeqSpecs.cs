@@ -84,6 +84,24 @@ public sealed class IngestLimitsAndSeqSpecs
     }
 
     [Fact]
+    public async Task An_invalid_CLEF_event_rejects_the_batch_without_offering_a_partial_store_the_route_does_not_take()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var api = ApiHost.Start(db);
+
+        var response = await api.Client.PostAsync("/api/events/raw?clef", new StringContent("""
+            {"@t":"2026-11-24T08:00:00Z","@m":"fine"}
+            {"@t":"not a time","@m":"bad time"}
+            """, Encoding.UTF8, "application/vnd.serilog.clef"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var problem = await response.Content.ReadAsStringAsync();
+        Assert.Contains("[1].timestamp", problem, StringComparison.Ordinal);
+        Assert.DoesNotContain("partial", problem, StringComparison.Ordinal);
+        Assert.Empty(await api.OutboxEventsAsync());
+    }
+
+    [Fact]
     public async Task Once_keys_are_configured_ingest_needs_one_and_a_keys_source_fills_in()
     {
         await using var db = await SpecDatabase.CreateAsync();
@@ -104,6 +122,7 @@ public sealed class IngestLimitsAndSeqSpecs
 
         Assert.Equal(HttpStatusCode.Unauthorized, without.StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Contains("./logbus keys add", await wrong.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Accepted, right.StatusCode);
         Assert.Equal(HttpStatusCode.Created, seqHeader.StatusCode);
         Assert.Equal(HttpStatusCode.Created, seqQuery.StatusCode);
