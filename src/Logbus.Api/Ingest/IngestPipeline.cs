@@ -44,7 +44,7 @@ public sealed class IngestPipeline(EventValidator validator, EventIngestor inges
         catch (JsonException e)
         {
             IngestMetrics.Rejected(context, "not_json");
-            return new IngestOutcome.Unreadable(IngestProblems.NotJson(e));
+            return new IngestOutcome.Unreadable(IngestProblems.NotJson(e, maxMetadataDepth: _options.MaxMetadataDepth));
         }
         catch (UndecodableBodyException e)
         {

@@ -32,11 +32,18 @@ public static class IngestProblems
             statusCode: StatusCodes.Status413PayloadTooLarge,
             title: "An event is larger than a Kafka record may be.");
 
-    public static IResult NotJson(JsonException e, string what = "The body") =>
+    /// <param name="maxMetadataDepth">When given, a body too deep to read says how deep an event's metadata may nest.</param>
+    public static IResult NotJson(JsonException e, string what = "The body", int? maxMetadataDepth = null) =>
         TypedResults.Problem(
-            $"{what} is not valid JSON: {e.Message.Split(" Path:", 2)[0]}",
+            $"{what} is not valid JSON: {e.Message.Split(" Path:", 2)[0]}" + (maxMetadataDepth is { } depth && IsTooDeep(e)
+                ? $" An event's metadata may nest at most {depth} levels (setting Ingest:MaxMetadataDepth): flatten it, or send deeper " +
+                  "structures as a JSON string."
+                : ""),
             statusCode: StatusCodes.Status400BadRequest,
             title: "The body is not valid JSON.");
+
+    // System.Text.Json says so only in its message (the same in every culture: the Api runs with invariant globalization).
+    private static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.Ordinal);
 
     public static IResult Undecodable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body could not be decoded.");

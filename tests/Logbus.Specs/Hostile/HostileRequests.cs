@@ -24,7 +24,7 @@ public static class HostileRequests
         Api("a number jsonb cannot hold", "/api/logs", Text("""{"message":"m","source":"s","metadata":{"n":1e999999}}"""), 400, "metadata"),
         Api("1 MB of metadata", "/api/logs", Text(Event("{\"k\":\"" + new string('x', 1 << 20) + "\"}")), 400,
             "metadata"),
-        Api("metadata 10,000 levels deep", "/api/logs", Text(Event(Nested(10_000))), 400, "depth"),
+        Api("metadata 10,000 levels deep", "/api/logs", Text(Event(Nested(10_000))), 400, "Ingest:MaxMetadataDepth"),
         Api("metadata with 10,000 keys", "/api/logs", Text(Event(ManyKeys(10_000))), 400,
             "metadata"),
         Api("a gzip bomb (256 MB of zeros)", "/api/logs", Bomb("gzip", "application/json", "", BombBytes, 0), 413, "MaxBodyBytes"),
