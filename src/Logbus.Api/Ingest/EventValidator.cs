@@ -175,14 +175,13 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return null;
         }
 
-        // Checked first: the raw text of metadata that is not valid UTF-8 cannot be read to be measured.
-        if (StorableValues.ProblemWithJson(value.Value, _limits.MaxMetadataDepth) is { } problem)
+        var raw = JsonMarshal.GetRawUtf8Value(value.Value);
+        if (StorableValues.ProblemWithJson(raw, _limits.MaxMetadataDepth, out var stored) is { } problem)
         {
             errors.Add(new FieldError("metadata", problem));
             return null;
         }
 
-        var raw = JsonMarshal.GetRawUtf8Value(value.Value);
         if (raw.Length > _limits.MaxMetadataBytes)
         {
             errors.Add(new FieldError("metadata",
@@ -192,7 +191,6 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
 
         // PostgreSQL keeps a number as numeric and gives it back written out in full: 1e131071 in a request of a few bytes
         // came back as 131,072 characters in every answer that returned the event.
-        var stored = StoredLength(raw, _limits.MaxMetadataDepth);
         if (stored > _limits.MaxMetadataBytes)
         {
             errors.Add(new FieldError("metadata",
@@ -203,23 +201,6 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
 
         // The event outlives the request's JSON document (it waits for a group commit), so it keeps its own copy.
         return value.Value.Clone();
-    }
-
-    /// <summary>Bytes of metadata as PostgreSQL returns it: its JSON with every number written out in full.</summary>
-    private static long StoredLength(ReadOnlySpan<byte> json, int maxDepth)
-    {
-        long length = json.Length;
-        // Within the depth the metadata was checked against; the object itself is one level more.
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Math.Max(64, maxDepth + 1) });
-        while (reader.Read())
-        {
-            if (reader.TokenType == JsonTokenType.Number)
-            {
-                length += Math.Max(0, StorableValues.WrittenOutLength(reader.ValueSpan) - reader.ValueSpan.Length);
-            }
-        }
-
-        return length;
     }
 
     private static string? ReadHex(JsonElement? value, string field, int length, List<FieldError> errors)

@@ -1,5 +1,8 @@
 using System.Globalization;
+using System.Runtime.InteropServices;
+using System.Text;
 using System.Text.Json;
+using System.Text.Unicode;
 
 namespace Logbus.Storage.Writing;
 
@@ -45,7 +48,91 @@ public static class StorableValues
     /// Why <paramref name="json"/> cannot be stored as <c>jsonb</c> within <paramref name="maxDepth"/> levels of nesting,
     /// or null when it can. A string that is not valid UTF-8 or holds a lone surrogate escape is such a reason too.
     /// </summary>
-    public static string? ProblemWithJson(JsonElement json, int maxDepth) => Walk(json, 0, maxDepth);
+    public static string? ProblemWithJson(JsonElement json, int maxDepth) => ProblemWithJson(JsonMarshal.GetRawUtf8Value(json), maxDepth, out _);
+
+    /// <summary>
+    /// Why the JSON value <paramref name="json"/> (its UTF-8 text) cannot be stored as <c>jsonb</c> within
+    /// <paramref name="maxDepth"/> levels of nesting, or null when it can; and the bytes PostgreSQL gives it back as, every
+    /// number written out in full (<see cref="WrittenOutLength"/>). One pass over the text as it came: a string is read
+    /// only when it holds an escape (plain UTF-8 can hold neither NUL nor a lone surrogate), where walking the parsed
+    /// element read every string and number as a new .NET string.
+    /// </summary>
+    public static string? ProblemWithJson(ReadOnlySpan<byte> json, int maxDepth, out long storedLength)
+    {
+        storedLength = json.Length;
+        // As lenient as the readers the value came through (the Worker's allows comments and trailing commas).
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions
+        {
+            MaxDepth = Math.Max(64, maxDepth + 1), CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
+        });
+        while (reader.Read())
+        {
+            switch (reader.TokenType)
+            {
+                case JsonTokenType.StartObject or JsonTokenType.StartArray when reader.CurrentDepth + 1 > maxDepth:
+                    return $"must nest at most {maxDepth} levels deep";
+                case JsonTokenType.PropertyName:
+                    if (!IsPlainText(ref reader))
+                    {
+                        if (TextOf(ref reader) is not { } name)
+                        {
+                            return "must be valid UTF-8 (a property name is not)";
+                        }
+
+                        if (ProblemWithText(name) is { } nameProblem)
+                        {
+                            return $"property name '{Shorten(name)}' {nameProblem}";
+                        }
+                    }
+
+                    break;
+                case JsonTokenType.String when !IsPlainText(ref reader):
+                    if (TextOf(ref reader) is not { } text)
+                    {
+                        return "must be valid Unicode text (a string is not valid UTF-8 or holds a lone surrogate escape)";
+                    }
+
+                    if (ProblemWithText(text) is { } textProblem)
+                    {
+                        return textProblem;
+                    }
+
+                    break;
+                case JsonTokenType.Number:
+                    var number = reader.ValueSpan;
+                    if (!IsStorableNumber(number))
+                    {
+                        return $"holds the number {Shorten(Encoding.ASCII.GetString(number[..Math.Min(number.Length, 41)]))}, outside what " +
+                            "PostgreSQL's numeric stores";
+                    }
+
+                    storedLength += Math.Max(0, WrittenOutLength(number) - number.Length);
+                    break;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Whether a JSON number's UTF-8 text fits PostgreSQL's <c>numeric</c>.</summary>
+    public static bool IsStorableNumber(ReadOnlySpan<byte> number)
+    {
+        // A number's text is ASCII; a long one (tens of thousands of digits) is rare enough to rent for.
+        var rented = number.Length > 256 ? System.Buffers.ArrayPool<char>.Shared.Rent(number.Length) : null;
+        try
+        {
+            Span<char> chars = rented ?? stackalloc char[number.Length];
+            var written = Encoding.ASCII.GetChars(number, chars);
+            return IsStorableNumber(chars[..written]);
+        }
+        finally
+        {
+            if (rented is not null)
+            {
+                System.Buffers.ArrayPool<char>.Shared.Return(rented);
+            }
+        }
+    }
 
     /// <summary>Whether a JSON number's text fits PostgreSQL's <c>numeric</c>.</summary>
     public static bool IsStorableNumber(ReadOnlySpan<char> number)
@@ -79,7 +166,7 @@ public static class StorableValues
     /// <summary>
     /// The characters of a JSON number as PostgreSQL's <c>numeric</c> gives it back: written out in full, without an
     /// exponent, keeping the scale it was sent with (<c>1e400</c> is a 1 and 400 zeros, <c>1.50e-3</c> is <c>0.00150</c>).
-    /// An upper bound for a negative zero (written back as <c>0</c>). For a number <see cref="IsStorableNumber"/> took.
+    /// An upper bound for a negative zero (written back as <c>0</c>). For a number <see cref="IsStorableNumber(ReadOnlySpan{byte})"/> took.
     /// </summary>
     public static long WrittenOutLength(ReadOnlySpan<byte> number)
     {
@@ -96,69 +183,31 @@ public static class StorableValues
         var point = mantissa.IndexOf((byte)'.');
         var integer = point >= 0 ? mantissa[..point] : mantissa;
         var fraction = point >= 0 ? mantissa[(point + 1)..] : [];
-        // Where the decimal point lands among all the digits, and how many of those before it are leading zeros.
+        // Where the decimal point lands among all the digits, and how many of those before it are leading zeros. Zero has
+        // no digits before the point but its 0, whatever its exponent.
         var pointAt = integer.Length + exponent;
-        var leadingZeros = Math.Min(integer.IndexOfAnyExcept((byte)'0') is var i and >= 0 ? i : integer.Length + LeadingZeros(fraction), pointAt);
-        var integerDigits = Math.Max(1, pointAt - Math.Max(0, leadingZeros));
+        var leadingZeros = integer.IndexOfAnyExcept((byte)'0') is var i and >= 0 ? i : integer.Length + LeadingZeros(fraction);
+        var isZero = leadingZeros == integer.Length + fraction.Length;
+        var integerDigits = isZero ? 1 : Math.Max(1, pointAt - Math.Min(leadingZeros, Math.Max(0, pointAt)));
         var scale = Math.Max(0, fraction.Length - exponent);
         return (negative ? 1 : 0) + integerDigits + (scale > 0 ? 1 + scale : 0);
     }
 
     private static int LeadingZeros(ReadOnlySpan<byte> digits) => digits.IndexOfAnyExcept((byte)'0') is var i and >= 0 ? i : digits.Length;
 
-    private static string? Walk(JsonElement json, int depth, int maxDepth)
+    /// <summary>A string or name without escapes whose bytes are valid UTF-8: storable as it is.</summary>
+    private static bool IsPlainText(ref Utf8JsonReader reader) => !reader.ValueIsEscaped && Utf8.IsValid(reader.ValueSpan);
+
+    /// <summary>The string or name, or null when it is not valid UTF-8 or escapes a lone surrogate.</summary>
+    private static string? TextOf(ref Utf8JsonReader reader)
     {
-        switch (json.ValueKind)
+        try
         {
-            case JsonValueKind.Object:
-                if (depth + 1 > maxDepth)
-                {
-                    return $"must nest at most {maxDepth} levels deep";
-                }
-
-                foreach (var property in json.EnumerateObject())
-                {
-                    if (NameOf(property) is not { } name)
-                    {
-                        return "must be valid UTF-8 (a property name is not)";
-                    }
-
-                    if (ProblemWithText(name) is { } nameProblem)
-                    {
-                        return $"property name '{Shorten(name)}' {nameProblem}";
-                    }
-
-                    if (Walk(property.Value, depth + 1, maxDepth) is { } problem)
-                    {
-                        return problem;
-                    }
-                }
-
-                return null;
-            case JsonValueKind.Array:
-                if (depth + 1 > maxDepth)
-                {
-                    return $"must nest at most {maxDepth} levels deep";
-                }
-
-                foreach (var item in json.EnumerateArray())
-                {
-                    if (Walk(item, depth + 1, maxDepth) is { } problem)
-                    {
-                        return problem;
-                    }
-                }
-
-                return null;
-            case JsonValueKind.String:
-                return StringOf(json) is { } text
-                    ? ProblemWithText(text)
-                    : "must be valid Unicode text (a string is not valid UTF-8 or holds a lone surrogate escape)";
-            case JsonValueKind.Number:
-                var raw = json.GetRawText();
-                return IsStorableNumber(raw) ? null : $"holds the number {Shorten(raw)}, outside what PostgreSQL's numeric stores";
-            default:
-                return null;
+            return reader.GetString();
+        }
+        catch (InvalidOperationException)
+        {
+            return null;
         }
     }
 
@@ -171,18 +220,6 @@ public static class StorableValues
         try
         {
             return text.GetString();
-        }
-        catch (InvalidOperationException)
-        {
-            return null;
-        }
-    }
-
-    private static string? NameOf(JsonProperty property)
-    {
-        try
-        {
-            return property.Name;
         }
         catch (InvalidOperationException)
         {

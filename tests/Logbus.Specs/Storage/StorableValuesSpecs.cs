@@ -54,6 +54,27 @@ public sealed class StorableValuesSpecs(StorableValuesSpecs.Database database) :
             $"PostgreSQL {(postgresTakesIt ? "takes" : "refuses")} {Shorten(json)}, but Logbus says: {problem ?? "storable"}");
     }
 
+    [Theory]
+    [MemberData(nameof(Values))]
+    public async Task A_storable_number_counts_as_long_as_PostgreSQL_writes_it_back(string json)
+    {
+        if (!json.StartsWith("{\"n\":", StringComparison.Ordinal)
+            || StorableValues.ProblemWithJson(System.Text.Encoding.UTF8.GetBytes(json), maxDepth: 16, out var counted) is not null)
+        {
+            return;
+        }
+
+        var number = json[5..^1];
+        var written = await database.Db.ScalarAsync<string>("SELECT ((@p::text)::jsonb -> 'n')::text", ("p", json));
+        var length = StorableValues.WrittenOutLength(System.Text.Encoding.ASCII.GetBytes(number));
+
+        // A negative zero is written back as 0: counted one longer, never shorter.
+        Assert.True(length == written.Length || (length == written.Length + 1 && number.StartsWith('-')),
+            $"{Shorten(number)} counted as {length:N0} characters, written back as {written.Length:N0}");
+        // A number written back shorter than it was sent counts as sent.
+        Assert.Equal(json.Length + Math.Max(0, length - number.Length), counted);
+    }
+
     [Fact]
     public void Text_is_storable_without_NUL_and_with_every_surrogate_paired()
     {
