@@ -5,7 +5,9 @@ namespace Logbus.Api.Ingest;
 /// in the primary key. <see cref="Guid.CreateVersion7(DateTimeOffset)"/> takes its 74 random bits from the operating
 /// system's secure generator, one call per id: 8 % of the Api's busy time when every event of an OTLP batch needed one
 /// (bench/README.md). An event id is no secret and needs only to be unique, so the bits come from the runtime's shared
-/// pseudo-random generator instead (a per-thread xoshiro256** seeded from the operating system).
+/// pseudo-random generator instead (a per-thread xoshiro256** seeded from the operating system). Its ids could be
+/// predicted from enough of them; taking one first would also need the event's exact timestamp (the key is id and
+/// timestamp), and a client that needs ids no one can guess sends its own.
 /// </summary>
 public static class EventIds
 {

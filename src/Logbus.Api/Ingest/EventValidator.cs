@@ -175,17 +175,18 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return null;
         }
 
+        // Its length first: measured on the bytes as sent, it needs no reading, and bounds what the walk below reads.
         var raw = JsonMarshal.GetRawUtf8Value(value.Value);
-        if (StorableValues.ProblemWithJson(raw, _limits.MaxMetadataDepth, out var stored) is { } problem)
-        {
-            errors.Add(new FieldError("metadata", problem));
-            return null;
-        }
-
         if (raw.Length > _limits.MaxMetadataBytes)
         {
             errors.Add(new FieldError("metadata",
                 $"must be at most {_limits.MaxMetadataBytes / 1024} KB as JSON (it has {raw.Length:N0} bytes; setting Ingest:MaxMetadataBytes)"));
+            return null;
+        }
+
+        if (StorableValues.ProblemWithJson(raw, _limits.MaxMetadataDepth, out var stored) is { } problem)
+        {
+            errors.Add(new FieldError("metadata", problem));
             return null;
         }
 

@@ -60,11 +60,21 @@ public static class StorableValues
     public static string? ProblemWithJson(ReadOnlySpan<byte> json, int maxDepth, out long storedLength)
     {
         storedLength = json.Length;
-        // As lenient as the readers the value came through (the Worker's allows comments and trailing commas).
-        var reader = new Utf8JsonReader(json, new JsonReaderOptions
+        // Strict, as jsonb's input is: a value that came through a lenient reader (the Worker's allows comments and
+        // trailing commas) and kept them in its text would be refused by PostgreSQL with its whole chunk.
+        var reader = new Utf8JsonReader(json, new JsonReaderOptions { MaxDepth = Math.Max(64, maxDepth + 1) });
+        try
         {
-            MaxDepth = Math.Max(64, maxDepth + 1), CommentHandling = JsonCommentHandling.Skip, AllowTrailingCommas = true,
-        });
+            return Walk(ref reader, maxDepth, ref storedLength);
+        }
+        catch (JsonException)
+        {
+            return "must be plain JSON, as PostgreSQL's jsonb reads it (no comments, no trailing commas)";
+        }
+    }
+
+    private static string? Walk(ref Utf8JsonReader reader, int maxDepth, ref long storedLength)
+    {
         while (reader.Read())
         {
             switch (reader.TokenType)

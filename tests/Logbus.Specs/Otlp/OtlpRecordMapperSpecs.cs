@@ -38,7 +38,22 @@ public sealed class OtlpRecordMapperSpecs
         Assert.True(allocated < 384 * 1024, $"mapping 512 records allocated {allocated:N0} bytes");
     }
 
-    private static ExportLogsServiceRequest Request(int records)
+    [Fact]
+    public void A_requests_events_keep_their_values_while_another_request_is_mapped()
+    {
+        var mapper = new OtlpRecordMapper(Options.Create(new OtlpOptions()));
+        using var first = mapper.Map(Request(512), keySource: null);
+        var before = first.Events.Select(e => e.Event.Message!.Value.GetString()).ToList();
+
+        for (var i = 0; i < 3; i++)
+        {
+            using var other = mapper.Map(Request(512, "another request's message, longer than the first's, to overwrite it"), keySource: null);
+        }
+
+        Assert.Equal(before, first.Events.Select(e => e.Event.Message!.Value.GetString()));
+    }
+
+    private static ExportLogsServiceRequest Request(int records, string? message = null)
     {
         var scope = new ScopeLogs { Scope = new InstrumentationScope { Name = "specs" } };
         for (var i = 0; i < records; i++)
@@ -47,7 +62,7 @@ public sealed class OtlpRecordMapperSpecs
             {
                 TimeUnixNano = 1_765_000_000_000_000_000UL + (ulong)i,
                 SeverityNumber = SeverityNumber.Info,
-                Body = new AnyValue { StringValue = $"order {i} shipped to the warehouse in the north after a delay of {i % 97} minutes" },
+                Body = new AnyValue { StringValue = message ?? $"order {i} shipped to the warehouse in the north after a delay of {i % 97} minutes" },
                 Attributes =
                 {
                     new KeyValue { Key = "userId", Value = new AnyValue { StringValue = $"u-{i % 5000}" } },

@@ -94,8 +94,32 @@ public sealed class StorableValuesSpecs(StorableValuesSpecs.Database database) :
     public void Nesting_deeper_than_the_limit_is_named()
     {
         using var document = JsonDocument.Parse(new string('[', 17) + new string(']', 17));
+        using var atTheLimit = JsonDocument.Parse(new string('[', 16) + new string(']', 16));
 
         Assert.Equal("must nest at most 16 levels deep", StorableValues.ProblemWithJson(document.RootElement, maxDepth: 16));
+        Assert.Null(StorableValues.ProblemWithJson(atTheLimit.RootElement, maxDepth: 16));
+    }
+
+    [Theory]
+    [InlineData(new byte[] { 0xFF }, false)]
+    [InlineData(new byte[] { 0xED, 0xA0, 0x80 }, false)] // a surrogate, which UTF-8 may not encode
+    [InlineData(new byte[] { 0xC3, 0xBC }, true)] // ü
+    public void Bytes_that_are_not_UTF_8_are_refused_in_a_string_and_in_a_name(byte[] bytes, bool valid)
+    {
+        byte[] inString = [.. "{\"k\":\"a"u8.ToArray(), .. bytes, .. "\"}"u8.ToArray()];
+        byte[] inName = [.. "{\"a"u8.ToArray(), .. bytes, .. "\":1}"u8.ToArray()];
+
+        Assert.Equal(valid, StorableValues.ProblemWithJson(inString, maxDepth: 16, out _) is null);
+        Assert.Equal(valid, StorableValues.ProblemWithJson(inName, maxDepth: 16, out _) is null);
+    }
+
+    [Theory]
+    [InlineData("""{"k":1,}""")]
+    [InlineData("""{"k":/* a comment */1}""")]
+    public void A_value_a_lenient_reader_kept_comments_or_trailing_commas_in_is_refused(string json)
+    {
+        // The Worker reads records leniently; such text would make PostgreSQL refuse the whole chunk.
+        Assert.NotNull(StorableValues.ProblemWithJson(System.Text.Encoding.UTF8.GetBytes(json), maxDepth: 16, out _));
     }
 
     private static async Task<bool> PostgresTakesAsync(SpecDatabase db, string json)
