@@ -108,20 +108,13 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
     [Fact]
     public async Task Records_of_the_producers_own_hold_the_topic_at_their_own_size_before_the_partition_fills()
     {
-        const int recordBytes = 64 * 1024;
         await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200));
-        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
-        var sent = 0;
-        while (sent < 200 && !topic.Guard.IsHeld(topic.Name))
-        {
-            await endpoint.Send(new PaddedMessage(sent++, new string('x', recordBytes)));
-        }
+
+        var sent = await topic.SendUntilHeldAsync(200, () => new string('x', 64 * 1024));
 
         // 80 % of 5 MiB is 64 records of 64 kB; the records' keys and headers make each a little larger.
         Assert.InRange(sent, 56, 65);
-        await topic.NextLooksAsync(2);
-        Assert.True(topic.Guard.IsHolding(topic.Name), "a look finds the same and keeps holding");
-        Assert.Equal(0, topic.LogStart());
+        await topic.AssertStillHeldWithNothingLostAsync();
     }
 
     [Fact]
@@ -131,18 +124,9 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
         // while), the first dozen large records behind looked like half their bytes, and the hold came after the broker
         // had begun deleting what the group had not read.
         await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200));
-        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
-        for (var i = 0; i < 40; i++)
-        {
-            await endpoint.Send(new PaddedMessage(i, new string('x', 4 * 1024)));
-        }
-
+        await topic.SendAsync(40, () => new string('x', 4 * 1024));
         await topic.GroupReadsUpToAsync(40);
-        var sent = 0;
-        while (sent < 40 && !topic.Guard.IsHeld(topic.Name))
-        {
-            await endpoint.Send(new PaddedMessage(sent++, new string('x', 256 * 1024)));
-        }
+        var sent = await topic.SendUntilHeldAsync(40, () => new string('x', 256 * 1024));
 
         // 80 % of 5 MiB is 16 records of 256 kB; each is a little larger with its envelope, keys and headers.
         Assert.InRange(sent, 14, 16);
@@ -156,7 +140,6 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
         // reported every 200 ms: the guard cannot know a record's compressed size, so it counts each as produced and holds
         // at 80 % of the partition in those bytes, never later.
         await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200), lz4: true);
-        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
         var random = new Random(7);
         string Padding()
         {
@@ -165,18 +148,11 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
             return Convert.ToBase64String(noise) + new string('x', 128 * 1024);
         }
 
-        var sent = 0;
-        while (sent < 60 && !topic.Guard.IsHeld(topic.Name))
-        {
-            await endpoint.Send(new PaddedMessage(sent++, Padding()));
-            // Some statistics between records: what they report must not make the records count smaller.
-            await Task.Delay(50);
-        }
+        // Some statistics between records: what they report must not make the records count smaller.
+        var sent = await topic.SendUntilHeldAsync(60, Padding, pause: TimeSpan.FromMilliseconds(50));
 
         Assert.InRange(sent, 14, 16);
-        await topic.NextLooksAsync(2);
-        Assert.True(topic.Guard.IsHolding(topic.Name), "a look finds the same and keeps holding");
-        Assert.Equal(0, topic.LogStart());
+        await topic.AssertStillHeldWithNothingLostAsync();
     }
 
     [Fact]
@@ -185,12 +161,7 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
         // Another Api (or this one before a restart) wrote what the group is behind on: this producer knows none of those
         // records, and prices them at the size of its own.
         await using var topic = await GuardedTopic.StartAsync(output, checkInterval: TimeSpan.FromMilliseconds(200));
-        var endpoint = await topic.Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(topic.Name));
-        for (var i = 0; i < 8; i++)
-        {
-            await endpoint.Send(new PaddedMessage(i, new string('x', 256 * 1024)));
-        }
-
+        await topic.SendAsync(8, () => new string('x', 256 * 1024));
         await topic.GroupReadsUpToAsync(8);
         Assert.False(topic.Guard.IsHolding(topic.Name), "nothing is behind");
 
@@ -287,6 +258,44 @@ public sealed class RetentionGuardSpecs(ITestOutputHelper output)
             }
 
             await NextLooksAsync(2);
+        }
+
+        /// <summary>Sends <paramref name="count"/> records padded by <paramref name="padding"/>, one after another.</summary>
+        public async Task SendAsync(int count, Func<string> padding)
+        {
+            var endpoint = await Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(Name));
+            for (var i = 0; i < count; i++)
+            {
+                await endpoint.Send(new PaddedMessage(i, padding()));
+            }
+        }
+
+        /// <summary>
+        /// Sends records padded by <paramref name="padding"/> one after another, each once the guard lets it through, until
+        /// it holds the topic or <paramref name="most"/> went; returns how many went.
+        /// </summary>
+        public async Task<int> SendUntilHeldAsync(int most, Func<string> padding, TimeSpan? pause = null)
+        {
+            var endpoint = await Rider.TopicSendEndpointProvider.GetSendEndpoint(TopicAddress.For(Name));
+            var sent = 0;
+            while (sent < most && !Guard.IsHeld(Name))
+            {
+                await endpoint.Send(new PaddedMessage(sent++, padding()));
+                if (pause is { } wait)
+                {
+                    await Task.Delay(wait);
+                }
+            }
+
+            return sent;
+        }
+
+        /// <summary>The next looks find what the estimate found and keep holding, and the broker deleted nothing.</summary>
+        public async Task AssertStillHeldWithNothingLostAsync()
+        {
+            await NextLooksAsync(2);
+            Assert.True(Guard.IsHolding(Name), "a look finds the same and keeps holding");
+            Assert.Equal(0, LogStart());
         }
 
         /// <summary>Waits until the guard has looked <paramref name="count"/> more times (the first may have begun before the call).</summary>
