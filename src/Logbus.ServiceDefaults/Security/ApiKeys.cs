@@ -35,8 +35,8 @@ public sealed partial class ApiKeys : IDisposable
                 {
                     source.Path = Path.GetFileName(full);
                     source.Optional = true;
-                    source.ReloadOnChange = true;
-                    source.ReloadDelay = 100;
+                    // Followed by the watcher below, which watches the file's folder alone.
+                    source.ReloadOnChange = false;
                     // A half-written or broken file revokes its keys (fails closed) and says why, instead of ending the process.
                     source.OnLoadException = context =>
                     {
@@ -47,6 +47,7 @@ public sealed partial class ApiKeys : IDisposable
                 })
                 .Build();
             _subscriptions.Add(ChangeToken.OnChange(_file.GetReloadToken, Reload));
+            _subscriptions.Add(new KeyFileWatcher(full, TimeSpan.FromMilliseconds(100), _file.Reload));
         }
 
         _subscriptions.Add(options.OnChange(_ => Reload())!);

@@ -39,6 +39,59 @@ public sealed class ApiKeyFileSpecs
     }
 
     [Fact]
+    public async Task A_key_file_replaced_by_a_rename_is_followed_as_the_keys_command_replaces_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("logbus-keys-");
+        try
+        {
+            var file = Path.Combine(folder.FullName, "keys.json");
+            await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
+            using var keys = Keys(new() { ["ApiKeys:File"] = file });
+            Assert.Equal("first", Identify(keys, "first-secret")?.Name);
+
+            var written = file + ".tmp";
+            await File.WriteAllTextAsync(written, FileWith(("second", "second-secret")));
+            File.Move(written, file, overwrite: true);
+
+            await Eventually.TrueAsync(() => Task.FromResult(Identify(keys, "second-secret")?.Name == "second"), TimeSpan.FromSeconds(20),
+                "the key of the file renamed over the old one is accepted");
+            Assert.Null(Identify(keys, "first-secret"));
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    // The local stack keeps PostgreSQL's data and the services' logs in folders below the key file's: a watch over every
+    // folder below it woke each service on every write the database made.
+    [Fact]
+    public async Task The_key_file_is_watched_in_its_own_folder_and_not_in_the_folders_below_it()
+    {
+        var folder = Directory.CreateTempSubdirectory("logbus-keys-");
+        try
+        {
+            var below = Enumerable.Range(0, 5).Select(i => Directory.CreateDirectory(Path.Combine(folder.FullName, $"data{i}", "deeper")))
+                .SelectMany(d => new[] { d, d.Parent! }).ToList();
+            var file = Path.Combine(folder.FullName, "keys.json");
+            await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
+
+            using var keys = Keys(new() { ["ApiKeys:File"] = file });
+
+            var watched = InotifyWatches.OfThisProcess();
+            Assert.Contains(await InotifyWatches.InodeOfAsync(folder.FullName), watched);
+            foreach (var directory in below)
+            {
+                Assert.DoesNotContain(await InotifyWatches.InodeOfAsync(directory.FullName), watched);
+            }
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
     public void Open_mode_ignores_a_presented_key_and_null_or_blank_count_as_none()
     {
         using var open = Keys([]);
