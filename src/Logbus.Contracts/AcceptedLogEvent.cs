@@ -1,4 +1,3 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
 
 namespace Logbus.Contracts;
@@ -7,7 +6,7 @@ namespace Logbus.Contracts;
 /// <param name="Id">The client's id (at most 64 characters) or a UUIDv7 the Api gave it.</param>
 /// <param name="Timestamp">When it happened, UTC.</param>
 /// <param name="Level">TRACE, DEBUG, INFO, WARN, ERROR or FATAL.</param>
-/// <param name="Metadata">A JSON object, or absent.</param>
+/// <param name="Metadata">A JSON object, or absent, as the text it was sent as.</param>
 /// <param name="ReceivedAt">When the Api accepted it.</param>
 /// <remarks>Its text is read by <see cref="UnpairedSurrogateTolerantString"/>, so one bad event cannot make its chunk unreadable.</remarks>
 public sealed record AcceptedLogEvent(
@@ -16,7 +15,7 @@ public sealed record AcceptedLogEvent(
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Level,
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Message,
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string Source,
-    JsonElement? Metadata,
+    JsonText? Metadata,
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? TraceId,
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? SpanId,
     [property: JsonConverter(typeof(UnpairedSurrogateTolerantString))] string? Exception,

@@ -19,6 +19,13 @@ public sealed class LogEvent
     /// <summary>A JSON object, stored as <c>jsonb</c>.</summary>
     public string? Metadata { get; init; }
 
+    /// <summary>
+    /// The same object as UTF-8 text, which the bulk writer sends as it is, preferred to <see cref="Metadata"/>: the
+    /// Worker's rows carry this, so an event's metadata goes from its record to PostgreSQL without becoming a string.
+    /// Not mapped.
+    /// </summary>
+    public ReadOnlyMemory<byte>? MetadataUtf8 { get; init; }
+
     public string? TraceId { get; init; }
 
     public string? SpanId { get; init; }

@@ -162,7 +162,7 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
         return Storable(text, field, errors);
     }
 
-    private JsonElement? ReadMetadata(JsonElement? value, List<FieldError> errors)
+    private JsonText? ReadMetadata(JsonElement? value, List<FieldError> errors)
     {
         if (IsAbsent(value))
         {
@@ -200,8 +200,8 @@ public sealed class EventValidator(IOptions<IngestOptions> options, IOptions<Log
             return null;
         }
 
-        // The event outlives the request's JSON document (it waits for a group commit), so it keeps its own copy.
-        return value.Value.Clone();
+        // The event outlives the request's JSON document (it waits for a group commit), so it keeps its own copy of the text.
+        return new JsonText(raw.ToArray());
     }
 
     private static string? ReadHex(JsonElement? value, string field, int length, List<FieldError> errors)

@@ -38,13 +38,27 @@ internal sealed class RecordJsonSerializerContext : SystemTextJsonRawSerializerC
             return message is not null;
         }
 
-        message = IsSupportedMessageType<T>() ? JsonSerializer.Deserialize<T>(_record, Options) : null;
+        if (!IsSupportedMessageType<T>())
+        {
+            message = null;
+            return false;
+        }
+
+        using (RecordBeingRead.Begin(_record))
+        {
+            message = JsonSerializer.Deserialize<T>(_record, Options);
+        }
+
         return message is not null;
     }
 
     public override bool TryGetMessage(Type messageType, [NotNullWhen(true)] out object? message)
     {
-        message = JsonSerializer.Deserialize(_record, messageType, Options);
+        using (RecordBeingRead.Begin(_record))
+        {
+            message = JsonSerializer.Deserialize(_record, messageType, Options);
+        }
+
         return message is not null;
     }
 

@@ -125,7 +125,15 @@ public static class LogEventBulkWriter
             await copy.WriteAsync(e.Level, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
-            await WriteNullableAsync(copy, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+            if (e.MetadataUtf8 is { } metadata)
+            {
+                await copy.WriteAsync(metadata, NpgsqlDbType.Jsonb, cancellationToken);
+            }
+            else
+            {
+                await WriteNullableAsync(copy, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+            }
+
             await WriteNullableAsync(copy, e.TraceId, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, e.SpanId, NpgsqlDbType.Text, cancellationToken);
             await WriteNullableAsync(copy, e.Exception, NpgsqlDbType.Text, cancellationToken);

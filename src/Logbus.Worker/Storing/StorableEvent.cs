@@ -29,7 +29,7 @@ public static class StorableEvent
             }
         }
 
-        return e.Metadata is { } metadata && StorableValues.ProblemWithJson(metadata, AnyDepth) is { } metadataProblem
+        return e.Metadata is { } metadata && StorableValues.ProblemWithJson(metadata.Utf8.Span, AnyDepth, out _) is { } metadataProblem
             ? ("metadata", metadataProblem)
             : null;
     }
@@ -42,7 +42,7 @@ public static class StorableEvent
         Level = e.Level,
         Message = e.Message,
         Source = e.Source,
-        Metadata = e.Metadata?.GetRawText(),
+        MetadataUtf8 = e.Metadata?.Utf8,
         TraceId = e.TraceId,
         SpanId = e.SpanId,
         Exception = e.Exception,

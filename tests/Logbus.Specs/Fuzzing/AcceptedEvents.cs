@@ -87,8 +87,8 @@ internal static class AcceptedEvents
         Assert.Equal(TimeSpan.Zero, e.Timestamp.Offset);
         if (e.Metadata is { } metadata)
         {
-            Assert.Equal(JsonValueKind.Object, metadata.ValueKind);
-            Assert.Null(StorableValues.ProblemWithJson(metadata, Limits.MaxMetadataDepth));
+            Assert.Equal(JsonValueKind.Object, metadata.Value.ValueKind);
+            Assert.Null(StorableValues.ProblemWithJson(metadata.Value, Limits.MaxMetadataDepth));
         }
 
         // The outbox serializes the event with its chunk: what was accepted must survive that, unchanged.

@@ -1,3 +1,4 @@
+using System.Text;
 using Logbus.Specs.Infrastructure;
 using Logbus.Storage;
 using Logbus.Storage.Partitions;
@@ -104,6 +105,26 @@ public sealed class BulkWriterSpecs
         Assert.Equal(importId, await db.ScalarAsync<Guid>("SELECT import_id FROM log_events WHERE id = 'ancient'"));
         Assert.Equal(2L, await db.ScalarAsync<long>("SELECT jsonb_array_length(metadata->'a'->'b')::bigint FROM log_events WHERE id = 'ancient'"));
         Assert.Equal("00f067aa0ba902b7", await db.ScalarAsync<string>("SELECT span_id FROM log_events WHERE id = 'ancient'"));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Stores_metadata_given_as_UTF8_text_as_the_Workers_rows_give_it(bool copyDirect)
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        var text = Encoding.UTF8.GetBytes("""{"word":"caf\u00e9","list":[1,2]}""");
+        var row = Events(0, 1)[0];
+        var withText = new LogEvent
+        {
+            Id = row.Id, Timestamp = row.Timestamp, Level = row.Level, Message = row.Message, Source = row.Source, ReceivedAt = row.ReceivedAt,
+            MetadataUtf8 = text.AsMemory(),
+        };
+
+        Assert.Equal(new StoredCounts(1, 0), await WriteInTransactionAsync(db, [withText], copyDirect));
+
+        Assert.Equal("café", await db.ScalarAsync<string>($"SELECT metadata->>'word' FROM log_events WHERE id = '{row.Id}'"));
+        Assert.Equal(2L, await db.ScalarAsync<long>($"SELECT jsonb_array_length(metadata->'list')::bigint FROM log_events WHERE id = '{row.Id}'"));
     }
 
     [Fact]
