@@ -4,10 +4,10 @@ using MassTransit;
 namespace Logbus.Messaging.EntityFrameworkCore.BusOutbox;
 
 /// <summary>Writes a stored message body exactly as it was stored, whatever the send context holds.</summary>
-internal sealed class StoredBodySerializer(ContentType contentType, string body) : IMessageSerializer
+internal sealed class StoredBodySerializer(ContentType contentType, MessageBody body) : IMessageSerializer
 {
     public ContentType ContentType { get; } = contentType;
 
     public MessageBody GetMessageBody<T>(SendContext<T> context)
-        where T : class => new StringMessageBody(body);
+        where T : class => body;
 }

@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using Logbus.Messaging.EntityFrameworkCore.Model;
 using MassTransit;
 using MassTransit.Middleware;
 using MassTransit.Serialization;
@@ -62,7 +63,8 @@ internal sealed class StoredRawJsonSendPipe(OutboxMessageContext message) : IPip
             transport.ReadPropertiesFrom(message.Properties);
         }
 
-        context.Serializer = new StoredBodySerializer(new ContentType(message.ContentType), message.Body);
+        context.Serializer = new StoredBodySerializer(new ContentType(message.ContentType),
+            message is OutboxMessage { BodyUtf8: { } utf8 } ? new BytesMessageBody(utf8) : new StringMessageBody(message.Body));
         return Task.CompletedTask;
     }
 

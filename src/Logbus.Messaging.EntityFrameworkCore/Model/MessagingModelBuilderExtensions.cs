@@ -88,6 +88,7 @@ public static class MessagingModelBuilderExtensions
             e.Property(x => x.ContentType).HasColumnName("content_type");
             e.Property(x => x.MessageType).HasColumnName("message_type");
             e.Property(x => x.Body).HasColumnName("body");
+            e.Ignore(x => x.BodyUtf8);
             e.Property(x => x.ConversationId).HasColumnName("conversation_id");
             e.Property(x => x.CorrelationId).HasColumnName("correlation_id");
             e.Property(x => x.InitiatorId).HasColumnName("initiator_id");

@@ -1,3 +1,4 @@
+using System.Text;
 using MassTransit;
 using MassTransit.Metadata;
 using MassTransit.Middleware;
@@ -14,6 +15,7 @@ public class OutboxMessage : OutboxMessageContext
     private static readonly IReadOnlyDictionary<string, object> NoProperties = new Dictionary<string, object>(StringComparer.OrdinalIgnoreCase);
     private Headers? _headers;
     private IReadOnlyDictionary<string, object>? _properties;
+    private string? _body;
 
     /// <summary>Assigned when the message is added (HiLo), so delivery order is the order the code sent in.</summary>
     public long SequenceNumber { get; set; }
@@ -43,7 +45,18 @@ public class OutboxMessage : OutboxMessageContext
 
     public string MessageType { get; set; } = "";
 
-    public string Body { get; set; } = "";
+    /// <summary>The body as text; read back for delivery it is decoded from <see cref="BodyUtf8"/> only if something asks.</summary>
+    public string Body
+    {
+        get => _body ??= BodyUtf8 is { } utf8 ? Encoding.UTF8.GetString(utf8) : "";
+        set => _body = value;
+    }
+
+    /// <summary>
+    /// The stored body's UTF-8 bytes as read back for delivery, which a raw JSON body is sent as: a chunk of hundreds of
+    /// kB was decoded into a string twice its size and encoded back into bytes per send. Not mapped.
+    /// </summary>
+    public byte[]? BodyUtf8 { get; set; }
 
     public Guid? ConversationId { get; set; }
 

@@ -31,7 +31,7 @@ internal static class OutboxMessageReader
             Properties = NullableString(reader, 8),
             ContentType = reader.GetString(9),
             MessageType = reader.GetString(10),
-            Body = reader.GetString(11),
+            BodyUtf8 = reader.GetFieldValue<byte[]>(11),
             ConversationId = NullableGuid(reader, 12),
             CorrelationId = NullableGuid(reader, 13),
             InitiatorId = NullableGuid(reader, 14),

@@ -378,6 +378,8 @@ public sealed class BusOutboxSpecs
 
         var record = Assert.Single(producer.ProducedRecords);
         Assert.Equal(spaced, record.Body);
+        // Read back as bytes and sent as those: a chunk of hundreds of kB was decoded into a string and encoded again.
+        Assert.True(record.SentAsBytes);
         Assert.Equal("application/json", record.ContentType);
         Assert.Equal((messageId, conversationId, "source-a"), (record.MessageId, record.ConversationId, record.Key));
         Assert.Contains(MessageUrn.ForTypeString<RequestAccepted>(), record.MessageTypes);

@@ -32,8 +32,9 @@ public sealed class FakeTopicProducer : ISendEndpointProvider
 
     public Task<ISendEndpoint> GetSendEndpoint(Uri address) => Task.FromResult<ISendEndpoint>(new Endpoint(this, address));
 
+    /// <param name="SentAsBytes">Whether the body reached the transport as bytes, not as a string it would encode.</param>
     public sealed record Produced(Uri Topic, Guid? MessageId, string? Key, string Body, string? ContentType, string[] MessageTypes,
-        Guid? ConversationId);
+        Guid? ConversationId, bool SentAsBytes);
 
     private sealed class Endpoint(FakeTopicProducer producer, Uri address) : ISendEndpoint
     {
@@ -49,9 +50,10 @@ public sealed class FakeTopicProducer : ISendEndpointProvider
 
             var context = new MessageSendContext<T>(message, cancellationToken) { DestinationAddress = address, Serialization = Serialization };
             await pipe.Send(context);
-            var body = Encoding.UTF8.GetString(context.Serializer.GetMessageBody(context).GetBytes());
+            var sent = context.Serializer.GetMessageBody(context);
+            var body = Encoding.UTF8.GetString(sent.GetBytes());
             producer._produced.Enqueue(new Produced(address, context.MessageId, context.Headers.Get<string>("Kafka-Key"), body,
-                context.Serializer.ContentType?.MediaType, context.SupportedMessageTypes, context.ConversationId));
+                context.Serializer.ContentType?.MediaType, context.SupportedMessageTypes, context.ConversationId, sent is BytesMessageBody));
         }
 
         public ConnectHandle ConnectSendObserver(ISendObserver observer) => throw new NotSupportedException();
