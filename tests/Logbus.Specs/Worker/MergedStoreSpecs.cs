@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using Confluent.Kafka;
 using Logbus.Specs.Infrastructure;
+using Npgsql;
 
 namespace Logbus.Specs.Worker;
 
@@ -26,7 +27,20 @@ public sealed class MergedStoreSpecs
         var produced = Enumerable.Range(0, Records)
             .Select(i => (MessageId: Guid.NewGuid(), Value: Chunk(Event($"m-{i:D4}-a"), Event($"m-{i:D4}-b"))))
             .ToList();
-        Produce(pipeline, produced);
+        // The table held for a while, so the slot's first store waits and the records pile up behind it whatever the
+        // machine's load: on a busy machine the Worker could store each record before the next one reached it.
+        await using (var holder = await db.DataSource.OpenConnectionAsync())
+        await using (var hold = await holder.BeginTransactionAsync())
+        {
+            await using (var lockTable = new NpgsqlCommand("LOCK TABLE log_events IN SHARE MODE", holder, hold))
+            {
+                await lockTable.ExecuteNonQueryAsync();
+            }
+
+            Produce(pipeline, produced);
+            await Task.Delay(TimeSpan.FromSeconds(2));
+            await hold.RollbackAsync();
+        }
 
         await pipeline.WaitForStoredAsync(2 * Records, TimeSpan.FromMinutes(2));
         await pipeline.WaitForConsumedAsync(TimeSpan.FromMinutes(1));
