@@ -43,7 +43,7 @@ public static class IngestProblems
             title: "The body is not valid JSON.");
 
     // System.Text.Json says so only in its message (the same in every culture: the Api runs with invariant globalization).
-    private static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.Ordinal);
+    public static bool IsTooDeep(JsonException e) => e.Message.Contains("maximum configured depth", StringComparison.Ordinal);
 
     public static IResult Undecodable(string detail) =>
         TypedResults.Problem(detail, statusCode: StatusCodes.Status400BadRequest, title: "The body could not be decoded.");

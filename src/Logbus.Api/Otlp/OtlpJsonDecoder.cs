@@ -1,6 +1,7 @@
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Google.Protobuf;
+using Logbus.Api.Ingest;
 using Logbus.Api.Ingest.Decoding;
 using Logbus.Api.Otlp.Wire;
 using Microsoft.Extensions.Options;
@@ -18,7 +19,19 @@ public sealed class OtlpJsonDecoder(OtlpRecordMapper mapper, IOptions<OtlpOption
     public DecodedEvents Decode(ReadOnlyMemory<byte> body, string? keySource)
     {
         var depth = options.Value.MaxNestingDepth;
-        var root = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = depth * 2 });
+        JsonNode? root;
+        try
+        {
+            // Each OTLP level is two JSON levels (an AnyValue object around its kvlistValue or arrayValue).
+            root = JsonNode.Parse(body.Span, documentOptions: new JsonDocumentOptions { MaxDepth = depth * 2 });
+        }
+        catch (JsonException e) when (IngestProblems.IsTooDeep(e))
+        {
+            // Said here, not by the JSON routes' answer, which names the limit of a Logbus event's metadata.
+            throw new UndecodableBodyException(
+                $"The body nests deeper than OTLP values may: at most {depth} levels (setting Otlp:MaxNestingDepth).", e);
+        }
+
         if (root is not JsonObject request)
         {
             throw new UndecodableBodyException("The body must be an OTLP ExportLogsServiceRequest: a JSON object with resourceLogs.");

@@ -75,6 +75,7 @@ public static class HostileRequests
         Otlp("an OTLP field in the wrong wire type", OtlpBodies.WrongWireType(), 400, "wire type"),
         Otlp("OTLP with 1,000,000 empty log records", OtlpBodies.ManyRecords(1_000_000), 400, "MaxRecordsPerRequest"),
         Otlp("an OTLP AnyValue nested 2,000 deep", OtlpBodies.DeepAnyValue(2_000), 400, "MaxNestingDepth"),
+        Otlp("OTLP/JSON nested 10,000 levels deep", Text("{\"resourceLogs\":" + Nested(10_000) + "}"), 400, "Otlp:MaxNestingDepth"),
         Otlp("an OTLP length prefix past the end of the body", OtlpBodies.LengthPastEnd(), 400, "truncated"),
         Otlp("a gzip bomb as OTLP", Bomb("gzip", "application/x-protobuf", "", BombBytes, 0), 413, "MaxBodyBytes"),
         Otlp("OTLP/JSON with a trace id that is not hex", Text("""{"resourceLogs":[{"scopeLogs":[{"logRecords":[{"traceId":"zz"}]}]}]}"""),
