@@ -39,7 +39,7 @@ public sealed class InPlaceJsonTextConverter : JsonConverter<JsonText>
         var start = (int)reader.TokenStartIndex;
         reader.Skip();
         var end = reader.BytesConsumed;
-        if (end > record.Length || record[end - 1] != Last(reader.TokenType, record[end - 1]))
+        if (end > record.Length || !EndsAt(record, (int)end, reader.TokenType))
         {
             throw new JsonException("A value of the record ends where the record does not say it does: it is not the record being read.");
         }
@@ -67,10 +67,12 @@ public sealed class InPlaceJsonTextConverter : JsonConverter<JsonText>
         };
     }
 
-    private static byte Last(JsonTokenType end, byte actual) => end switch
+    // Whether the record's byte before end closes the value the reader ended on (a number or literal has nothing to close).
+    private static bool EndsAt(byte[] record, int end, JsonTokenType last) => last switch
     {
-        JsonTokenType.EndObject => (byte)'}',
-        JsonTokenType.EndArray => (byte)']',
-        _ => actual,
+        JsonTokenType.EndObject => record[end - 1] == (byte)'}',
+        JsonTokenType.EndArray => record[end - 1] == (byte)']',
+        JsonTokenType.String => record[end - 1] == (byte)'"',
+        _ => true,
     };
 }

@@ -54,6 +54,33 @@ public sealed class MetadataInPlaceSpecs
         Assert.Null(chunk.Events[^1].Metadata);
     }
 
+    [Theory]
+    [InlineData("\"a string, with \\\"quotes\\\"\"")]
+    [InlineData("-1.5e3")]
+    [InlineData("true")]
+    [InlineData("[1,[2,{\"x\":[]}]]")]
+    public void Metadata_that_is_not_an_object_is_read_in_place_as_its_text_too(string value)
+    {
+        // The Api refuses such metadata; a producer that bypassed it gets it to the Worker, whose own check decides.
+        var now = DateTimeOffset.UtcNow.ToString("O");
+        var record = Encoding.UTF8.GetBytes($$"""
+            {"chunkId":"{{Guid.NewGuid()}}","events":[{"id":"e","timestamp":"{{now}}","level":"INFO","message":"m","source":"s",
+             "metadata":{{value}},"receivedAt":"{{now}}"}]}
+            """);
+
+        var options = InPlaceJsonTextConverter.AddTo(new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        LogEventsAccepted chunk;
+        using (RecordBeingRead.Begin(record))
+        {
+            chunk = JsonSerializer.Deserialize<LogEventsAccepted>(record, options)!;
+        }
+
+        var metadata = chunk.Events[0].Metadata!;
+        Assert.Equal(value, metadata.GetRawText());
+        Assert.True(MemoryMarshal.TryGetArray(metadata.Utf8, out var slice));
+        Assert.Same(record, slice.Array);
+    }
+
     [Fact]
     public void Metadata_read_from_other_bytes_than_the_record_being_read_is_copied_from_what_is_read()
     {
