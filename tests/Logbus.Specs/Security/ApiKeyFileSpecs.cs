@@ -14,53 +14,39 @@ public sealed class ApiKeyFileSpecs
     [Fact]
     public async Task A_key_added_to_the_key_file_is_accepted_and_a_removed_one_refused_without_a_restart()
     {
-        var folder = Directory.CreateTempSubdirectory("logbus-keys-");
-        try
-        {
-            var file = Path.Combine(folder.FullName, "keys.json");
-            await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
-            using var keys = Keys(new() { ["ApiKeys:File"] = file, ["ApiKeys:Keys:0:Name"] = "configured",
-                ["ApiKeys:Keys:0:Sha256"] = KeySettings.Hash("configured-secret") });
+        using var folder = new TemporaryFolder();
+        var file = Path.Combine(folder.Path, "keys.json");
+        await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
+        using var keys = Keys(new() { ["ApiKeys:File"] = file, ["ApiKeys:Keys:0:Name"] = "configured",
+            ["ApiKeys:Keys:0:Sha256"] = KeySettings.Hash("configured-secret") });
 
-            Assert.Equal("first", Identify(keys, "first-secret")?.Name);
-            Assert.Null(Identify(keys, "second-secret"));
+        Assert.Equal("first", Identify(keys, "first-secret")?.Name);
+        Assert.Null(Identify(keys, "second-secret"));
 
-            await File.WriteAllTextAsync(file, FileWith(("second", "second-secret")));
+        await File.WriteAllTextAsync(file, FileWith(("second", "second-secret")));
 
-            await Eventually.TrueAsync(() => Task.FromResult(Identify(keys, "second-secret")?.Name == "second"), TimeSpan.FromSeconds(20),
-                "the key added to the file is accepted");
-            Assert.Null(Identify(keys, "first-secret"));
-            Assert.Equal("configured", Identify(keys, "configured-secret")?.Name);
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        await Eventually.TrueAsync(() => Task.FromResult(Identify(keys, "second-secret")?.Name == "second"), TimeSpan.FromSeconds(20),
+            "the key added to the file is accepted");
+        Assert.Null(Identify(keys, "first-secret"));
+        Assert.Equal("configured", Identify(keys, "configured-secret")?.Name);
     }
 
     [Fact]
     public async Task A_key_file_replaced_by_a_rename_is_followed_as_the_keys_command_replaces_it()
     {
-        var folder = Directory.CreateTempSubdirectory("logbus-keys-");
-        try
-        {
-            var file = Path.Combine(folder.FullName, "keys.json");
-            await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
-            using var keys = Keys(new() { ["ApiKeys:File"] = file });
-            Assert.Equal("first", Identify(keys, "first-secret")?.Name);
+        using var folder = new TemporaryFolder();
+        var file = Path.Combine(folder.Path, "keys.json");
+        await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
+        using var keys = Keys(new() { ["ApiKeys:File"] = file });
+        Assert.Equal("first", Identify(keys, "first-secret")?.Name);
 
-            var written = file + ".tmp";
-            await File.WriteAllTextAsync(written, FileWith(("second", "second-secret")));
-            File.Move(written, file, overwrite: true);
+        var written = file + ".tmp";
+        await File.WriteAllTextAsync(written, FileWith(("second", "second-secret")));
+        File.Move(written, file, overwrite: true);
 
-            await Eventually.TrueAsync(() => Task.FromResult(Identify(keys, "second-secret")?.Name == "second"), TimeSpan.FromSeconds(20),
-                "the key of the file renamed over the old one is accepted");
-            Assert.Null(Identify(keys, "first-secret"));
-        }
-        finally
-        {
-            folder.Delete(recursive: true);
-        }
+        await Eventually.TrueAsync(() => Task.FromResult(Identify(keys, "second-secret")?.Name == "second"), TimeSpan.FromSeconds(20),
+            "the key of the file renamed over the old one is accepted");
+        Assert.Null(Identify(keys, "first-secret"));
     }
 
     // The local stack keeps PostgreSQL's data and the services' logs in folders below the key file's: a watch over every
@@ -68,26 +54,19 @@ public sealed class ApiKeyFileSpecs
     [Fact]
     public async Task The_key_file_is_watched_in_its_own_folder_and_not_in_the_folders_below_it()
     {
-        var folder = Directory.CreateTempSubdirectory("logbus-keys-");
-        try
-        {
-            var below = Enumerable.Range(0, 5).Select(i => Directory.CreateDirectory(Path.Combine(folder.FullName, $"data{i}", "deeper")))
-                .SelectMany(d => new[] { d, d.Parent! }).ToList();
-            var file = Path.Combine(folder.FullName, "keys.json");
-            await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
+        using var folder = new TemporaryFolder();
+        var below = Enumerable.Range(0, 5).Select(i => Directory.CreateDirectory(Path.Combine(folder.Path, $"data{i}", "deeper")))
+            .SelectMany(d => new[] { d, d.Parent! }).ToList();
+        var file = Path.Combine(folder.Path, "keys.json");
+        await File.WriteAllTextAsync(file, FileWith(("first", "first-secret")));
 
-            using var keys = Keys(new() { ["ApiKeys:File"] = file });
+        using var keys = Keys(new() { ["ApiKeys:File"] = file });
 
-            var watched = InotifyWatches.OfThisProcess();
-            Assert.Contains(await InotifyWatches.InodeOfAsync(folder.FullName), watched);
-            foreach (var directory in below)
-            {
-                Assert.DoesNotContain(await InotifyWatches.InodeOfAsync(directory.FullName), watched);
-            }
-        }
-        finally
+        var watched = InotifyWatches.OfThisProcess();
+        Assert.Contains(await InotifyWatches.InodeOfAsync(folder.Path), watched);
+        foreach (var directory in below)
         {
-            folder.Delete(recursive: true);
+            Assert.DoesNotContain(await InotifyWatches.InodeOfAsync(directory.FullName), watched);
         }
     }
 
@@ -139,6 +118,15 @@ public sealed class ApiKeyFileSpecs
         var error = Assert.Throws<Microsoft.Extensions.Options.OptionsValidationException>(
             () => provider.GetRequiredService<Microsoft.Extensions.Options.IOptions<ApiKeyOptions>>().Value);
         Assert.Contains("'reed'", error.Message, StringComparison.Ordinal);
+    }
+
+    private sealed class TemporaryFolder : IDisposable
+    {
+        private readonly DirectoryInfo _folder = Directory.CreateTempSubdirectory("logbus-keys-");
+
+        public string Path => _folder.FullName;
+
+        public void Dispose() => _folder.Delete(recursive: true);
     }
 
     private static ApiKeys Keys(Dictionary<string, string?> settings)
