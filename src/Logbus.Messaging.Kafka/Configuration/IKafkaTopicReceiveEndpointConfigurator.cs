@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Confluent.Kafka;
 using MassTransit;
 
@@ -48,6 +49,13 @@ public interface IKafkaTopicReceiveEndpointConfigurator : IReceiveEndpointConfig
 
     /// <summary>How long a revoke or a stop waits for records in their receive pipe before giving up on them. Default 30 s.</summary>
     TimeSpan DrainTimeout { set; }
+
+    /// <summary>
+    /// Records' messages are read with the options <paramref name="configure"/> makes from MassTransit's shared serializer
+    /// options, for this endpoint alone: a converter only its messages need (one that reads a value in place, see
+    /// <see cref="Serialization.RecordBeingRead"/>) without changing what every bus of the process reads and writes with.
+    /// </summary>
+    void ConfigureRecordJsonOptions(Func<JsonSerializerOptions, JsonSerializerOptions> configure);
 
     /// <summary>
     /// Faulted records go to a dead-letter topic (default <c>&lt;topic&gt;.dlq</c>) with the exception in headers; the

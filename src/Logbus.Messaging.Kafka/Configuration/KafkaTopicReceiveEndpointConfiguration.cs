@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Confluent.Kafka;
 using Logbus.Messaging.Kafka.Consuming;
 using Logbus.Messaging.Kafka.Serialization;
@@ -25,6 +26,7 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
     private readonly IBusInstance _busInstance;
     private readonly IReceiveEndpointConfiguration _borrowed;
     private readonly KafkaRider _rider;
+    private readonly RecordJsonSerializerFactory _records = new(RawSerializerOptions.AddTransportHeaders);
 
     public KafkaTopicReceiveEndpointConfiguration(IBusInstance busInstance, IReceiveEndpointConfiguration borrowed,
         KafkaTopicEndpointSettings settings, KafkaRider rider)
@@ -42,7 +44,7 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
         // Raw JSON records that name their type (MT-MessageType) reach only consumers of that type; records without it,
         // from producers outside MassTransit, are taken as whatever the endpoint consumes. Messages are read straight from
         // the record's bytes (RecordJsonDeserializer).
-        AddDeserializer(new RecordJsonSerializerFactory(RawSerializerOptions.AddTransportHeaders), isDefault: true);
+        AddDeserializer(_records, isDefault: true);
     }
 
     public KafkaTopicEndpointSettings Settings { get; }
@@ -54,6 +56,8 @@ internal sealed class KafkaTopicReceiveEndpointConfiguration : ReceiveEndpointCo
     /// endpoints on one topic apart, as MassTransit's health and metrics need.
     /// </summary>
     public override Uri InputAddress => new($"{TopicAddress.For(Settings.Topic)}?group={Uri.EscapeDataString(Settings.GroupId)}");
+
+    public void ConfigureRecordJsonOptions(Func<JsonSerializerOptions, JsonSerializerOptions> configure) => _records.ConfigureJsonOptions(configure);
 
     public AutoOffsetReset AutoOffsetReset
     {

@@ -14,12 +14,28 @@ namespace Logbus.Messaging.Kafka.Serialization;
 /// allocated (bench/README.md).
 /// </summary>
 /// <remarks>
+/// Messages are read with MassTransit's serializer options, or with options made from them for this endpoint alone
+/// (<see cref="ConfigureJsonOptions"/>): a converter that only the endpoint's messages need stays out of the options every
+/// bus of the process shares.
 /// The record is still checked to be JSON here, so a record that is not fails where it did before: in deserialization,
 /// with a <see cref="SerializationException"/>, before any consumer runs.
 /// </remarks>
 public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMessageDeserializer
 {
     private readonly SystemTextJsonRawMessageSerializer _raw = new(options);
+    private Func<JsonSerializerOptions, JsonSerializerOptions>? _configure;
+    private (JsonSerializerOptions Shared, JsonSerializerOptions Made)? _json;
+
+    /// <summary>
+    /// Messages are read with <paramref name="configure"/>'s options, made from MassTransit's shared options (made again if
+    /// those are replaced), instead of the shared options themselves.
+    /// </summary>
+    public void ConfigureJsonOptions(Func<JsonSerializerOptions, JsonSerializerOptions> configure)
+    {
+        ArgumentNullException.ThrowIfNull(configure);
+        _configure = configure;
+        _json = null;
+    }
 
     public ContentType ContentType => _raw.ContentType;
 
@@ -46,10 +62,10 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
             return _raw.Deserialize(body, headers, destinationAddress);
         }
 
+        var json = JsonOptions();
         try
         {
             // What the message will be deserialized with allows (trailing commas, comments), this check allows too.
-            var json = SystemTextJsonMessageSerializer.Options;
             var reader = new Utf8JsonReader(bytes, new JsonReaderOptions
             {
                 MaxDepth = json.MaxDepth,
@@ -67,7 +83,25 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
         }
 
         return new RecordJsonSerializerContext(bytes, new RawMessageContext(headers, destinationAddress, options),
-            headers.GetMessageTypes(), options);
+            headers.GetMessageTypes(), options, json);
+    }
+
+    private JsonSerializerOptions JsonOptions()
+    {
+        var shared = SystemTextJsonMessageSerializer.Options;
+        if (_configure is null)
+        {
+            return shared;
+        }
+
+        // Made once, and again only if the bus configuration replaced the shared options after this endpoint was configured.
+        if (_json is not { } json || !ReferenceEquals(json.Shared, shared))
+        {
+            json = (shared, _configure(shared));
+            _json = json;
+        }
+
+        return json.Made;
     }
 
     public MessageBody GetMessageBody(string text) => _raw.GetMessageBody(text);

@@ -19,9 +19,10 @@ internal sealed class RecordJsonSerializerContext : SystemTextJsonRawSerializerC
     private readonly RawSerializerOptions _options;
     private JsonElement? _parsed;
 
-    public RecordJsonSerializerContext(byte[] record, MessageContext messageContext, string[] messageTypes, RawSerializerOptions options)
-        : base(SystemTextJsonMessageSerializer.Instance, SystemTextJsonMessageSerializer.Options, SystemTextJsonRawMessageSerializer.JsonContentType,
-            messageContext, messageTypes, options, Unparsed)
+    public RecordJsonSerializerContext(byte[] record, MessageContext messageContext, string[] messageTypes, RawSerializerOptions options,
+        JsonSerializerOptions json)
+        : base(SystemTextJsonMessageSerializer.Instance, json, SystemTextJsonRawMessageSerializer.JsonContentType, messageContext, messageTypes,
+            options, Unparsed)
     {
         _record = record;
         _options = options;

@@ -1,4 +1,5 @@
 using System.Net.Mime;
+using System.Text.Json;
 using MassTransit;
 using MassTransit.Serialization;
 
@@ -15,4 +16,7 @@ public sealed class RecordJsonSerializerFactory(RawSerializerOptions options) : 
     public IMessageSerializer CreateSerializer() => _serializer;
 
     public IMessageDeserializer CreateDeserializer() => _deserializer;
+
+    /// <inheritdoc cref="RecordJsonDeserializer.ConfigureJsonOptions"/>
+    public void ConfigureJsonOptions(Func<JsonSerializerOptions, JsonSerializerOptions> configure) => _deserializer.ConfigureJsonOptions(configure);
 }

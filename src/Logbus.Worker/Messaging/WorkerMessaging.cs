@@ -57,9 +57,7 @@ internal static class WorkerMessaging
                         endpoint => ImportSagaEndpoint.Configure(endpoint, context, imports));
                 });
             });
-            // Metadata is read as a slice of its record (InPlaceJsonTextConverter); the options are MassTransit's, shared by
-            // every bus of the process, so the converter is added to a copy of them, once.
-            x.UsingInMemory((_, bus) => bus.ConfigureJsonSerializerOptions(InPlaceJsonTextConverter.AddTo));
+            x.UsingInMemory();
         });
         return builder;
     }

@@ -31,7 +31,12 @@ public static class StoreLogEventsEndpoint
         endpoint.CommitInterval = options.CommitInterval;
         endpoint.ConfigureClient(client => client.QueuedMaxMessagesKbytes = options.FetchQueueKilobytes);
         endpoint.PrefetchBytesPerPartition = options.PrefetchKilobytesPerPartition * 1024L;
-        if (!options.ReadRecordsDirectly)
+        if (options.ReadRecordsDirectly)
+        {
+            // Each event's metadata is read as a slice of its record, not parsed into a document of its own.
+            endpoint.ConfigureRecordJsonOptions(InPlaceJsonTextConverter.AddTo);
+        }
+        else
         {
             endpoint.UseRawJsonDeserializer(RawSerializerOptions.AddTransportHeaders, isDefault: true);
         }

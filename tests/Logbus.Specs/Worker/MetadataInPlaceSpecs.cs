@@ -35,11 +35,12 @@ public sealed class MetadataInPlaceSpecs
     [Fact]
     public void The_Worker_reads_each_events_metadata_as_a_slice_of_its_record_holding_the_text_as_sent()
     {
-        SystemTextJsonMessageSerializer.Options = InPlaceJsonTextConverter.AddTo(SystemTextJsonMessageSerializer.Options);
         var record = Record(50);
+        // As the Worker's log-events endpoint configures its deserializer.
+        var deserializer = new RecordJsonDeserializer(RawSerializerOptions.AddTransportHeaders);
+        deserializer.ConfigureJsonOptions(InPlaceJsonTextConverter.AddTo);
 
-        var context = new RecordJsonDeserializer(RawSerializerOptions.AddTransportHeaders)
-            .Deserialize(new BytesMessageBody(record), new DictionarySendHeaders());
+        var context = deserializer.Deserialize(new BytesMessageBody(record), new DictionarySendHeaders());
         Assert.True(context.TryGetMessage<LogEventsAccepted>(out var chunk));
 
         Assert.Equal(50, chunk!.Events.Count);
@@ -52,6 +53,21 @@ public sealed class MetadataInPlaceSpecs
         }
 
         Assert.Null(chunk.Events[^1].Metadata);
+        Assert.DoesNotContain(SystemTextJsonMessageSerializer.Options.Converters, c => c is InPlaceJsonTextConverter);
+    }
+
+    [Fact]
+    public void A_deserializer_left_on_the_shared_options_copies_metadata_out_of_the_record()
+    {
+        var record = Record(3);
+
+        var context = new RecordJsonDeserializer(RawSerializerOptions.AddTransportHeaders)
+            .Deserialize(new BytesMessageBody(record), new DictionarySendHeaders());
+        Assert.True(context.TryGetMessage<LogEventsAccepted>(out var chunk));
+
+        Assert.True(MemoryMarshal.TryGetArray(chunk!.Events[0].Metadata!.Utf8, out var copy));
+        Assert.NotSame(record, copy.Array);
+        Assert.Equal(MetadataOf(0), chunk.Events[0].Metadata!.GetRawText());
     }
 
     [Theory]
