@@ -92,6 +92,10 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             "workstation-conserve, the Api's outbox storing topic sends in MassTransit's envelope (Messaging:BusOutbox:CaptureEnvelopes; "
             + "before 2026-12-07)",
             WorkstationConserve(("Messaging__BusOutbox__CaptureEnvelopes", "true"))),
+        new("no-direct",
+            "workstation-conserve, every chunk through the Api's outbox (Ingest:DirectProduce=false; an import's chunks went so "
+            + "before 2026-12-07 evening)",
+            WorkstationConserve(("Ingest__DirectProduce", "false"))),
         new("store-3-slots",
             "workstation-conserve, three store transactions at once (Worker:Storing:StoreConcurrency=3; processor count, 2, by default)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "3"))),

@@ -11,14 +11,21 @@ using Microsoft.Extensions.Options;
 namespace Logbus.Api.Imports;
 
 /// <summary>
-/// Streams one uploaded file into chunks on the outbox: records are read, validated and cut into chunks as they
-/// arrive, each chunk committed in its own transaction, so memory stays at one chunk whatever the file's size. The
-/// saga hears of the start, of the end (how many chunks make the file) or of a broken-off upload.
+/// Streams one uploaded file into chunks: records are read, validated and cut into chunks as they arrive, each chunk
+/// produced straight to Kafka (<see cref="DirectProducer"/>) or committed to the outbox in its own transaction, so memory
+/// stays at one chunk whatever the file's size. The last chunk commits to the outbox together with the end of the file.
+/// The saga hears of the start, of the end (how many chunks make the file) or of a broken-off upload.
 /// </summary>
+/// <remarks>
+/// A chunk is sent under its own id as MessageId on either path: one whose produce timed out and reached the broker
+/// anyway and the outbox's copy are one message to the Worker's inbox. The saga takes its messages in any order, so a
+/// chunk produced straight away may be stored before the outbox delivers the upload's start.
+/// </remarks>
 public sealed class ImportUpload(
     ImportRecordReader records,
     EventValidator validator,
     EventIngestor ingestor,
+    DirectProducer direct,
     IServiceScopeFactory scopes,
     IOptions<IngestOptions> ingestOptions,
     IOptions<ImportUploadOptions> importOptions,
@@ -134,20 +141,28 @@ public sealed class ImportUpload(
         return incoming.Timestamp is not { ValueKind: not JsonValueKind.Null } ? accepted with { Timestamp = undatedAt } : accepted;
     }
 
-    private Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, CancellationToken cancellationToken)
+    private async Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end,
+        CancellationToken cancellationToken)
     {
         var number = summary.Chunks;
         var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
         summary.Chunks++;
-        return ingestor.CommitAsync(async (endpoints, token) =>
+        if (end is null && await direct.TryProduceAsync(message, cancellationToken))
+        {
+            IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
+            return;
+        }
+
+        await ingestor.CommitAsync(async (endpoints, token) =>
         {
             var topic = await endpoints.GetSendEndpoint(_events);
-            await topic.Send(message, token);
+            await topic.Send(message, context => context.MessageId = message.ChunkId, token);
             if (end is not null)
             {
                 await SendKeyed(endpoints, _imports, end, summary.ImportId, token);
             }
         }, cancellationToken);
+        IngestMetrics.ChunksSent(IngestMetrics.OutboxPath, 1);
     }
 
     private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken)

@@ -6,6 +6,7 @@ using System.Text.Json;
 using Confluent.Kafka;
 using Logbus.Contracts;
 using Logbus.Messaging.Kafka.Testing;
+using Logbus.Specs.Imports;
 using Logbus.Specs.Infrastructure;
 using Logbus.Specs.Worker;
 
@@ -39,6 +40,42 @@ public sealed class DirectProduceSpecs
         var records = ReadTopic(pipeline.Broker.BootstrapServers, pipeline.Topic);
         Assert.All(records, r => Assert.Equal(r.Chunk.ChunkId, r.MessageId));
         Assert.Equal(ids.Order(StringComparer.Ordinal), records.SelectMany(r => r.Chunk.Events.Select(e => e.Id)).Order(StringComparer.Ordinal));
+    }
+
+    [Fact]
+    public async Task An_imports_chunks_are_produced_directly_and_only_its_start_its_last_chunk_and_its_end_are_committed_to_the_outbox()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        // The outbox is not delivered: what the upload committed to it stays there to be read.
+        await using var api = ApiHost.Start(db, deliver: false, kafka: SharedServers.Kafka.BootstrapServers, settings: new Dictionary<string, string?>
+        {
+            ["Ingest:DirectProduce"] = "true",
+            ["Ingest:ChunkMaxEvents"] = "1000",
+        });
+
+        var response = await api.Client.PostAsync("/api/imports", ImportFiles.Content(ImportFiles.Ndjson(4_500)));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var importId = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
+
+        var produced = ReadTopic(SharedServers.Kafka.BootstrapServers, api.Topic);
+        Assert.Equal([0, 1, 2, 3], produced.Select(r => r.Chunk.ChunkNumber ?? -1).Order());
+        Assert.All(produced, r => Assert.Equal((importId, r.Chunk.ChunkId, 1000), (r.Chunk.ImportId!.Value, r.MessageId, r.Chunk.Events.Count)));
+
+        var outbox = new List<(string Type, string Body)>();
+        await using (var command = db.DataSource.CreateCommand(
+                         "SELECT message_type, body FROM messaging.outbox_message WHERE outbox_id IS NOT NULL ORDER BY sequence_number"))
+        await using (var reader = await command.ExecuteReaderAsync())
+        {
+            while (await reader.ReadAsync())
+            {
+                outbox.Add((reader.GetString(0), reader.GetString(1)));
+            }
+        }
+
+        Assert.Equal(["ImportStarted", "LogEventsAccepted", "ImportReceived"], outbox.Select(m => m.Type.Split(':')[^1]));
+        var last = ChunkOf(Encoding.UTF8.GetBytes(outbox[1].Body));
+        Assert.Equal((importId, 4, 500), (last.ImportId!.Value, last.ChunkNumber!.Value, last.Events.Count));
+        Assert.Equal(5, JsonDocument.Parse(outbox[2].Body).RootElement.GetProperty("chunks").GetInt32());
     }
 
     [Fact]
