@@ -16,15 +16,11 @@ public sealed class LogEvent
 
     public required string Source { get; init; }
 
-    /// <summary>A JSON object, stored as <c>jsonb</c>.</summary>
-    public string? Metadata { get; init; }
-
     /// <summary>
-    /// The same object as UTF-8 text, which the bulk writer sends as it is, preferred to <see cref="Metadata"/>: the
-    /// Worker's rows carry this, so an event's metadata goes from its record to PostgreSQL without becoming a string.
-    /// Not mapped.
+    /// A JSON object as UTF-8 text, stored as <c>jsonb</c>: the bulk writer sends the bytes as they are, so an event's
+    /// metadata goes from the Worker's record (whose bytes the row slices) to PostgreSQL without becoming a string.
     /// </summary>
-    public ReadOnlyMemory<byte>? MetadataUtf8 { get; init; }
+    public ReadOnlyMemory<byte>? Metadata { get; init; }
 
     public string? TraceId { get; init; }
 

@@ -26,8 +26,7 @@ public class LogbusDbContext(DbContextOptions<LogbusDbContext> options) : DbCont
             e.Property(x => x.Level).HasColumnName("level").HasMaxLength(5);
             e.Property(x => x.Message).HasColumnName("message");
             e.Property(x => x.Source).HasColumnName("source").HasMaxLength(200);
-            e.Property(x => x.Metadata).HasColumnName("metadata").HasColumnType("jsonb");
-            e.Ignore(x => x.MetadataUtf8);
+            e.Property(x => x.Metadata).HasColumnName("metadata").HasColumnType("jsonb").HasConversion<Utf8TextConverter>();
             e.Property(x => x.TraceId).HasColumnName("trace_id").HasMaxLength(32);
             e.Property(x => x.SpanId).HasColumnName("span_id").HasMaxLength(16);
             e.Property(x => x.Exception).HasColumnName("exception");

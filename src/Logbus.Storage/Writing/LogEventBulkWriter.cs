@@ -125,13 +125,13 @@ public static class LogEventBulkWriter
             await copy.WriteAsync(e.Level, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(e.Message, NpgsqlDbType.Text, cancellationToken);
             await copy.WriteAsync(e.Source, NpgsqlDbType.Text, cancellationToken);
-            if (e.MetadataUtf8 is { } metadata)
+            if (e.Metadata is { } metadata)
             {
                 await copy.WriteAsync(metadata, NpgsqlDbType.Jsonb, cancellationToken);
             }
             else
             {
-                await WriteNullableAsync(copy, e.Metadata, NpgsqlDbType.Jsonb, cancellationToken);
+                await copy.WriteNullAsync(cancellationToken);
             }
 
             await WriteNullableAsync(copy, e.TraceId, NpgsqlDbType.Text, cancellationToken);

@@ -42,7 +42,7 @@ public static class StorableEvent
         Level = e.Level,
         Message = e.Message,
         Source = e.Source,
-        MetadataUtf8 = e.Metadata?.Utf8,
+        Metadata = e.Metadata?.Utf8,
         TraceId = e.TraceId,
         SpanId = e.SpanId,
         Exception = e.Exception,
