@@ -24,7 +24,7 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
 {
     private readonly SystemTextJsonRawMessageSerializer _raw = new(options);
     private Func<JsonSerializerOptions, JsonSerializerOptions>? _configure;
-    private (JsonSerializerOptions Shared, JsonSerializerOptions Made)? _json;
+    private MadeOptions? _json;
 
     /// <summary>
     /// Messages are read with <paramref name="configure"/>'s options, made from MassTransit's shared options (made again if
@@ -34,7 +34,7 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
     {
         ArgumentNullException.ThrowIfNull(configure);
         _configure = configure;
-        _json = null;
+        Volatile.Write(ref _json, null);
     }
 
     public ContentType ContentType => _raw.ContentType;
@@ -95,14 +95,18 @@ public sealed class RecordJsonDeserializer(RawSerializerOptions options) : IMess
         }
 
         // Made once, and again only if the bus configuration replaced the shared options after this endpoint was configured.
-        if (_json is not { } json || !ReferenceEquals(json.Shared, shared))
+        // Lanes read concurrently: the pair is one object, swapped whole.
+        var json = Volatile.Read(ref _json);
+        if (json is null || !ReferenceEquals(json.Shared, shared))
         {
-            json = (shared, _configure(shared));
-            _json = json;
+            json = new MadeOptions(shared, _configure(shared));
+            Volatile.Write(ref _json, json);
         }
 
         return json.Made;
     }
+
+    private sealed record MadeOptions(JsonSerializerOptions Shared, JsonSerializerOptions Made);
 
     public MessageBody GetMessageBody(string text) => _raw.GetMessageBody(text);
 }
