@@ -38,7 +38,7 @@ public static class IngestMetrics
     /// </summary>
     public static void StartAtZero(IEnumerable<RouteEndpoint> endpoints)
     {
-        string[] routes = [.. endpoints.Select(e => e.RoutePattern.RawText ?? "").Distinct(StringComparer.Ordinal)];
+        string[] routes = [.. endpoints.Select(RouteLabel.Of).Distinct(StringComparer.Ordinal)];
         Events.ZeroEach(routes, ["accepted", "rejected"]);
         Bytes.ZeroEach(routes);
         Rejections.ZeroEach(routes, Reasons);
@@ -67,6 +67,5 @@ public static class IngestMetrics
 
     public static void Rejected(HttpContext context, string reason) => Rejections.Add(1, Route(context), reason);
 
-    private static string Route(HttpContext context) =>
-        (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "";
+    private static string Route(HttpContext context) => RouteLabel.Of(context);
 }

@@ -33,7 +33,7 @@ public static class KeyRefusals
 
     /// <summary>Creates every route's series at zero, so an alert on <c>increase()</c> sees the first refusal.</summary>
     public static void StartAtZero(IEnumerable<RouteEndpoint> endpoints) =>
-        Refusals.ZeroEach([.. endpoints.Select(e => e.RoutePattern.RawText ?? "").Distinct(StringComparer.Ordinal)], Reasons);
+        Refusals.ZeroEach([.. endpoints.Select(RouteLabel.Of).Distinct(StringComparer.Ordinal)], Reasons);
 
     /// <summary>401: no key, or one this Logbus does not know.</summary>
     public static ProblemHttpResult Unauthorized(HttpContext context, bool presented)
@@ -65,5 +65,5 @@ public static class KeyRefusals
     }
 
     private static void Count(HttpContext context, string reason) =>
-        Refusals.Add(1, (context.GetEndpoint() as RouteEndpoint)?.RoutePattern.RawText ?? context.Request.Path.Value ?? "", reason);
+        Refusals.Add(1, RouteLabel.Of(context), reason);
 }
