@@ -22,7 +22,8 @@ public sealed class IngestRouteLabelSpecs
         Assert.Equal(HttpStatusCode.Accepted, slashed.StatusCode);
 
         var after = await PrometheusScrape.SumAsync(api.Client, "logbus_ingest_events_total", ("route", "/api/logs"), ("result", "accepted"));
-        Assert.Equal(before + 2, after);
+        // The counters are the process's: specs running beside this one may add to them too.
+        Assert.True(after >= before + 2, $"{after} counted after {before}");
         Assert.DoesNotContain("route=\"/api/logs/\"", await api.Client.GetStringAsync("/metrics"), StringComparison.Ordinal);
     }
 }
