@@ -96,6 +96,9 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             "workstation-conserve, every chunk through the Api's outbox (Ingest:DirectProduce=false; an import's chunks went so "
             + "before 2026-12-07 evening)",
             WorkstationConserve(("Ingest__DirectProduce", "false"))),
+        new("merge-16k-events",
+            "workstation-conserve, up to 16,000 events in one merged store transaction (Worker:Storing:MergeMaxEvents=16000; 4,000 by default)",
+            WorkstationConserve(("Worker__Storing__MergeMaxEvents", "16000"))),
         new("store-3-slots",
             "workstation-conserve, three store transactions at once (Worker:Storing:StoreConcurrency=3; processor count, 2, by default)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "3"))),
