@@ -147,10 +147,15 @@ public sealed class ImportUpload(
         var number = summary.Chunks;
         var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
         summary.Chunks++;
-        if (end is null && await direct.TryProduceAsync(message, cancellationToken))
+        if (end is null && !summary.ChunksToOutbox)
         {
-            IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
-            return;
+            if (await direct.TryProduceAsync(message, cancellationToken))
+            {
+                IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
+                return;
+            }
+
+            summary.ChunksToOutbox = direct.Enabled;
         }
 
         await ingestor.CommitAsync(async (endpoints, token) =>

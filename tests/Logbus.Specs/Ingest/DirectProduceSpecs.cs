@@ -51,6 +51,8 @@ public sealed class DirectProduceSpecs
         {
             ["Ingest:DirectProduce"] = "true",
             ["Ingest:ChunkMaxEvents"] = "1000",
+            // Until its first look the guard holds the topic, and the upload starts at once.
+            ["Kafka:RetentionGuard:Enabled"] = "false",
         });
 
         var response = await api.Client.PostAsync("/api/imports", ImportFiles.Content(ImportFiles.Ndjson(4_500)));
@@ -76,6 +78,36 @@ public sealed class DirectProduceSpecs
         var last = ChunkOf(Encoding.UTF8.GetBytes(outbox[1].Body));
         Assert.Equal((importId, 4, 500), (last.ImportId!.Value, last.ChunkNumber!.Value, last.Events.Count));
         Assert.Equal(5, JsonDocument.Parse(outbox[2].Body).RootElement.GetProperty("chunks").GetInt32());
+    }
+
+    [Fact]
+    public async Task Once_a_chunk_of_an_import_fell_back_to_the_outbox_the_rest_of_the_upload_follows_without_trying_Kafka()
+    {
+        using var broker = SharedServers.Track(KafkaDevBroker.Start());
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var pipeline = await Pipeline.StartAsync(db, broker, partitions: 2, apiSettings: new Dictionary<string, string?>
+        {
+            ["Ingest:ChunkMaxEvents"] = "1000",
+            ["Ingest:DirectProduceTimeout"] = "00:00:00.300",
+            // A breaker that lets a trial through at once: only the upload's own choice keeps its later chunks off Kafka.
+            ["Ingest:DirectProduceBreakDuration"] = "00:00:00.001",
+            ["Kafka:RetentionGuard:Enabled"] = "false",
+            ["Messaging:BusOutbox:MaxRetryDelay"] = "00:00:02",
+        });
+
+        // The broker takes the records but answers after the Api stopped waiting: the first chunk is produced and also
+        // committed to the outbox.
+        broker.SetBrokerRoundTrip(1, TimeSpan.FromSeconds(2));
+        var response = await pipeline.Api.Client.PostAsync("/api/imports", ImportFiles.Content(ImportFiles.Ndjson(3_500)));
+        broker.SetBrokerRoundTrip(1, TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+
+        await pipeline.WaitForStoredAsync(3_500, TimeSpan.FromSeconds(90));
+        await Eventually.TrueAsync(async () => (await db.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox_message")) == 0,
+            TimeSpan.FromSeconds(30), "the outbox drained");
+        var twice = ReadTopic(broker.BootstrapServers, pipeline.Topic).GroupBy(r => r.MessageId).Where(g => g.Count() > 1).ToList();
+        Assert.Equal([0], twice.Select(g => g.First().Chunk.ChunkNumber ?? -1));
+        await pipeline.AssertExactlyAsync(3_500);
     }
 
     [Fact]
