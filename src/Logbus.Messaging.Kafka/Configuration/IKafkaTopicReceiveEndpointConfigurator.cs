@@ -54,6 +54,8 @@ public interface IKafkaTopicReceiveEndpointConfigurator : IReceiveEndpointConfig
     /// Records' messages are read with the options <paramref name="configure"/> makes from MassTransit's shared serializer
     /// options, for this endpoint alone: a converter only its messages need (one that reads a value in place, see
     /// <see cref="Serialization.RecordBeingRead"/>) without changing what every bus of the process reads and writes with.
+    /// Only the rider's record deserializer uses them: an endpoint that replaces it (<c>UseRawJsonDeserializer</c>) reads
+    /// with MassTransit's shared options.
     /// </summary>
     void ConfigureRecordJsonOptions(Func<JsonSerializerOptions, JsonSerializerOptions> configure);
 
