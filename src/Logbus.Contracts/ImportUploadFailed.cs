@@ -1,8 +1,8 @@
 namespace Logbus.Contracts;
 
 /// <summary>
-/// The upload broke off (the client went away, the compressed data was corrupt): the chunks committed before that are
-/// stored, nothing more comes.
+/// The upload broke off (the client went away, the compressed data was corrupt): the chunks acknowledged or committed
+/// before that are stored, nothing more comes.
 /// </summary>
 public sealed record ImportUploadFailed(
     Guid ImportId,

@@ -4,8 +4,8 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 namespace Logbus.Storage;
 
 /// <summary>
-/// Maps UTF-8 text held as bytes (<see cref="LogEvent.Metadata"/>) to a text column in the model; rows are written by the
-/// bulk writer, which sends the bytes themselves.
+/// Maps UTF-8 text held as bytes (<see cref="LogEvent.Metadata"/>) to its <c>jsonb</c> column, as a string, in the model;
+/// rows are written by the bulk writer, which sends the bytes themselves.
 /// </summary>
 public sealed class Utf8TextConverter() : ValueConverter<ReadOnlyMemory<byte>, string>(v => Decode(v), s => Encode(s))
 {
