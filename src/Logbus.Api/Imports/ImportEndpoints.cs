@@ -25,7 +25,8 @@ internal static class ImportEndpoints
                 "Content-Type application/x-ndjson), CLEF (application/vnd.serilog.clef) or CSV with a header row (text/csv: timestamp, level, " +
                 "source, message, other columns into metadata); ?format=ndjson|clef|csv overrides the Content-Type. Content-Encoding gzip, br or " +
                 "deflate. ?source= names the source of lines without one; ?fileName= is shown in the status. With an Idempotency-Key header a " +
-                "retried upload imports once (again, unless the first was received whole). 202 once every chunk of the file is acknowledged by Kafka or committed, with the import " +
+                "retried upload imports once (again, unless the first was received whole). 202 once every chunk of the file is " +
+                "acknowledged by Kafka or committed, with the import " +
                 "id and its status URL; bad lines do not fail " +
                 "the upload, they are counted and reported in the status.")
             .AddEndpointFilter(AcceptedContentTypes.ImportFiles)

@@ -13,7 +13,10 @@ public static class IngestMetrics
     private static readonly CumulativeCounter Bytes = new(LogbusMeters.Logbus, "ingest_bytes_total", "By",
         "Request body bytes received (after decompression), by route.", "route");
 
-    /// <summary>The ways an accepted chunk of a request or an import leaves the Api, the values of <c>logbus_ingest_chunks_total</c>'s <c>path</c>.</summary>
+    /// <summary>
+    /// The ways an accepted chunk of a request or an import leaves the Api, the values of <c>logbus_ingest_chunks_total</c>'s
+    /// <c>path</c>.
+    /// </summary>
     public const string DirectPath = "direct";
 
     public const string OutboxPath = "outbox";
