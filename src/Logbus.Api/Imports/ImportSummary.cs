@@ -17,12 +17,6 @@ public sealed class ImportSummary(Guid importId)
 
     public int Chunks { get; set; }
 
-    /// <summary>
-    /// A chunk of this upload went to the outbox although it was the direct path's to take (Kafka away, slow or held):
-    /// the rest follow it, so an upload does not wait out the direct producer's timeout chunk after chunk.
-    /// </summary>
-    public bool ChunksToOutbox { get; set; }
-
     public bool Cancelled { get; set; }
 
     public IReadOnlyList<ImportLineError> Errors => _errors;

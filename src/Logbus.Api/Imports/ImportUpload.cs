@@ -56,6 +56,9 @@ public sealed class ImportUpload(
         var chunk = new List<AcceptedLogEvent>();
         var chunkBytes = 0;
         var errors = new List<FieldError>();
+        // Once a chunk fell back to the outbox (Kafka away, slow or held), the rest of the upload follow it: chunk after
+        // chunk would otherwise wait out the direct producer's timeout as its breaker's trial.
+        var tryKafka = true;
         try
         {
             using var text = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
@@ -74,7 +77,7 @@ public sealed class ImportUpload(
                 var size = EventChunker.SizeOf(accepted);
                 if (EventChunker.StartsNewChunk(chunk.Count, chunkBytes, size, _ingest.ChunkMaxEvents, _ingest.ChunkMaxBytes))
                 {
-                    await CommitChunkAsync(summary, chunk, null, cancellationToken);
+                    tryKafka = await CommitChunkAsync(summary, chunk, null, tryKafka, cancellationToken);
                     chunk = [];
                     chunkBytes = 0;
                     if (summary.Chunks % _options.CancelCheckEveryChunks == 0 && await IsCancelledAsync(importId, cancellationToken))
@@ -100,7 +103,7 @@ public sealed class ImportUpload(
         if (lastChunk)
         {
             // The last chunk and the end of the file commit together.
-            await CommitChunkAsync(summary, chunk, received, cancellationToken);
+            await CommitChunkAsync(summary, chunk, received, tryKafka: false, cancellationToken);
         }
         else
         {
@@ -141,21 +144,20 @@ public sealed class ImportUpload(
         return incoming.Timestamp is not { ValueKind: not JsonValueKind.Null } ? accepted with { Timestamp = undatedAt } : accepted;
     }
 
-    private async Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end,
+    /// <summary>
+    /// Sends one chunk: straight to Kafka when <paramref name="tryKafka"/> and it is not the last (which commits with
+    /// <paramref name="end"/>), else, or when Kafka did not take it, to the outbox. True when it went to Kafka: the next chunk may try too.
+    /// </summary>
+    private async Task<bool> CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, bool tryKafka,
         CancellationToken cancellationToken)
     {
         var number = summary.Chunks;
         var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
         summary.Chunks++;
-        if (end is null && !summary.ChunksToOutbox)
+        if (end is null && tryKafka && await direct.TryProduceAsync(message, cancellationToken))
         {
-            if (await direct.TryProduceAsync(message, cancellationToken))
-            {
-                IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
-                return;
-            }
-
-            summary.ChunksToOutbox = direct.Enabled;
+            IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
+            return true;
         }
 
         await ingestor.CommitAsync(async (endpoints, token) =>
@@ -168,6 +170,7 @@ public sealed class ImportUpload(
             }
         }, cancellationToken);
         IngestMetrics.ChunksSent(IngestMetrics.OutboxPath, 1);
+        return false;
     }
 
     private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken)

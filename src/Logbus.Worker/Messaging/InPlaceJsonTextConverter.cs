@@ -15,15 +15,10 @@ public sealed class InPlaceJsonTextConverter : JsonConverter<JsonText>
 {
     private static readonly JsonTextConverter Copying = new();
 
-    /// <summary>Options that read with this converter: a copy of <paramref name="json"/> with it first, or those if they have it.</summary>
+    /// <summary>Options that read with this converter: a copy of <paramref name="json"/> with it first.</summary>
     public static JsonSerializerOptions AddTo(JsonSerializerOptions json)
     {
         ArgumentNullException.ThrowIfNull(json);
-        if (json.Converters.OfType<InPlaceJsonTextConverter>().Any())
-        {
-            return json;
-        }
-
         var options = new JsonSerializerOptions(json);
         options.Converters.Insert(0, new InPlaceJsonTextConverter());
         return options;
