@@ -107,6 +107,10 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "4"))),
         new("merge-1-slot", "workstation-conserve, records merged into one store transaction at a time (Worker:Storing:StoreConcurrency=1)",
             WorkstationConserve(("Worker__Storing__StoreConcurrency", "1"))),
+        new("no-merge-imports",
+            "workstation-conserve, every chunk of an import stored in a transaction of its own (Worker:Storing:MergeImportChunks=false; "
+            + "the way before 2026-12-07 night)",
+            WorkstationConserve(("Worker__Storing__MergeImportChunks", "false"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

@@ -1,8 +1,11 @@
 using System.Data;
 using System.Diagnostics;
+using Logbus.Contracts;
 using Logbus.Messaging.EntityFrameworkCore.Diagnostics;
+using Logbus.Messaging.EntityFrameworkCore.Model;
 using Logbus.Storage;
 using Logbus.Storage.Writing;
+using Microsoft.EntityFrameworkCore;
 using Npgsql;
 using NpgsqlTypes;
 
@@ -22,7 +25,7 @@ namespace Logbus.Worker.Storing;
 /// merged transaction is tried once more; an outage fails them all, for the endpoint's retry and circuit breaker.
 /// </remarks>
 public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics, ILogger logger,
-    TimeProvider time)
+    TimeProvider time, IServiceScopeFactory? scopes = null, string outboxTable = "messaging.outbox_message")
 {
     /// <summary>The inbox metrics' name for the database, as the per-record inbox reports it.</summary>
     private const string InboxContext = nameof(LogbusDbContext);
@@ -80,7 +83,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         var inbox = await UpsertInboxRowsAsync(connection, transaction, firsts, consumerId);
         var toStore = new List<MergeableRecord>(firsts.Count);
         var consumedBefore = new List<MergeableRecord>();
-        var unconsumedRows = new List<Guid>();
+        var unconsumedRows = new List<MergeableRecord>();
         foreach (var record in firsts)
         {
             var row = inbox[record.MessageId];
@@ -89,7 +92,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
                 toStore.Add(record);
                 if (row.ReceiveCount > 1)
                 {
-                    unconsumedRows.Add(record.MessageId);
+                    unconsumedRows.Add(record);
                 }
             }
             else if (row.Delivered)
@@ -106,10 +109,13 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         }
 
         StoredCounts counts;
+        List<(MergeableRecord Record, OutboxMessage Progress)> progress;
         try
         {
-            counts = await LogEventBulkWriter.WriteAsync(connection, [.. toStore.SelectMany(r => r.Rows)], CancellationToken.None,
-                copyDirect: copyDirect);
+            counts = await LogEventBulkWriter.WriteAsync(connection, [.. toStore.Where(r => r.Import is null).SelectMany(r => r.Rows)],
+                CancellationToken.None, copyDirect: copyDirect);
+            (progress, var importCounts) = await StoreImportChunksAsync(connection, transaction, toStore, wroteBefore: counts.Total > 0);
+            counts = new StoredCounts(counts.Stored + importCounts.Stored, counts.Duplicates + importCounts.Duplicates);
         }
         catch (PostgresException e) when (IsolatingWriter.IsDataRefusal(e))
         {
@@ -127,15 +133,129 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
 
         await transaction.CommitAsync();
         Observe(toStore, consumedBefore, counts, started);
+        var undelivered = await DeliverProgressAsync(connection, progress, consumerId);
         foreach (var record in toStore)
         {
-            record.Complete(MergeOutcome.Stored);
+            record.Complete(undelivered.Contains(record) ? MergeOutcome.StoreAlone : MergeOutcome.Stored);
         }
 
         foreach (var record in consumedBefore)
         {
             record.Complete(MergeOutcome.ConsumedBefore);
         }
+    }
+
+    /// <summary>
+    /// Writes each chunk of an import on its own (its progress counts its rows), or none of a chunk whose import was asked to
+    /// cancel, and puts each chunk's progress message into the consumer outbox, as <see cref="LogEventsAcceptedConsumer"/>
+    /// does for a chunk stored alone.
+    /// </summary>
+    private async Task<(List<(MergeableRecord Record, OutboxMessage Progress)> Progress, StoredCounts Counts)> StoreImportChunksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<MergeableRecord> toStore, bool wroteBefore)
+    {
+        var chunks = toStore.Where(r => r.Import is not null).ToList();
+        var progress = new List<(MergeableRecord, OutboxMessage)>(chunks.Count);
+        if (chunks.Count == 0)
+        {
+            return (progress, default);
+        }
+
+        var cancelled = await CancelledImportsAsync(connection, transaction, chunks.Select(r => r.Import!.ImportId).Distinct().ToArray());
+        var stored = 0;
+        var duplicates = 0;
+        foreach (var record in chunks)
+        {
+            var chunk = record.Import!;
+            var skip = cancelled.Contains(chunk.ImportId);
+            var counts = skip
+                ? default
+                : await LogEventBulkWriter.WriteAsync(connection, record.Rows as IReadOnlyCollection<LogEvent> ?? [.. record.Rows],
+                    CancellationToken.None, emptyStaging: wroteBefore, copyDirect: copyDirect);
+            wroteBefore |= counts.Total > 0;
+            stored += counts.Stored;
+            duplicates += counts.Duplicates;
+            if (skip)
+            {
+                WorkerMetrics.EventsSkipped.Add(chunk.Events);
+            }
+
+            progress.Add((record, await chunk.Capture(new LogEventsStored(chunk.ChunkId, chunk.ImportId, chunk.ChunkNumber, counts.Stored,
+                counts.Duplicates, time.GetUtcNow(), skip ? chunk.Events : 0))));
+        }
+
+        // The outbox rows go in through the model that maps them (its HiLo keys, its columns), on this transaction.
+        await using var scope = scopes!.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
+        db.Database.SetDbConnection(connection);
+        await db.Database.UseTransactionAsync(transaction);
+        db.Set<OutboxMessage>().AddRange(progress.Select(p => p.Item2));
+        await db.SaveChangesAsync();
+        return (progress, new StoredCounts(stored, duplicates));
+    }
+
+    private static async Task<HashSet<Guid>> CancelledImportsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] importIds)
+    {
+        await using var command = new NpgsqlCommand(
+            "SELECT correlation_id FROM import_state WHERE correlation_id = ANY(@ids) AND cancel_requested_at IS NOT NULL", connection, transaction);
+        command.Parameters.AddWithValue("ids", importIds);
+        var cancelled = new HashSet<Guid>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            cancelled.Add(reader.GetGuid(0));
+        }
+
+        return cancelled;
+    }
+
+    /// <summary>
+    /// Sends each committed progress message, then deletes the sent ones and marks their inbox rows delivered, as the inbox's
+    /// delivery pass does. Returns the records whose progress is still to deliver: they go the per-record way, where the
+    /// inbox finds them consumed and not delivered and sends what the outbox holds (a message sent twice has one message id,
+    /// which the saga's inbox absorbs). Never throws: the rows are committed whatever happens here.
+    /// </summary>
+    private async Task<HashSet<MergeableRecord>> DeliverProgressAsync(NpgsqlConnection connection,
+        List<(MergeableRecord Record, OutboxMessage Progress)> progress, Guid consumerId)
+    {
+        var undelivered = new HashSet<MergeableRecord>();
+        var sent = new List<MergeableRecord>(progress.Count);
+        foreach (var (record, message) in progress)
+        {
+            try
+            {
+                await record.Import!.Deliver(message);
+                sent.Add(record);
+            }
+            catch (Exception e)
+            {
+                logger.LogWarning(e, "The progress of import chunk {ChunkId} is committed but not sent; the inbox sends it",
+                    record.Import!.ChunkId);
+                undelivered.Add(record);
+            }
+        }
+
+        if (sent.Count == 0)
+        {
+            return undelivered;
+        }
+
+        try
+        {
+            await using var command = new NpgsqlCommand($"""
+                DELETE FROM {outboxTable} WHERE inbox_consumer_id = @consumer_id AND inbox_message_id = ANY(@message_ids);
+                UPDATE {inboxTable} SET delivered = now() WHERE consumer_id = @consumer_id AND message_id = ANY(@message_ids)
+                """, connection);
+            command.Parameters.AddWithValue("consumer_id", consumerId);
+            command.Parameters.AddWithValue("message_ids", sent.Select(r => r.MessageId).ToArray());
+            await command.ExecuteNonQueryAsync();
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "{Records} import chunks sent their progress but could not be marked delivered; the inbox does it", sent.Count);
+            undelivered.UnionWith(sent);
+        }
+
+        return undelivered;
     }
 
     private static void CompleteAll(List<MergeableRecord> records, MergeOutcome outcome)
@@ -157,14 +277,15 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
     {
         await using var command = new NpgsqlCommand($"""
             INSERT INTO {inboxTable} AS i (message_id, consumer_id, received, receive_count, expiration_time, consumed, delivered)
-            SELECT m.id, @consumer_id, now(), 1, m.expires, now(), now()
-            FROM unnest(@message_ids, @expiration_times) AS m(id, expires)
+            SELECT m.id, @consumer_id, now(), 1, m.expires, now(), CASE WHEN m.delivers THEN NULL ELSE now() END
+            FROM unnest(@message_ids, @expiration_times, @delivers) AS m(id, expires, delivers)
             ORDER BY m.id
             ON CONFLICT (message_id, consumer_id) DO UPDATE SET receive_count = i.receive_count + 1
             RETURNING message_id, receive_count, consumed IS NOT NULL, delivered IS NOT NULL
             """, connection, transaction);
         command.Parameters.AddWithValue("consumer_id", consumerId);
         command.Parameters.AddWithValue("message_ids", records.Select(r => r.MessageId).ToArray());
+        command.Parameters.AddWithValue("delivers", records.Select(r => r.Import is not null).ToArray());
         command.Parameters.Add(new NpgsqlParameter<DateTime?[]>("expiration_times", [.. records.Select(r => r.ExpirationTime?.ToUniversalTime())])
         {
             NpgsqlDbType = NpgsqlDbType.Array | NpgsqlDbType.TimestampTz,
@@ -179,14 +300,16 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         return rows;
     }
 
-    private async Task MarkConsumedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<Guid> messageIds, Guid consumerId)
+    private async Task MarkConsumedAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, List<MergeableRecord> records, Guid consumerId)
     {
         await using var command = new NpgsqlCommand($"""
-            UPDATE {inboxTable} SET consumed = now(), delivered = now()
-            WHERE consumer_id = @consumer_id AND message_id = ANY(@message_ids)
+            UPDATE {inboxTable} i SET consumed = now(), delivered = CASE WHEN m.delivers THEN NULL ELSE now() END
+            FROM unnest(@message_ids, @delivers) AS m(id, delivers)
+            WHERE i.consumer_id = @consumer_id AND i.message_id = m.id
             """, connection, transaction);
         command.Parameters.AddWithValue("consumer_id", consumerId);
-        command.Parameters.AddWithValue("message_ids", messageIds.ToArray());
+        command.Parameters.AddWithValue("message_ids", records.Select(r => r.MessageId).ToArray());
+        command.Parameters.AddWithValue("delivers", records.Select(r => r.Import is not null).ToArray());
         await command.ExecuteNonQueryAsync();
     }
 

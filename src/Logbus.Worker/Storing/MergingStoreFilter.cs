@@ -6,6 +6,7 @@ using MassTransit;
 using MassTransit.JobService;
 using MassTransit.Metadata;
 using MassTransit.Transports;
+using Logbus.Messaging.Kafka;
 
 namespace Logbus.Worker.Storing;
 
@@ -13,9 +14,10 @@ namespace Logbus.Worker.Storing;
 /// Runs at most <see cref="StoringOptions.StoreConcurrency"/> store transactions at once, however many partitions and
 /// lanes this Worker has, and stores the records that wait meanwhile together: when a slot frees, every mergeable record
 /// waiting (up to <see cref="StoringOptions.MergeMaxRecords"/> records and <see cref="StoringOptions.MergeMaxEvents"/>
-/// events) goes into one transaction of <see cref="MergedStore"/>. Other records (chunks of imports, records the Worker
-/// cannot read or whose events it cannot store, records handed back by a merged transaction) take a slot each and go on
-/// to the inbox and <see cref="LogEventsAcceptedConsumer"/>.
+/// events) goes into one transaction of <see cref="MergedStore"/>, chunks of imports too (unless
+/// <see cref="StoringOptions.MergeImportChunks"/> is off). Other records (records the Worker cannot read or whose events it
+/// cannot store, records handed back by a merged transaction) take a slot each and go on to the inbox and
+/// <see cref="LogEventsAcceptedConsumer"/>.
 /// </summary>
 /// <remarks>
 /// Bounded to the cores, records wait in their lanes instead of in PostgreSQL's lock contention: a dozen lanes each
@@ -34,12 +36,15 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
     private readonly StoringOptions _options;
     private readonly MergedStore _store;
     private readonly IInboxMessageIdProvider _messageIds;
+    private readonly Uri _progressTopic;
     private readonly ILogger _logger;
     private readonly Lazy<Task> _dispatcher;
     private Guid? _consumerId;
 
-    public MergingStoreFilter(StoringOptions options, MergedStore store, IInboxMessageIdProvider messageIds, ILogger logger)
+    /// <param name="progressTopic">Where a chunk of an import reports its progress, as <see cref="LogEventsAcceptedConsumer"/> does.</param>
+    public MergingStoreFilter(StoringOptions options, MergedStore store, IInboxMessageIdProvider messageIds, Uri progressTopic, ILogger logger)
     {
+        _progressTopic = progressTopic;
         _options = options;
         _store = store;
         _messageIds = messageIds;
@@ -113,7 +118,8 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
         }
 
         var chunk = typed.Message;
-        if (chunk.ImportId is not null || chunk.Events is not { Count: > 0 } events || _messageIds.GetMessageId(context) is not { } messageId)
+        if ((chunk.ImportId is not null && (!_options.MergeImportChunks || chunk.ChunkNumber is null))
+            || chunk.Events is not { Count: > 0 } events || _messageIds.GetMessageId(context) is not { } messageId)
         {
             return null;
         }
@@ -126,14 +132,20 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
                 return null;
             }
 
-            rows.Add(StorableEvent.ToRow(e, importId: null));
+            rows.Add(StorableEvent.ToRow(e, chunk.ImportId));
         }
 
         // MassTransit's inbox names a consumer by its type, its message type and its endpoint: the merged inbox rows must
         // be the rows the per-record path locks, or a redelivered copy would not be recognised.
-        _consumerId ??= JobMetadataCache<LogEventsAcceptedConsumer, LogEventsAccepted>.GenerateJobTypeId(
+        var consumerId = _consumerId ??= JobMetadataCache<LogEventsAcceptedConsumer, LogEventsAccepted>.GenerateJobTypeId(
             context.ReceiveContext.InputAddress.GetEndpointName() ?? "");
-        return (new MergeableRecord(messageId, context.ExpirationTime, rows, context.CancellationToken), typed);
+        var import = chunk is { ImportId: { } importId, ChunkNumber: { } chunkNumber }
+            ? new MergedImportChunk(importId, chunk.ChunkId, chunkNumber, events.Count,
+                progress => ConsumerOutboxMessages.CaptureSendAsync(typed, _progressTopic, progress,
+                    send => send.SetKafkaKey(importId.ToString()), messageId, consumerId),
+                row => ConsumerOutboxMessages.DeliverAsync(typed, row, typed.CancellationToken))
+            : null;
+        return (new MergeableRecord(messageId, context.ExpirationTime, rows, context.CancellationToken, import), typed);
     }
 
     private async Task DispatchAsync()

@@ -1,4 +1,5 @@
 using Logbus.Contracts;
+using Logbus.Messaging.Kafka;
 using Logbus.Messaging.Kafka.Configuration;
 using Logbus.ServiceDefaults.Resilience;
 using Logbus.Storage;
@@ -50,7 +51,7 @@ public static class StoreLogEventsEndpoint
         endpoint.UseFilter(new StoringAttemptMetricsFilter());
         endpoint.UseFilter(new PostgresCircuitFilter(postgres));
         endpoint.UseFilter(new MergingStoreFilter(options, MergedStoreFor(context, options), context.GetRequiredService<IInboxMessageIdProvider>(),
-            context.GetRequiredService<ILoggerFactory>().CreateLogger<MergingStoreFilter>()));
+            TopicAddress.For(topics.Imports), context.GetRequiredService<ILoggerFactory>().CreateLogger<MergingStoreFilter>()));
         endpoint.UsePgOutbox<LogbusDbContext>(context);
         endpoint.ConfigureConsumer<LogEventsAcceptedConsumer>(context);
     }
@@ -61,8 +62,10 @@ public static class StoreLogEventsEndpoint
         var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
         var inbox = db.Model.FindEntityType(typeof(InboxState))?.GetSchemaQualifiedTableName()
             ?? throw new InvalidOperationException("The Logbus model has no inbox table.");
+        var outbox = db.Model.FindEntityType(typeof(OutboxMessage))?.GetSchemaQualifiedTableName()
+            ?? throw new InvalidOperationException("The Logbus model has no outbox table.");
         return new MergedStore(context.GetRequiredService<NpgsqlDataSource>(), inbox, options.CopyDirect,
             context.GetService<MessagingMetrics>(), context.GetRequiredService<ILoggerFactory>().CreateLogger<MergedStore>(),
-            context.GetRequiredService<TimeProvider>());
+            context.GetRequiredService<TimeProvider>(), context.GetRequiredService<IServiceScopeFactory>(), outbox);
     }
 }

@@ -40,9 +40,8 @@ public sealed class StoringOptions
     public int StoreConcurrency { get; set; } = Environment.ProcessorCount;
 
     /// <summary>
-    /// Records stored together in one transaction at most: records waiting for a store slot (chunks of imports excepted)
-    /// are merged when one frees, so a small chunk does not cost a transaction, an inbox round trip and a COPY of its own.
-    /// 1 stores every record on its own.
+    /// Records stored together in one transaction at most: records waiting for a store slot are merged when one frees, so
+    /// a small chunk does not cost a transaction, an inbox round trip and a COPY of its own. 1 stores every record on its own.
     /// </summary>
     [Range(1, 1024)]
     public int MergeMaxRecords { get; set; } = 64;
@@ -53,6 +52,13 @@ public sealed class StoringOptions
     /// </summary>
     [Range(1, 100_000)]
     public int MergeMaxEvents { get; set; } = 4_000;
+
+    /// <summary>
+    /// Chunks of imports merge with other records too: the merged transaction writes each chunk's progress message to
+    /// the import saga into the consumer outbox, as a chunk stored alone does, and sends it once committed. False stores
+    /// every chunk of an import on its own (the way before 2026-12-07 night; bench/README.md compares the two).
+    /// </summary>
+    public bool MergeImportChunks { get; set; } = true;
 
     /// <summary>
     /// Read each record's message straight from its bytes (the rider's deserializer). False: MassTransit's raw JSON

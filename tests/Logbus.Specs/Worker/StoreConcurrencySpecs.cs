@@ -66,7 +66,7 @@ public sealed class StoreConcurrencySpecs
     private static MergingStoreFilter Filter(int slots) =>
         new(new StoringOptions { StoreConcurrency = slots },
             new MergedStore(NpgsqlDataSource.Create("Host=unused"), "inbox_state", true, null, NullLogger.Instance, TimeProvider.System),
-            new InboxMessageIdProvider(), NullLogger.Instance);
+            new InboxMessageIdProvider(), new Uri("topic:log-imports"), NullLogger.Instance);
 
     private static void InterlockedMax(ref int target, int value)
     {
