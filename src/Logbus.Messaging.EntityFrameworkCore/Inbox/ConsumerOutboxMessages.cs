@@ -19,9 +19,13 @@ namespace Logbus.Messaging.EntityFrameworkCore.Inbox;
 /// </remarks>
 public static class ConsumerOutboxMessages
 {
-    /// <summary>The outbox row of sending <paramref name="message"/> to <paramref name="destination"/> from <paramref name="context"/>.</summary>
+    /// <summary>
+    /// The outbox row of sending <paramref name="message"/> to <paramref name="destination"/> from <paramref name="context"/>.
+    /// The caller sets <see cref="OutboxMessage.InboxMessageId"/> and <see cref="OutboxMessage.InboxConsumerId"/> to the inbox
+    /// row its transaction writes.
+    /// </summary>
     public static async Task<OutboxMessage> CaptureSendAsync<T>(ConsumeContext context, Uri destination, T message, Action<SendContext<T>> configure,
-        Guid inboxMessageId, Guid inboxConsumerId)
+        CancellationToken cancellationToken)
         where T : class
     {
         ArgumentNullException.ThrowIfNull(context);
@@ -32,11 +36,9 @@ public static class ConsumerOutboxMessages
             throw new InvalidOperationException($"The send endpoint of {destination} cannot build a send context for the outbox.");
         }
 
-        var send = await endpoint.CreateSendContext(message, Pipe.Execute(configure), context.CancellationToken);
-        var row = OutboxMessageFactory.Create(send);
-        row.InboxMessageId = inboxMessageId;
-        row.InboxConsumerId = inboxConsumerId;
-        return row;
+        var send = await endpoint.CreateSendContext(message, Pipe.Execute(configure), cancellationToken);
+        send.ConversationId ??= NewId.NextGuid();
+        return OutboxMessageFactory.Create(send);
     }
 
     /// <summary>Sends <paramref name="row"/> through <paramref name="context"/>, byte for byte as the inbox's delivery pass does.</summary>

@@ -16,13 +16,16 @@ namespace Logbus.Worker.Storing;
 /// same rows, under the same consumer id, that the per-record inbox writes), the rows of the records not consumed before
 /// are written together (one COPY), and one commit makes them all stored and their inbox rows consumed and delivered.
 /// What the per-record path pays per record (a DI scope, a DbContext, two inbox statements, a COPY and a
-/// commit) is paid once per transaction here.
+/// commit) is paid once per transaction here. A chunk of an import is written on its own within the transaction (its
+/// progress counts its rows), and its progress message goes into the consumer outbox with its inbox row consumed but not
+/// delivered; it is sent once the transaction commits (<see cref="MergedImportChunk"/>).
 /// </summary>
 /// <remarks>
-/// Anything unusual hands every record of the transaction back to the per-record path, which knows how to deal with it:
-/// a row PostgreSQL refuses (the transaction is rolled back, and each record is stored or dead-lettered on its own), an
-/// inbox row consumed but not yet delivered, a second copy of a message in the same transaction. A deadlock with another
-/// merged transaction is tried once more; an outage fails them all, for the endpoint's retry and circuit breaker.
+/// Anything unusual goes back to the per-record path, which knows how to deal with it: a row PostgreSQL refuses (the
+/// transaction is rolled back, and each record is stored or dead-lettered on its own), a second copy of a message in the
+/// same transaction, and alone an inbox row consumed with messages still to send, or a committed progress message not
+/// sent. A deadlock with another merged transaction is tried once more; an outage fails them all, for the endpoint's
+/// retry and circuit breaker.
 /// </remarks>
 public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, bool copyDirect, MessagingMetrics? inboxMetrics, ILogger logger,
     TimeProvider time, IServiceScopeFactory? scopes = null, string outboxTable = "messaging.outbox_message")
@@ -49,13 +52,12 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
                 await StoreOnceAsync(firsts, consumerId, started);
                 return;
             }
-            catch (PostgresException e) when (attempt == 1
-                                              && e.SqlState is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure)
+            catch (Exception e) when (attempt == 1 && MetAnotherTransaction(e) is { } sqlState)
             {
                 // Two merged transactions met on the same events (a client sent them again in other chunks) in a different
                 // order. Once more, before every record of the batch counts as a failure for the retry and circuit breaker.
                 logger.LogInformation("A merged store of {Records} records met another transaction ({SqlState}); trying it once more",
-                    firsts.Count, e.SqlState);
+                    firsts.Count, sqlState);
             }
             catch (Exception e) when (Storage.Resilience.PostgresOutage.IsOutage(e))
             {
@@ -76,6 +78,13 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         }
     }
 
+    /// <summary>A deadlock or serialization failure, thrown as itself or wrapped by EF (saving the outbox rows).</summary>
+    private static string? MetAnotherTransaction(Exception e) =>
+        (e as PostgresException ?? e.InnerException as PostgresException)?.SqlState is { } state
+        && state is PostgresErrorCodes.DeadlockDetected or PostgresErrorCodes.SerializationFailure
+            ? state
+            : null;
+
     private async Task StoreOnceAsync(List<MergeableRecord> firsts, Guid consumerId, long started)
     {
         await using var connection = await dataSource.OpenConnectionAsync();
@@ -84,6 +93,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         var toStore = new List<MergeableRecord>(firsts.Count);
         var consumedBefore = new List<MergeableRecord>();
         var unconsumedRows = new List<MergeableRecord>();
+        var handedBack = new List<MergeableRecord>();
         foreach (var record in firsts)
         {
             var row = inbox[record.MessageId];
@@ -101,28 +111,26 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
             }
             else
             {
-                // Consumed, with messages still to deliver: only the per-record inbox delivers them.
-                await transaction.RollbackAsync();
-                CompleteAll(firsts, MergeOutcome.StoreAlone);
-                return;
+                // Consumed, with messages still to deliver (a chunk of an import whose progress was not sent): only the
+                // per-record inbox delivers them. Its copy there waits for this transaction's lock on the row.
+                handedBack.Add(record);
             }
         }
 
+        CompleteAll(handedBack, MergeOutcome.StoreAlone);
+
         StoredCounts counts;
-        List<(MergeableRecord Record, OutboxMessage Progress)> progress;
+        List<ChunkProgress> progress;
         try
         {
-            counts = await LogEventBulkWriter.WriteAsync(connection, [.. toStore.Where(r => r.Import is null).SelectMany(r => r.Rows)],
-                CancellationToken.None, copyDirect: copyDirect);
-            (progress, var importCounts) = await StoreImportChunksAsync(connection, transaction, toStore, wroteBefore: counts.Total > 0);
-            counts = new StoredCounts(counts.Stored + importCounts.Stored, counts.Duplicates + importCounts.Duplicates);
+            (counts, progress) = await StoreImportChunksAsync(connection, transaction, toStore, consumerId);
         }
         catch (PostgresException e) when (IsolatingWriter.IsDataRefusal(e))
         {
             // A row PostgreSQL refuses: finding it is the per-record path's work, which stores the rest of its chunk and
             // dead-letters it alone; every other record of the batch is stored on its own meanwhile.
             await transaction.RollbackAsync();
-            CompleteAll(firsts, MergeOutcome.StoreAlone);
+            CompleteAll(firsts.Except(handedBack).ToList(), MergeOutcome.StoreAlone);
             return;
         }
 
@@ -132,65 +140,130 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         }
 
         await transaction.CommitAsync();
-        Observe(toStore, consumedBefore, counts, started);
-        var undelivered = await DeliverProgressAsync(connection, progress, consumerId);
-        foreach (var record in toStore)
+        Observe(toStore, consumedBefore, counts, progress, started);
+        // What sends nothing is done: it need not wait for the progress of the import chunks beside it.
+        foreach (var record in toStore.Where(r => r.Import is null))
         {
-            record.Complete(undelivered.Contains(record) ? MergeOutcome.StoreAlone : MergeOutcome.Stored);
+            record.Complete(MergeOutcome.Stored);
         }
 
         foreach (var record in consumedBefore)
         {
             record.Complete(MergeOutcome.ConsumedBefore);
         }
+
+        var undelivered = await DeliverProgressAsync(connection, progress, consumerId);
+        foreach (var (record, _, _) in progress)
+        {
+            record.Complete(undelivered.Contains(record) ? MergeOutcome.StoreAlone : MergeOutcome.Stored);
+        }
     }
 
     /// <summary>
-    /// Writes each chunk of an import on its own (its progress counts its rows), or none of a chunk whose import was asked to
-    /// cancel, and puts each chunk's progress message into the consumer outbox, as <see cref="LogEventsAcceptedConsumer"/>
-    /// does for a chunk stored alone.
+    /// Writes the rows, none of a chunk whose import was asked to cancel, and puts each chunk of an import's progress message
+    /// into the consumer outbox, as <see cref="LogEventsAcceptedConsumer"/> does for a chunk stored alone.
     /// </summary>
-    private async Task<(List<(MergeableRecord Record, OutboxMessage Progress)> Progress, StoredCounts Counts)> StoreImportChunksAsync(
-        NpgsqlConnection connection, NpgsqlTransaction transaction, List<MergeableRecord> toStore, bool wroteBefore)
+    private async Task<(StoredCounts Counts, List<ChunkProgress> Progress)> StoreImportChunksAsync(NpgsqlConnection connection,
+        NpgsqlTransaction transaction, List<MergeableRecord> toStore, Guid consumerId)
     {
         var chunks = toStore.Where(r => r.Import is not null).ToList();
-        var progress = new List<(MergeableRecord, OutboxMessage)>(chunks.Count);
         if (chunks.Count == 0)
         {
-            return (progress, default);
+            return (await LogEventBulkWriter.WriteAsync(connection, [.. toStore.SelectMany(r => r.Rows)], CancellationToken.None,
+                copyDirect: copyDirect), []);
+        }
+
+        if (scopes is null)
+        {
+            throw new InvalidOperationException("A merged store without a service scope factory cannot write the consumer outbox of import chunks.");
         }
 
         var cancelled = await CancelledImportsAsync(connection, transaction, chunks.Select(r => r.Import!.ImportId).Distinct().ToArray());
-        var stored = 0;
-        var duplicates = 0;
+        var written = toStore.Where(r => r.Import is null || !cancelled.Contains(r.Import.ImportId)).ToList();
+        var (counts, chunkCounts) = await WriteCountingChunksAsync(connection, transaction, written);
+        var progress = new List<ChunkProgress>(chunks.Count);
         foreach (var record in chunks)
         {
             var chunk = record.Import!;
             var skip = cancelled.Contains(chunk.ImportId);
-            var counts = skip
-                ? default
-                : await LogEventBulkWriter.WriteAsync(connection, record.Rows as IReadOnlyCollection<LogEvent> ?? [.. record.Rows],
-                    CancellationToken.None, emptyStaging: wroteBefore, copyDirect: copyDirect);
-            wroteBefore |= counts.Total > 0;
-            stored += counts.Stored;
-            duplicates += counts.Duplicates;
-            if (skip)
-            {
-                WorkerMetrics.EventsSkipped.Add(chunk.Events);
-            }
-
-            progress.Add((record, await chunk.Capture(new LogEventsStored(chunk.ChunkId, chunk.ImportId, chunk.ChunkNumber, counts.Stored,
-                counts.Duplicates, time.GetUtcNow(), skip ? chunk.Events : 0))));
+            var chunkCount = chunkCounts.GetValueOrDefault(record);
+            var message = await CaptureAsync(chunk, new LogEventsStored(chunk.ChunkId, chunk.ImportId, chunk.ChunkNumber, chunkCount.Stored,
+                chunkCount.Duplicates, time.GetUtcNow(), skip ? chunk.Events : 0));
+            // The inbox delivers a record's rows by these two: they come from what this transaction locked.
+            message.InboxMessageId = record.MessageId;
+            message.InboxConsumerId = consumerId;
+            progress.Add(new ChunkProgress(record, message, skip));
         }
 
         // The outbox rows go in through the model that maps them (its HiLo keys, its columns), on this transaction.
-        await using var scope = scopes!.CreateAsyncScope();
+        await using var scope = scopes.CreateAsyncScope();
         var db = scope.ServiceProvider.GetRequiredService<LogbusDbContext>();
         db.Database.SetDbConnection(connection);
         await db.Database.UseTransactionAsync(transaction);
-        db.Set<OutboxMessage>().AddRange(progress.Select(p => p.Item2));
+        // The whole transaction fails or commits together; EF's savepoint around SaveChanges would only cost round trips.
+        db.Database.AutoSavepointsEnabled = false;
+        db.Set<OutboxMessage>().AddRange(progress.Select(p => p.Message));
         await db.SaveChangesAsync();
-        return (progress, new StoredCounts(stored, duplicates));
+        foreach (var _ in progress)
+        {
+            inboxMetrics?.Captured(InboxContext);
+        }
+
+        return (counts, progress);
+    }
+
+    /// <summary>
+    /// Writes every record's rows at once; a chunk of an import must report how many of its rows were new, which one write
+    /// says only when none was there before. Otherwise (a client sent events again) the write is undone and each chunk of
+    /// an import written on its own.
+    /// </summary>
+    private async Task<(StoredCounts Counts, Dictionary<MergeableRecord, StoredCounts> Chunks)> WriteCountingChunksAsync(
+        NpgsqlConnection connection, NpgsqlTransaction transaction, List<MergeableRecord> records)
+    {
+        const string savepoint = "merged_rows";
+        var chunks = new Dictionary<MergeableRecord, StoredCounts>();
+        await transaction.SaveAsync(savepoint);
+        var all = await LogEventBulkWriter.WriteAsync(connection, [.. records.SelectMany(r => r.Rows)], CancellationToken.None,
+            copyDirect: copyDirect, savepoint: savepoint);
+        if (all.Duplicates == 0)
+        {
+            foreach (var record in records.Where(r => r.Import is not null))
+            {
+                chunks[record] = new StoredCounts(record.Rows.Count, 0);
+            }
+
+            return (all, chunks);
+        }
+
+        await transaction.RollbackAsync(savepoint);
+        var counts = await LogEventBulkWriter.WriteAsync(connection, [.. records.Where(r => r.Import is null).SelectMany(r => r.Rows)],
+            CancellationToken.None, emptyStaging: true, copyDirect: copyDirect);
+        foreach (var record in records.Where(r => r.Import is not null))
+        {
+            var chunk = await LogEventBulkWriter.WriteAsync(connection, [.. record.Rows], CancellationToken.None, emptyStaging: true,
+                copyDirect: copyDirect);
+            chunks[record] = chunk;
+            counts = new StoredCounts(counts.Stored + chunk.Stored, counts.Duplicates + chunk.Duplicates);
+        }
+
+        return (counts, chunks);
+    }
+
+    /// <summary>
+    /// The progress's outbox row. Building it does no I/O of PostgreSQL's, so whatever fails here is no outage of it: the
+    /// records go the per-record way, where the same send meets the same fault with its own handling.
+    /// </summary>
+    private async Task<OutboxMessage> CaptureAsync(MergedImportChunk chunk, LogEventsStored progress)
+    {
+        try
+        {
+            return await chunk.Capture(progress);
+        }
+        catch (Exception e)
+        {
+            logger.LogWarning(e, "The progress of import chunk {ChunkId} could not be put into the outbox", chunk.ChunkId);
+            throw new InvalidOperationException($"The progress of import chunk {chunk.ChunkId} could not be put into the outbox: {e.Message}");
+        }
     }
 
     private static async Task<HashSet<Guid>> CancelledImportsAsync(NpgsqlConnection connection, NpgsqlTransaction transaction, Guid[] importIds)
@@ -214,24 +287,34 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
     /// inbox finds them consumed and not delivered and sends what the outbox holds (a message sent twice has one message id,
     /// which the saga's inbox absorbs). Never throws: the rows are committed whatever happens here.
     /// </summary>
-    private async Task<HashSet<MergeableRecord>> DeliverProgressAsync(NpgsqlConnection connection,
-        List<(MergeableRecord Record, OutboxMessage Progress)> progress, Guid consumerId)
+    private async Task<HashSet<MergeableRecord>> DeliverProgressAsync(NpgsqlConnection connection, List<ChunkProgress> progress,
+        Guid consumerId)
     {
         var undelivered = new HashSet<MergeableRecord>();
-        var sent = new List<MergeableRecord>(progress.Count);
-        foreach (var (record, message) in progress)
+        if (progress.Count == 0)
+        {
+            return undelivered;
+        }
+
+        var outcomes = await Task.WhenAll(progress.Select(async p =>
         {
             try
             {
-                await record.Import!.Deliver(message);
-                sent.Add(record);
+                await p.Record.Import!.Deliver(p.Message);
+                return true;
             }
             catch (Exception e)
             {
                 logger.LogWarning(e, "The progress of import chunk {ChunkId} is committed but not sent; the inbox sends it",
-                    record.Import!.ChunkId);
-                undelivered.Add(record);
+                    p.Record.Import!.ChunkId);
+                inboxMetrics?.DeliveryFailed(InboxContext);
+                return false;
             }
+        }));
+        var sent = new List<MergeableRecord>(progress.Count);
+        for (var i = 0; i < progress.Count; i++)
+        {
+            (outcomes[i] ? sent : (ICollection<MergeableRecord>)undelivered).Add(progress[i].Record);
         }
 
         if (sent.Count == 0)
@@ -248,6 +331,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
             command.Parameters.AddWithValue("consumer_id", consumerId);
             command.Parameters.AddWithValue("message_ids", sent.Select(r => r.MessageId).ToArray());
             await command.ExecuteNonQueryAsync();
+            inboxMetrics?.Delivered(InboxContext, sent.Count);
         }
         catch (Exception e)
         {
@@ -313,7 +397,8 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         await command.ExecuteNonQueryAsync();
     }
 
-    private void Observe(List<MergeableRecord> stored, List<MergeableRecord> consumedBefore, StoredCounts counts, long started)
+    private void Observe(List<MergeableRecord> stored, List<MergeableRecord> consumedBefore, StoredCounts counts, List<ChunkProgress> progress,
+        long started)
     {
         var elapsed = Stopwatch.GetElapsedTime(started).TotalSeconds;
         var now = time.GetUtcNow();
@@ -321,10 +406,16 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         WorkerMetrics.StoreDuration.Record(elapsed);
         WorkerMetrics.EventsStored.Add(counts.Stored);
         WorkerMetrics.EventsDuplicate.Add(counts.Duplicates);
+        // A skipped chunk of a cancelled import counts its events skipped and nothing consumed, as on the per-record path.
+        var skipped = progress.Where(p => p.Skipped).Select(p => p.Record).ToHashSet();
+        WorkerMetrics.EventsSkipped.Add(skipped.Sum(r => r.Rows.Count));
         foreach (var record in stored)
         {
             inboxMetrics?.Consumed(InboxContext);
-            WorkerMetrics.ChunkConsumed(record.Rows.Count, record.Rows.Max(r => r.ReceivedAt), now);
+            if (!skipped.Contains(record))
+            {
+                WorkerMetrics.ChunkConsumed(record.Rows.Count, record.Rows.Max(r => r.ReceivedAt), now);
+            }
         }
 
         foreach (var _ in consumedBefore)
@@ -332,6 +423,9 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
             inboxMetrics?.DuplicateSkipped(InboxContext);
         }
     }
+
+    /// <summary>A chunk of an import in a merged transaction, its progress's outbox row, and whether its import was cancelled.</summary>
+    private sealed record ChunkProgress(MergeableRecord Record, OutboxMessage Message, bool Skipped);
 
     private readonly record struct InboxRow(int ReceiveCount, bool Consumed, bool Delivered);
 }

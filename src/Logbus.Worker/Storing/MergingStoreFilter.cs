@@ -39,6 +39,7 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
     private readonly Uri _progressTopic;
     private readonly ILogger _logger;
     private readonly Lazy<Task> _dispatcher;
+    private readonly Lock _consumerIdGate = new();
     private Guid? _consumerId;
 
     /// <param name="progressTopic">Where a chunk of an import reports its progress, as <see cref="LogEventsAcceptedConsumer"/> does.</param>
@@ -137,12 +138,17 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
 
         // MassTransit's inbox names a consumer by its type, its message type and its endpoint: the merged inbox rows must
         // be the rows the per-record path locks, or a redelivered copy would not be recognised.
-        var consumerId = _consumerId ??= JobMetadataCache<LogEventsAcceptedConsumer, LogEventsAccepted>.GenerateJobTypeId(
-            context.ReceiveContext.InputAddress.GetEndpointName() ?? "");
+        // Partitions' lanes ask at once; a Guid? is not written in one step.
+        lock (_consumerIdGate)
+        {
+            _consumerId ??= JobMetadataCache<LogEventsAcceptedConsumer, LogEventsAccepted>.GenerateJobTypeId(
+                context.ReceiveContext.InputAddress.GetEndpointName() ?? "");
+        }
+
         var import = chunk is { ImportId: { } importId, ChunkNumber: { } chunkNumber }
             ? new MergedImportChunk(importId, chunk.ChunkId, chunkNumber, events.Count,
                 progress => ConsumerOutboxMessages.CaptureSendAsync(typed, _progressTopic, progress,
-                    send => send.SetKafkaKey(importId.ToString()), messageId, consumerId),
+                    send => send.SetKafkaKey(importId.ToString()), CancellationToken.None),
                 row => ConsumerOutboxMessages.DeliverAsync(typed, row, typed.CancellationToken))
             : null;
         return (new MergeableRecord(messageId, context.ExpirationTime, rows, context.CancellationToken, import), typed);

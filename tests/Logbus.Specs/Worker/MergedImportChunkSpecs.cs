@@ -72,6 +72,9 @@ public sealed class MergedImportChunkSpecs
             "SELECT count(DISTINCT pg_xact_commit_timestamp(xmin)) FROM log_events WHERE import_id = @id", ("id", id));
         Assert.True(transactions < Chunks, $"{Chunks} chunks were stored in {transactions} transactions: none were merged");
 
+        // The Worker sent every progress message itself: no record came a second time for the inbox to send it.
+        Assert.Equal(0L, await db.ScalarAsync<long>("SELECT count(*) FROM messaging.inbox_state WHERE receive_count > 1"));
+
         // Every progress message was sent and taken out of the consumer outbox, and every inbox row says so.
         await Eventually.TrueAsync(async () =>
                 await db.ScalarAsync<long>("SELECT count(*) FROM messaging.outbox_message WHERE inbox_message_id IS NOT NULL") == 0
@@ -100,7 +103,7 @@ public sealed class MergedImportChunkSpecs
                 p =>
                 {
                     progress = p;
-                    return Task.FromResult(Captured(p, chunkId, consumerId));
+                    return Task.FromResult(Captured(p));
                 },
                 _ =>
                 {
@@ -138,6 +141,15 @@ public sealed class MergedImportChunkSpecs
         var body = await db.ScalarAsync<string>("SELECT body FROM messaging.outbox_message");
         var waiting = JsonSerializer.Deserialize<LogEventsStored>(body, JsonSerializerOptions.Web)!;
         Assert.Equal((failed.MessageId, 1, 3), (waiting.ChunkId, waiting.ChunkNumber, waiting.Stored));
+
+        // Its copy meets the row consumed and not delivered: it alone goes the per-record way, the records beside it are stored.
+        var copy = new MergeableRecord(failed.MessageId, null, failed.Rows, CancellationToken.None, failed.Import);
+        var next = new MergeableRecord(Guid.NewGuid(), null, [Row("after", null)], CancellationToken.None);
+        await store.StoreAsync([copy, next], consumerId);
+        Assert.Equal(MergeOutcome.StoreAlone, await copy.Outcome);
+        Assert.Equal(MergeOutcome.Stored, await next.Outcome);
+        Assert.Equal(8L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
+        Assert.Equal("consumed, not delivered", await InboxAsync(db, failed.MessageId, consumerId));
     }
 
     [Fact]
@@ -168,7 +180,7 @@ public sealed class MergedImportChunkSpecs
             p =>
             {
                 reports.Add(p);
-                return Task.FromResult(Captured(p, chunkId, consumerId));
+                return Task.FromResult(Captured(p));
             },
             _ => Task.CompletedTask));
 
@@ -177,6 +189,43 @@ public sealed class MergedImportChunkSpecs
         Assert.Equal(MergeOutcome.Stored, await record.Outcome);
         Assert.Equal((0, 0, 4), (reports.Single().Stored, reports.Single().Duplicates, reports.Single().Skipped));
         Assert.Equal(1L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
+    }
+
+    [Fact]
+    public async Task A_merged_chunk_of_an_import_that_repeats_stored_events_counts_them_as_duplicates_and_the_rest_as_stored()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        var services = new ServiceCollection()
+            .AddDbContext<LogbusDbContext>(o => o.UseLogbusNpgsql(db.DataSource))
+            .BuildServiceProvider();
+        var store = new MergedStore(db.DataSource, "messaging.inbox_state", copyDirect: true, null, NullLogger.Instance, TimeProvider.System,
+            services.GetRequiredService<IServiceScopeFactory>());
+        var importId = Guid.NewGuid();
+        var consumerId = Guid.NewGuid();
+        var earlier = Row("sent-before", importId);
+        await store.StoreAsync([new MergeableRecord(Guid.NewGuid(), null, [earlier], CancellationToken.None)], consumerId);
+
+        var reports = new List<LogEventsStored>();
+        var chunkId = Guid.NewGuid();
+        var again = new LogEvent
+        {
+            Id = earlier.Id, Timestamp = earlier.Timestamp, Level = earlier.Level, Message = earlier.Message, Source = earlier.Source,
+            ImportId = importId, ReceivedAt = earlier.ReceivedAt,
+        };
+        var chunk = new MergeableRecord(chunkId, null, [again, Row("new-1", importId), Row("new-2", importId)], CancellationToken.None,
+            new MergedImportChunk(importId, chunkId, 0, 3, p =>
+            {
+                reports.Add(p);
+                return Task.FromResult(Captured(p));
+            }, _ => Task.CompletedTask));
+        var beside = new MergeableRecord(Guid.NewGuid(), null, [Row("beside", null)], CancellationToken.None);
+
+        await store.StoreAsync([chunk, beside], consumerId);
+
+        Assert.Equal(MergeOutcome.Stored, await chunk.Outcome);
+        Assert.Equal(MergeOutcome.Stored, await beside.Outcome);
+        Assert.Equal((2, 1), (reports.Single().Stored, reports.Single().Duplicates));
+        Assert.Equal(4L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
     }
 
     private static LogEvent Row(string id, Guid? importId) => new()
@@ -191,11 +240,10 @@ public sealed class MergedImportChunkSpecs
     };
 
     /// <summary>An outbox row as the consume context would capture it: the progress as raw JSON to the imports topic.</summary>
-    private static OutboxMessage Captured(LogEventsStored progress, Guid chunkId, Guid consumerId) => new()
+    /// <summary>The merged store sets the inbox row the message belongs to.</summary>
+    private static OutboxMessage Captured(LogEventsStored progress) => new()
     {
         MessageId = Guid.NewGuid(),
-        InboxMessageId = chunkId,
-        InboxConsumerId = consumerId,
         SentTime = DateTime.UtcNow,
         ContentType = "application/json",
         MessageType = "urn:message:Logbus.Contracts:LogEventsStored",
