@@ -4,6 +4,7 @@ using Logbus.Contracts;
 using Logbus.Messaging.EntityFrameworkCore.Inbox;
 using MassTransit;
 using MassTransit.JobService;
+using MassTransit.Logging;
 using MassTransit.Metadata;
 using MassTransit.Transports;
 using Logbus.Messaging.Kafka;
@@ -66,12 +67,15 @@ public sealed class MergingStoreFilter : IFilter<ConsumeContext>, IDisposable
         // A closed queue (the endpoint is stopping) or a dispatcher that ended leaves every record the per-record way.
         if (Mergeable(context) is var (record, typed) && !_dispatcher.Value.IsCompleted && _waiting.Writer.TryWrite(record))
         {
-            var waited = Stopwatch.GetTimestamp();
+            var waited = Stopwatch.StartNew();
             var outcome = await record.Outcome.WaitAsync(context.CancellationToken);
             if (outcome != MergeOutcome.StoreAlone)
             {
+                // What MassTransit's consumer filter records of a consume (count, duration, time since sent), recorded once
+                // the outcome is known: a record handed back is counted by the consumer that then takes it.
+                LogContext.Current?.StartConsumeInstrument<LogEventsAcceptedConsumer, LogEventsAccepted>(typed, waited)?.Stop();
                 // Handled here, not by a consumer: without this the transport would count the record as skipped.
-                await typed.NotifyConsumed(typed, Stopwatch.GetElapsedTime(waited), ConsumerType);
+                await typed.NotifyConsumed(typed, waited.Elapsed, ConsumerType);
                 return;
             }
         }
