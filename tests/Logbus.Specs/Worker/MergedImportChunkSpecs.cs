@@ -86,11 +86,7 @@ public sealed class MergedImportChunkSpecs
     public async Task A_merged_chunk_whose_progress_cannot_be_sent_keeps_it_in_the_outbox_for_the_inbox_and_goes_the_per_record_way()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        var services = new ServiceCollection()
-            .AddDbContext<LogbusDbContext>(o => o.UseLogbusNpgsql(db.DataSource))
-            .BuildServiceProvider();
-        var store = new MergedStore(db.DataSource, "messaging.inbox_state", copyDirect: true, null, NullLogger.Instance, TimeProvider.System,
-            services.GetRequiredService<IServiceScopeFactory>());
+        var (store, _) = StoreOn(db);
         var importId = Guid.NewGuid();
         var consumerId = Guid.NewGuid();
         var sent = new List<LogEventsStored>();
@@ -156,11 +152,7 @@ public sealed class MergedImportChunkSpecs
     public async Task A_merged_chunk_of_an_import_asked_to_cancel_stores_nothing_and_reports_its_events_skipped()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        var services = new ServiceCollection()
-            .AddDbContext<LogbusDbContext>(o => o.UseLogbusNpgsql(db.DataSource))
-            .BuildServiceProvider();
-        var store = new MergedStore(db.DataSource, "messaging.inbox_state", copyDirect: true, null, NullLogger.Instance, TimeProvider.System,
-            services.GetRequiredService<IServiceScopeFactory>());
+        var (store, services) = StoreOn(db);
         var cancelled = Guid.NewGuid();
         await using (var scope = services.CreateAsyncScope())
         {
@@ -195,11 +187,7 @@ public sealed class MergedImportChunkSpecs
     public async Task A_merged_chunk_of_an_import_that_repeats_stored_events_counts_them_as_duplicates_and_the_rest_as_stored()
     {
         await using var db = await SpecDatabase.CreateAsync();
-        var services = new ServiceCollection()
-            .AddDbContext<LogbusDbContext>(o => o.UseLogbusNpgsql(db.DataSource))
-            .BuildServiceProvider();
-        var store = new MergedStore(db.DataSource, "messaging.inbox_state", copyDirect: true, null, NullLogger.Instance, TimeProvider.System,
-            services.GetRequiredService<IServiceScopeFactory>());
+        var (store, _) = StoreOn(db);
         var importId = Guid.NewGuid();
         var consumerId = Guid.NewGuid();
         var earlier = Row("sent-before", importId);
@@ -226,6 +214,16 @@ public sealed class MergedImportChunkSpecs
         Assert.Equal(MergeOutcome.Stored, await beside.Outcome);
         Assert.Equal((2, 1), (reports.Single().Stored, reports.Single().Duplicates));
         Assert.Equal(4L, await db.ScalarAsync<long>("SELECT count(*) FROM log_events"));
+    }
+
+    /// <summary>The Worker's merged store on the spec's database, with the DbContext it writes the consumer outbox through.</summary>
+    private static (MergedStore Store, ServiceProvider Services) StoreOn(SpecDatabase db)
+    {
+        var services = new ServiceCollection()
+            .AddDbContext<LogbusDbContext>(o => o.UseLogbusNpgsql(db.DataSource))
+            .BuildServiceProvider();
+        return (new MergedStore(db.DataSource, "messaging.inbox_state", copyDirect: true, null, NullLogger.Instance, TimeProvider.System,
+            services.GetRequiredService<IServiceScopeFactory>()), services);
     }
 
     private static LogEvent Row(string id, Guid? importId) => new()
