@@ -123,14 +123,14 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         List<ChunkProgress> progress;
         try
         {
-            (counts, progress) = await StoreImportChunksAsync(connection, transaction, toStore, consumerId);
+            (counts, progress) = await WriteRowsAndProgressAsync(connection, transaction, toStore, consumerId);
         }
         catch (PostgresException e) when (IsolatingWriter.IsDataRefusal(e))
         {
             // A row PostgreSQL refuses: finding it is the per-record path's work, which stores the rest of its chunk and
             // dead-letters it alone; every other record of the batch is stored on its own meanwhile.
             await transaction.RollbackAsync();
-            CompleteAll(firsts.Except(handedBack).ToList(), MergeOutcome.StoreAlone);
+            CompleteAll(firsts, MergeOutcome.StoreAlone);
             return;
         }
 
@@ -163,7 +163,7 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
     /// Writes the rows, none of a chunk whose import was asked to cancel, and puts each chunk of an import's progress message
     /// into the consumer outbox, as <see cref="LogEventsAcceptedConsumer"/> does for a chunk stored alone.
     /// </summary>
-    private async Task<(StoredCounts Counts, List<ChunkProgress> Progress)> StoreImportChunksAsync(NpgsqlConnection connection,
+    private async Task<(StoredCounts Counts, List<ChunkProgress> Progress)> WriteRowsAndProgressAsync(NpgsqlConnection connection,
         NpgsqlTransaction transaction, List<MergeableRecord> toStore, Guid consumerId)
     {
         var chunks = toStore.Where(r => r.Import is not null).ToList();
@@ -314,7 +314,14 @@ public sealed class MergedStore(NpgsqlDataSource dataSource, string inboxTable, 
         var sent = new List<MergeableRecord>(progress.Count);
         for (var i = 0; i < progress.Count; i++)
         {
-            (outcomes[i] ? sent : (ICollection<MergeableRecord>)undelivered).Add(progress[i].Record);
+            if (outcomes[i])
+            {
+                sent.Add(progress[i].Record);
+            }
+            else
+            {
+                undelivered.Add(progress[i].Record);
+            }
         }
 
         if (sent.Count == 0)
