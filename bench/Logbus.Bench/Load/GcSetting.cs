@@ -111,6 +111,10 @@ internal sealed record GcSetting(string Name, string Description, IReadOnlyDicti
             "workstation-conserve, every chunk of an import stored in a transaction of its own (Worker:Storing:MergeImportChunks=false; "
             + "the way before 2026-12-07 night)",
             WorkstationConserve(("Worker__Storing__MergeImportChunks", "false"))),
+        new("no-hold-wait",
+            "workstation-conserve, an import's chunk goes to the outbox at once while the retention guard holds the topic (Imports:MaxHoldWait=0; "
+            + "the way before 2026-12-07 night, stop 42)",
+            WorkstationConserve(("Imports__MaxHoldWait", "00:00:00"))),
     ];
 
     public static IReadOnlyList<GcSetting> Parse(string names) =>

@@ -17,6 +17,12 @@ namespace Logbus.Api.Imports;
 /// The saga hears of the start, of the end (how many chunks make the file) or of a broken-off upload.
 /// </summary>
 /// <remarks>
+/// While the retention guard holds the topic (the Worker is far behind), a chunk waits for the hold to lift, up to
+/// <see cref="ImportUploadOptions.MaxHoldWait"/>, and the upload is read no further meanwhile: the client is slowed to
+/// the pace the Worker stores at. Committing the chunk to the outbox instead would hand PostgreSQL, the very part that is
+/// behind, the chunk twice (into the outbox and out again) before storing it.
+/// </remarks>
+/// <remarks>
 /// A chunk is sent under its own id as MessageId on either path: one whose produce timed out and reached the broker
 /// anyway and the outbox's copy are one message to the Worker's inbox. The saga takes its messages in any order, so a
 /// chunk produced straight away may be stored before the outbox delivers the upload's start.
@@ -30,10 +36,14 @@ public sealed class ImportUpload(
     IOptions<IngestOptions> ingestOptions,
     IOptions<ImportUploadOptions> importOptions,
     IOptions<TopicOptions> topics,
-    TimeProvider time)
+    TimeProvider time,
+    ILogger<ImportUpload> logger)
 {
+    private static readonly TimeSpan HoldLook = TimeSpan.FromMilliseconds(50);
+
     private readonly IngestOptions _ingest = ingestOptions.Value;
     private readonly ImportUploadOptions _options = importOptions.Value;
+    private readonly string _eventsTopic = topics.Value.LogEvents;
     private readonly Uri _events = TopicAddress.For(topics.Value.LogEvents);
     private readonly Uri _imports = TopicAddress.For(topics.Value.Imports);
 
@@ -56,9 +66,7 @@ public sealed class ImportUpload(
         var chunk = new List<AcceptedLogEvent>();
         var chunkBytes = 0;
         var errors = new List<FieldError>();
-        // Once a chunk fell back to the outbox (Kafka away, slow or held), the rest of the upload follow it: chunk after
-        // chunk would otherwise wait out the direct producer's timeout as its breaker's trial.
-        var tryKafka = true;
+        var route = new ChunkRoute();
         try
         {
             using var text = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
@@ -77,7 +85,7 @@ public sealed class ImportUpload(
                 var size = EventChunker.SizeOf(accepted);
                 if (EventChunker.StartsNewChunk(chunk.Count, chunkBytes, size, _ingest.ChunkMaxEvents, _ingest.ChunkMaxBytes))
                 {
-                    tryKafka = await CommitChunkAsync(summary, chunk, null, tryKafka, cancellationToken);
+                    await CommitChunkAsync(summary, chunk, null, route, cancellationToken);
                     chunk = [];
                     chunkBytes = 0;
                     if (summary.Chunks % _options.CancelCheckEveryChunks == 0 && await IsCancelledAsync(importId, cancellationToken))
@@ -103,7 +111,7 @@ public sealed class ImportUpload(
         if (lastChunk)
         {
             // The last chunk and the end of the file commit together.
-            await CommitChunkAsync(summary, chunk, received, tryKafka: false, cancellationToken);
+            await CommitChunkAsync(summary, chunk, received, route, cancellationToken);
         }
         else
         {
@@ -145,19 +153,19 @@ public sealed class ImportUpload(
     }
 
     /// <summary>
-    /// Sends one chunk: straight to Kafka when <paramref name="tryKafka"/> and it is not the last (which commits with
-    /// <paramref name="end"/>), else, or when Kafka did not take it, to the outbox. True when it went to Kafka: the next chunk may try too.
+    /// Sends one chunk: straight to Kafka while <paramref name="route"/> still tries it and it is not the last (which
+    /// commits with <paramref name="end"/>), else, or when Kafka did not take it, to the outbox.
     /// </summary>
-    private async Task<bool> CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, bool tryKafka,
+    private async Task CommitChunkAsync(ImportSummary summary, List<AcceptedLogEvent> chunk, ImportReceived? end, ChunkRoute route,
         CancellationToken cancellationToken)
     {
         var number = summary.Chunks;
         var message = new LogEventsAccepted(NewId.NextSequentialGuid(), summary.ImportId, number, chunk);
         summary.Chunks++;
-        if (end is null && tryKafka && await direct.TryProduceAsync(message, cancellationToken))
+        if (end is null && route.TriesKafka && await ProduceAsync(message, route, cancellationToken))
         {
             IngestMetrics.ChunksSent(IngestMetrics.DirectPath, 1);
-            return true;
+            return;
         }
 
         await ingestor.CommitAsync(async (endpoints, token) =>
@@ -170,7 +178,53 @@ public sealed class ImportUpload(
             }
         }, cancellationToken);
         IngestMetrics.ChunksSent(IngestMetrics.OutboxPath, 1);
-        return false;
+    }
+
+    /// <summary>True once Kafka acknowledged <paramref name="message"/>; a held topic is waited for while the route may wait.</summary>
+    private async Task<bool> ProduceAsync(LogEventsAccepted message, ChunkRoute route, CancellationToken cancellationToken)
+    {
+        long? heldSince = null;
+        while (true)
+        {
+            switch (await direct.ProduceAsync(message, cancellationToken))
+            {
+                case DirectProduceOutcome.Produced:
+                    if (heldSince is { } since)
+                    {
+                        IngestMetrics.ImportHoldWaited(_eventsTopic, lifted: true, time.GetElapsedTime(since));
+                    }
+
+                    return true;
+                case DirectProduceOutcome.NotTaken:
+                    // Kafka away or slow: chunk after chunk would wait out the producer's timeout as its breaker's trial,
+                    // so the rest of the upload follows this one to the outbox.
+                    route.TriesKafka = false;
+                    return false;
+            }
+
+            if (!route.WaitsForHolds)
+            {
+                return false;
+            }
+
+            heldSince ??= time.GetTimestamp();
+            while (direct.IsHolding() && time.GetElapsedTime(heldSince.Value) < _options.MaxHoldWait)
+            {
+                await Task.Delay(HoldLook, time, cancellationToken);
+            }
+
+            if (time.GetElapsedTime(heldSince.Value) >= _options.MaxHoldWait)
+            {
+                // Held this long, the Worker is likely stopped: the rest of the upload goes on through the outbox, which
+                // delivers once the hold lifts, with no chunk waiting again.
+                route.WaitsForHolds = false;
+                IngestMetrics.ImportHoldWaited(_eventsTopic, lifted: false, time.GetElapsedTime(heldSince.Value));
+                logger.LogWarning("Import {ImportId}: Kafka's retention guard held {Topic} for over {MaxHoldWait} (Imports:MaxHoldWait); "
+                    + "the rest of the upload goes to the outbox, delivered once the Worker catches up", message.ImportId,
+                    _eventsTopic, _options.MaxHoldWait);
+                return false;
+            }
+        }
     }
 
     private async Task<bool> IsCancelledAsync(Guid importId, CancellationToken cancellationToken)
@@ -201,6 +255,16 @@ public sealed class ImportUpload(
     {
         var endpoint = await endpoints.GetSendEndpoint(topic);
         await endpoint.Send(message, context => context.SetKafkaKey(importId.ToString()), cancellationToken);
+    }
+
+    /// <summary>How the chunks of one upload are sent, as learnt from the chunks before.</summary>
+    private sealed class ChunkRoute
+    {
+        /// <summary>False once Kafka failed a chunk: the rest go to the outbox.</summary>
+        public bool TriesKafka { get; set; } = true;
+
+        /// <summary>False once a chunk waited out <see cref="ImportUploadOptions.MaxHoldWait"/>: a held topic then sends the chunk to the outbox.</summary>
+        public bool WaitsForHolds { get; set; } = true;
     }
 
     private static bool IsBrokenUpload(Exception exception) =>

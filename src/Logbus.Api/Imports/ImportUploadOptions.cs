@@ -33,6 +33,14 @@ public sealed class ImportUploadOptions
     [Range(1, long.MaxValue)]
     public long MaxDecompressedBytes { get; set; } = 4L * 1024 * 1024 * 1024;
 
+    /// <summary>
+    /// How long a chunk waits while Kafka's retention guard holds the topic (the Worker far behind) before it goes to the
+    /// outbox instead; the upload is read no further meanwhile. Once a chunk waited this long, the rest of its upload no
+    /// longer waits. Zero never waits.
+    /// </summary>
+    [Range(typeof(TimeSpan), "00:00:00", "00:10:00")]
+    public TimeSpan MaxHoldWait { get; set; } = TimeSpan.FromSeconds(30);
+
     /// <summary>Uploads the Api reads at once; one more is answered 429.</summary>
     [Range(1, 1024)]
     public int MaxConcurrentUploads { get; set; } = 4;

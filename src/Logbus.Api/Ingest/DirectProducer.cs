@@ -47,14 +47,15 @@ public sealed class DirectProducer
     public bool Enabled { get; }
 
     /// <summary>
-    /// True once the broker acknowledged <paramref name="chunk"/>; false when it was not tried or not acknowledged within
-    /// the timeout (it then belongs in the outbox). Throws only when <paramref name="cancellationToken"/> is cancelled.
+    /// <see cref="DirectProduceOutcome.Produced"/> once the broker acknowledged <paramref name="chunk"/>; otherwise it was
+    /// not tried or not acknowledged within the timeout, and belongs in the outbox unless the caller waits out a
+    /// <see cref="DirectProduceOutcome.Held"/>. Throws only when <paramref name="cancellationToken"/> is cancelled.
     /// </summary>
-    public async Task<bool> TryProduceAsync(LogEventsAccepted chunk, CancellationToken cancellationToken)
+    public async Task<DirectProduceOutcome> ProduceAsync(LogEventsAccepted chunk, CancellationToken cancellationToken)
     {
         if (!Enabled || !TryEnter(out var trial))
         {
-            return false;
+            return DirectProduceOutcome.NotTaken;
         }
 
         // Asked only for a chunk that will be sent: the guard counts each "not held" as a record on its way.
@@ -65,7 +66,7 @@ public sealed class DirectProducer
                 Volatile.Write(ref _trialRunning, 0);
             }
 
-            return false;
+            return DirectProduceOutcome.Held;
         }
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -79,18 +80,18 @@ public sealed class DirectProducer
                 Close();
             }
 
-            return true;
+            return DirectProduceOutcome.Produced;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && KafkaProduceFailures.PermanentReason(e) is not null)
         {
             // The broker refuses this record for good (too large, invalid): Kafka itself is fine, so the breaker stays as
             // it is, and the outbox parks the record with its reason.
-            return false;
+            return DirectProduceOutcome.NotTaken;
         }
         catch (Exception e) when (!cancellationToken.IsCancellationRequested && e is not OutOfMemoryException)
         {
             Open(e, timedOut: timeout.IsCancellationRequested);
-            return false;
+            return DirectProduceOutcome.NotTaken;
         }
         finally
         {
@@ -99,6 +100,20 @@ public sealed class DirectProducer
                 Volatile.Write(ref _trialRunning, 0);
             }
         }
+    }
+
+    /// <summary>Whether the topic is held now, counting nothing: how a chunk waiting for a hold to lift looks.</summary>
+    public bool IsHolding()
+    {
+        foreach (var hold in _holds)
+        {
+            if (hold.IsHolding(_topic))
+            {
+                return true;
+            }
+        }
+
+        return false;
     }
 
     private bool IsHeld()

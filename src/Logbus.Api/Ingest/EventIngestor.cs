@@ -69,10 +69,11 @@ public sealed class EventIngestor : IAsyncDisposable
         var toOutbox = chunks;
         if (_direct.Enabled)
         {
-            var acknowledged = chunks.Count == 1
-                ? [await _direct.TryProduceAsync(chunks[0], cancellationToken)]
-                : await Task.WhenAll(chunks.Select(c => _direct.TryProduceAsync(c, cancellationToken)));
-            toOutbox = [.. chunks.Where((_, i) => !acknowledged[i])];
+            // A request's chunks do not wait for a hold to lift: the client is answered once they are in the outbox.
+            var outcomes = chunks.Count == 1
+                ? [await _direct.ProduceAsync(chunks[0], cancellationToken)]
+                : await Task.WhenAll(chunks.Select(c => _direct.ProduceAsync(c, cancellationToken)));
+            toOutbox = [.. chunks.Where((_, i) => outcomes[i] != DirectProduceOutcome.Produced)];
             IngestMetrics.ChunksSent(IngestMetrics.DirectPath, chunks.Count - toOutbox.Count);
         }
 

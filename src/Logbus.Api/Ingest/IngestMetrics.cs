@@ -24,6 +24,11 @@ public static class IngestMetrics
     private static readonly CumulativeCounter Chunks = new(LogbusMeters.Logbus, "ingest_chunks_total", "{chunk}",
         "Chunks of accepted events, by path: produced straight to Kafka (direct) or committed to the outbox (outbox).", "path");
 
+    private static readonly Histogram<double> ImportHoldWaits = LogbusMeters.Logbus.CreateHistogram("ingest_import_hold_wait_seconds", "s",
+        "Waits of an import's chunk for Kafka's retention guard to lift its hold on the topic, by topic and outcome (lifted; timed_out: "
+        + "the chunk went to the outbox).", tags: null,
+        new InstrumentAdvice<double> { HistogramBucketBoundaries = HistogramBuckets.Doubling(0.05m, 12) });
+
     /// <summary>The reasons a request is refused for, the values of <c>logbus_ingest_rejected_requests_total</c>'s <c>reason</c>.</summary>
     private static readonly string[] Reasons =
         ["invalid", "not_json", "undecodable", "too_large", "unauthorized", "rate_limited", "busy", "unavailable"];
@@ -47,6 +52,10 @@ public static class IngestMetrics
         Rejections.ZeroEach(routes, Reasons);
         Chunks.ZeroEach([DirectPath, OutboxPath]);
     }
+
+    public static void ImportHoldWaited(string topic, bool lifted, TimeSpan waited) =>
+        ImportHoldWaits.Record(waited.TotalSeconds, new KeyValuePair<string, object?>("topic", topic),
+            new KeyValuePair<string, object?>("outcome", lifted ? "lifted" : "timed_out"));
 
     public static void ChunksSent(string path, int count)
     {

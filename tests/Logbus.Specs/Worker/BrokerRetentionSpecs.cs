@@ -11,8 +11,9 @@ namespace Logbus.Specs.Worker;
 
 /// <summary>
 /// The dev broker keeps only the newest 5 MiB of each partition. While the Worker is behind, an import several times
-/// that size must wait in the Api's outbox (the retention guard holds delivery) rather than in the broker, where the
-/// records the Worker had not read yet would be deleted.
+/// that size must not wait in the broker, where the records the Worker had not read yet would be deleted: the retention
+/// guard holds delivery, the upload waits for the hold to lift (the client slowed to the Worker's pace), and past
+/// <c>Imports:MaxHoldWait</c> (a Worker that is away) the rest waits in the Api's outbox.
 /// </summary>
 [Trait("Kind", "Chaos")]
 public sealed class BrokerRetentionSpecs
@@ -27,7 +28,40 @@ public sealed class BrokerRetentionSpecs
     private static readonly int LineBytes = Setting("LOGBUS_SPEC_RETENTION_LINE_BYTES", 1_000);
 
     [Fact]
-    public async Task An_import_several_times_the_retention_waits_in_the_outbox_while_the_Worker_is_behind_and_is_stored_exactly_once()
+    public async Task An_import_several_times_the_retention_waits_for_a_slow_Worker_going_straight_to_Kafka_and_is_stored_exactly_once()
+    {
+        await using var db = await SpecDatabase.CreateAsync();
+        await using var pipeline = await Pipeline.StartAsync(db, partitions: 1,
+            worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.100" },
+            apiSettings: new Dictionary<string, string?>
+            {
+                ["Kafka:Compression"] = "None",
+                ["Kafka:RetentionGuard:RetentionBytes"] = KafkaRetentionGuardOptions.DevBrokerPartitionBytes.ToString(CultureInfo.InvariantCulture),
+                ["Kafka:RetentionGuard:CheckInterval"] = "00:00:00.250",
+            });
+        await RecordOutboxChunksAsync(db);
+        using var stop = new CancellationTokenSource();
+        var watch = Task.Run(() => WatchDeletedUnconsumed(pipeline, stop.Token));
+
+        using var uploader = pipeline.Api.CreateClient(TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)));
+        var response = await uploader.PostAsync("/api/imports", ImportFiles.Content(PaddedLines()));
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("importId").GetGuid();
+        await WaitForCompletedAsync(pipeline, id);
+        await stop.CancelAsync();
+        var deletedUnconsumed = await watch;
+
+        await pipeline.AssertExactlyAsync(Lines);
+        Assert.True(deletedUnconsumed.Count == 0, "the broker deleted records the Worker had not committed: " + string.Join("; ", deletedUnconsumed));
+        // The upload met the hold and waited it out: only the last chunk (which commits with the end of the file) went
+        // through the outbox. Committing a held chunk to the outbox would have sent the rest of the upload there too.
+        Assert.True(await HoldWaitsAsync(pipeline, "lifted") > 0, "a chunk waited for the hold to lift");
+        Assert.Null(await HoldWaitsAsync(pipeline, "timed_out"));
+        Assert.Equal(1, await db.ScalarAsync<long>("SELECT count(*) FROM spec_outbox_chunks"));
+    }
+
+    [Fact]
+    public async Task An_import_several_times_the_retention_waits_in_the_outbox_while_the_Worker_is_away_and_is_stored_exactly_once()
     {
         await using var db = await SpecDatabase.CreateAsync();
         // One partition takes the whole import; uncompressed records fill the broker's 5 MiB with fewer lines.
@@ -38,9 +72,12 @@ public sealed class BrokerRetentionSpecs
                 ["Kafka:Compression"] = "None",
                 // What ./logbus up sets for the dev broker, which cannot describe its retention (asking it takes seconds).
                 ["Kafka:RetentionGuard:RetentionBytes"] = KafkaRetentionGuardOptions.DevBrokerPartitionBytes.ToString(CultureInfo.InvariantCulture),
+                // The chunk that meets the hold waits a second for the Worker, then the rest of the upload goes to the outbox.
+                ["Imports:MaxHoldWait"] = "00:00:01",
             });
         // The furthest behind a Worker can be: stopped for the whole upload. It comes back throttled.
         pipeline.WorkerProcess!.Kill();
+        await RecordOutboxChunksAsync(db);
 
         using var stop = new CancellationTokenSource();
         var watch = Task.Run(() => WatchDeletedUnconsumed(pipeline, stop.Token));
@@ -68,17 +105,14 @@ public sealed class BrokerRetentionSpecs
             Assert.Fail($"{e.Message} The broker deleted unread: [{string.Join("; ", await watch)}]");
         }
 
-        JsonElement? status = null;
-        await Eventually.TrueAsync(async () =>
-            {
-                status = await pipeline.Api.Client.GetFromJsonAsync<JsonElement>($"/api/imports/{id}");
-                return status.Value.GetProperty("state").GetString() == "Completed";
-            },
-            TimeSpan.FromSeconds(30), "the import completes", () => status?.GetRawText());
+        await WaitForCompletedAsync(pipeline, id);
         await stop.CancelAsync();
         var deletedUnconsumed = await watch;
 
         await pipeline.AssertExactlyAsync(Lines);
+        // One chunk waited out the hold; the rest went to the outbox without waiting.
+        Assert.Equal(1, await HoldWaitsAsync(pipeline, "timed_out"));
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM spec_outbox_chunks") > 1, "the chunks after the one that waited went to the outbox");
         await Eventually.TrueAsync(async () => await KeptForReplayAsync(pipeline) == 0, TimeSpan.FromSeconds(30),
             "records the Worker committed are no longer kept for a replay");
         Assert.True(deletedUnconsumed.Count == 0, "the broker deleted records the Worker had not committed: " + string.Join("; ", deletedUnconsumed));
@@ -94,6 +128,7 @@ public sealed class BrokerRetentionSpecs
         {
             ["Kafka:Compression"] = "None",
             ["Kafka:RetentionGuard:RetentionBytes"] = KafkaRetentionGuardOptions.DevBrokerPartitionBytes.ToString(CultureInfo.InvariantCulture),
+            ["Imports:MaxHoldWait"] = "00:00:01",
         };
         await using var pipeline = await Pipeline.StartAsync(db, workerAsProcess: true, partitions: 1,
             worker: new Dictionary<string, string?> { ["Worker:Storing:ThrottlePerChunk"] = "00:00:00.100" }, apiSettings: settings);
@@ -172,6 +207,37 @@ public sealed class BrokerRetentionSpecs
         await pipeline.WaitForStoredAsync(early.Count, TimeSpan.FromSeconds(30));
 
         Assert.True(await KeptForReplayAsync(pipeline) > 0, "the Api keeps what it delivered until the guard looks again");
+    }
+
+    /// <summary>Waits of an import's chunk for the hold on this pipeline's topic to lift, by outcome; null when none.</summary>
+    private static Task<double?> HoldWaitsAsync(Pipeline pipeline, string outcome) =>
+        PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_ingest_import_hold_wait_seconds_count", ("topic", pipeline.Topic), ("outcome", outcome));
+
+    /// <summary>
+    /// Keeps a row in <c>spec_outbox_chunks</c> for every chunk the Api commits to its outbox: the outbox's own rows are
+    /// deleted once delivered.
+    /// </summary>
+    private static async Task RecordOutboxChunksAsync(SpecDatabase db)
+    {
+        await using var command = db.DataSource.CreateCommand("""
+            CREATE TABLE spec_outbox_chunks (message_id uuid);
+            CREATE FUNCTION spec_record_outbox_chunk() RETURNS trigger LANGUAGE plpgsql AS $$
+            BEGIN INSERT INTO spec_outbox_chunks VALUES (NEW.message_id); RETURN NEW; END $$;
+            CREATE TRIGGER spec_outbox_chunks AFTER INSERT ON messaging.outbox_message FOR EACH ROW
+            WHEN (NEW.outbox_id IS NOT NULL AND NEW.message_type LIKE '%LogEventsAccepted') EXECUTE FUNCTION spec_record_outbox_chunk();
+            """);
+        await command.ExecuteNonQueryAsync();
+    }
+
+    private static async Task WaitForCompletedAsync(Pipeline pipeline, Guid id)
+    {
+        JsonElement? status = null;
+        await Eventually.TrueAsync(async () =>
+            {
+                status = await pipeline.Api.Client.GetFromJsonAsync<JsonElement>($"/api/imports/{id}");
+                return status.Value.GetProperty("state").GetString() == "Completed";
+            },
+            TimeSpan.FromSeconds(60 + ((long)Lines * LineBytes / 200_000)), "the import completes", () => status?.GetRawText());
     }
 
     private static async Task<double?> KeptForReplayAsync(Pipeline pipeline) =>
