@@ -263,7 +263,9 @@ public sealed class ImportUpload(
         /// <summary>False once Kafka failed a chunk: the rest go to the outbox.</summary>
         public bool TriesKafka { get; set; } = true;
 
-        /// <summary>False once a chunk waited out <see cref="ImportUploadOptions.MaxHoldWait"/>: a held topic then sends the chunk to the outbox.</summary>
+        /// <summary>
+        /// False once a chunk waited out <see cref="ImportUploadOptions.MaxHoldWait"/>: a held topic then sends the chunk to the outbox.
+        /// </summary>
         public bool WaitsForHolds { get; set; } = true;
     }
 

@@ -112,7 +112,8 @@ public sealed class BrokerRetentionSpecs
         await pipeline.AssertExactlyAsync(Lines);
         // One chunk waited out the hold; the rest went to the outbox without waiting.
         Assert.Equal(1, await HoldWaitsAsync(pipeline, "timed_out"));
-        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM spec_outbox_chunks") > 1, "the chunks after the one that waited went to the outbox");
+        Assert.True(await db.ScalarAsync<long>("SELECT count(*) FROM spec_outbox_chunks") > 1,
+            "the chunks after the one that waited went to the outbox");
         await Eventually.TrueAsync(async () => await KeptForReplayAsync(pipeline) == 0, TimeSpan.FromSeconds(30),
             "records the Worker committed are no longer kept for a replay");
         Assert.True(deletedUnconsumed.Count == 0, "the broker deleted records the Worker had not committed: " + string.Join("; ", deletedUnconsumed));
@@ -211,7 +212,8 @@ public sealed class BrokerRetentionSpecs
 
     /// <summary>Waits of an import's chunk for the hold on this pipeline's topic to lift, by outcome; null when none.</summary>
     private static Task<double?> HoldWaitsAsync(Pipeline pipeline, string outcome) =>
-        PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_ingest_import_hold_wait_seconds_count", ("topic", pipeline.Topic), ("outcome", outcome));
+        PrometheusScrape.SumAsync(pipeline.Api.Client, "logbus_ingest_import_hold_wait_seconds_count", ("topic", pipeline.Topic),
+            ("outcome", outcome));
 
     /// <summary>
     /// Keeps a row in <c>spec_outbox_chunks</c> for every chunk the Api commits to its outbox: the outbox's own rows are
