@@ -6,18 +6,23 @@ using System.Text;
 using System.Text.Json;
 using api::Logbus.Api.Imports;
 using api::Logbus.Api.Ingest;
+using api::Logbus.Api.Ingest.Decoding;
 using api::Logbus.Api.Seq;
 using Logbus.Bench.Data;
+using Logbus.Bench.Pipeline;
 using Logbus.Contracts;
 using MassTransit.Serialization;
+using Microsoft.Extensions.Options;
 
 namespace Logbus.Bench.Parsers;
 
 /// <summary>
 /// In-process speed of the import CSV reader (rows/s, against reading the same text line by line), of the CLEF
 /// message-template renderer (templates/s), of cutting a batch's accepted events into chunks (events/s, against
-/// measuring each event twice by a serialized copy, as the Api did before 2026-12-07) and of giving an event without one
-/// its id (ids/s, against the runtime's <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, as the Api did before).
+/// measuring each event twice by a serialized copy, as the Api did before 2026-12-07), of giving an event without one
+/// its id (ids/s, against the runtime's <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, as the Api did before) and of
+/// reading an NDJSON import into events (lines/s, against reading each line as a string, parsing it and cloning the
+/// parse, as the Api did before stop 42).
 /// Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
 /// </summary>
 internal sealed class ParsersBenchmark : IBenchmark
@@ -28,6 +33,7 @@ internal sealed class ParsersBenchmark : IBenchmark
     private const int ChunkedEvents = 200_000;
     private const int BatchSize = 1_000;
     private const int Ids = 1_000_000;
+    private const int NdjsonLines = 100_000;
 
     public string Name => "parsers";
 
@@ -46,6 +52,9 @@ internal sealed class ParsersBenchmark : IBenchmark
         var copied = new List<(double Rate, double BytesPerEvent)>();
         var idRates = new List<double>();
         var runtimeIdRates = new List<double>();
+        var ndjson = Encoding.UTF8.GetBytes(string.Join('\n', PipelineBenchmark.ImportLines(NdjsonLines, DateTimeOffset.UtcNow, null)) + "\n");
+        var ndjsonReads = new List<(double Rate, double BytesPerEvent)>();
+        var ndjsonTextReads = new List<(double Rate, double BytesPerEvent)>();
         for (var round = 1; round <= Rounds; round++)
         {
             csvRates.Add(await ReadCsvAsync(csv, cancellationToken));
@@ -55,9 +64,13 @@ internal sealed class ParsersBenchmark : IBenchmark
             copied.Add(Chunk(batches, MeasureTwiceByCopy));
             idRates.Add(GenerateIds(EventIds.NewVersion7));
             runtimeIdRates.Add(GenerateIds(Guid.CreateVersion7));
+            ndjsonReads.Add(await ReadNdjsonAsync(ndjson, cancellationToken));
+            ndjsonTextReads.Add(await ReadNdjsonAsTextAsync(ndjson, cancellationToken));
             context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s, " +
                 $"chunking {chunked[^1].Rate:N0} events/s ({chunked[^1].BytesPerEvent:N0} B allocated an event) against " +
-                $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B), ids {idRates[^1]:N0}/s against {runtimeIdRates[^1]:N0}/s");
+                $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B), ids {idRates[^1]:N0}/s against {runtimeIdRates[^1]:N0}/s, " +
+                $"NDJSON {ndjsonReads[^1].Rate:N0} lines/s ({ndjsonReads[^1].BytesPerEvent:N0} B a line) against " +
+                $"{ndjsonTextReads[^1].Rate:N0} ({ndjsonTextReads[^1].BytesPerEvent:N0} B)");
         }
 
         return new BenchmarkReport(Name)
@@ -69,7 +82,11 @@ internal sealed class ParsersBenchmark : IBenchmark
             .Add("  allocated per event while chunking", chunked.Min(c => c.BytesPerEvent), "B",
                 copied.Min(c => c.BytesPerEvent), "measured by a serialized copy")
             .Add("ids for events sent without one (UUIDv7 as text)", idRates.Max(), "ids/s",
-                runtimeIdRates.Max(), "Guid.CreateVersion7, the operating system's secure random bits (before 2026-12-07)");
+                runtimeIdRates.Max(), "Guid.CreateVersion7, the operating system's secure random bits (before 2026-12-07)")
+            .Add($"NDJSON import read into events, {NdjsonLines:N0} lines of the pipeline's import", ndjsonReads.Max(r => r.Rate), "lines/s",
+                ndjsonTextReads.Max(r => r.Rate), "each line read as a string, parsed and the parse cloned (before stop 42)")
+            .Add("  allocated per NDJSON line", ndjsonReads.Min(r => r.BytesPerEvent), "B",
+                ndjsonTextReads.Min(r => r.BytesPerEvent), "read as a string, parsed and cloned");
     }
 
     /// <summary>What an event without an id costs the validator: a UUIDv7 for its timestamp, as text.</summary>
@@ -167,6 +184,42 @@ internal sealed class ParsersBenchmark : IBenchmark
         }
 
         return lines / watch.Elapsed.TotalSeconds;
+    }
+
+    /// <summary>The import's reader over an upload held in memory: each line parsed where it lies, its event read before the next.</summary>
+    private static async Task<(double, double)> ReadNdjsonAsync(byte[] ndjson, CancellationToken cancellationToken)
+    {
+        var reader = new ImportRecordReader(Options.Create(new IngestOptions()));
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        var events = 0;
+        await foreach (var record in reader.ReadAsync(new MemoryStream(ndjson), ImportFormat.Ndjson, "bench", cancellationToken))
+        {
+            events += record.Event?.Message is { ValueKind: JsonValueKind.String } ? 1 : 0;
+        }
+
+        return (Rate(events, watch, NdjsonLines), (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)NdjsonLines);
+    }
+
+    /// <summary>The reader before stop 42: each line decoded into a string, parsed, and the parse cloned to outlive its document.</summary>
+    private static async Task<(double, double)> ReadNdjsonAsTextAsync(byte[] ndjson, CancellationToken cancellationToken)
+    {
+        var allocated = GC.GetTotalAllocatedBytes(precise: true);
+        var watch = Stopwatch.StartNew();
+        using var text = new StreamReader(new MemoryStream(ndjson), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
+        var events = 0;
+        while (await text.ReadLineAsync(cancellationToken) is { } line)
+        {
+            if (string.IsNullOrWhiteSpace(line))
+            {
+                continue;
+            }
+
+            using var document = JsonDocument.Parse(line, JsonEventDecoder.DocumentOptions);
+            events += IncomingEvent.FromJson(document.RootElement.Clone()).Message is { ValueKind: JsonValueKind.String } ? 1 : 0;
+        }
+
+        return (Rate(events, watch, NdjsonLines), (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)NdjsonLines);
     }
 
     private static double RenderTemplates()

@@ -1,5 +1,7 @@
 using System.Buffers;
 using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Unicode;
 using System.Text.Json;
 using Logbus.Api.Ingest;
 using Logbus.Api.Seq;
@@ -13,6 +15,10 @@ namespace Logbus.Api.Imports;
 /// column goes into metadata). Never holds the whole file, nor more of one line than <c>Imports:MaxLineLength</c>: a
 /// longer line is a rejected record at its line number.
 /// </summary>
+/// <remarks>
+/// An NDJSON or CLEF line is parsed from its UTF-8 bytes where the line reader holds them, and its event's fields refer
+/// into that parse: a record is valid until the next one is read. A line that is not UTF-8 is rejected as such.
+/// </remarks>
 public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions, IOptions<ImportUploadOptions>? importOptions = null)
 {
     private static readonly JsonDocumentOptions Json = new() { MaxDepth = 64 };
@@ -20,11 +26,12 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions, IO
     private readonly IngestOptions _options = ingestOptions.Value;
     private readonly int _maxLineLength = (importOptions?.Value ?? new ImportUploadOptions()).MaxLineLength;
 
-    public async IAsyncEnumerable<ImportRecord> ReadAsync(TextReader text, ImportFormat format, string? keySource,
+    public async IAsyncEnumerable<ImportRecord> ReadAsync(Stream body, ImportFormat format, string? keySource,
         [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         if (format == ImportFormat.Csv)
         {
+            using var text = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024, leaveOpen: true);
             await foreach (var record in ReadCsvAsync(text, keySource, cancellationToken))
             {
                 yield return record;
@@ -34,47 +41,80 @@ public sealed class ImportRecordReader(IOptions<IngestOptions> ingestOptions, IO
         }
 
         var clef = new ClefEventReader(_options);
-        var lines = new ImportLineReader(text, _maxLineLength);
-        while (await lines.ReadLineAsync(cancellationToken) is { } line)
+        var lines = new Utf8LineReader(body, _maxLineLength);
+        JsonDocument? parsed = null;
+        try
         {
-            if (line.TooLong)
+            while (await lines.ReadLineAsync(cancellationToken) is { } line)
             {
-                yield return new ImportRecord(line.Number, null, null, ImportLine.TooLongReason(line.Length, _maxLineLength));
-                continue;
-            }
+                // The record before is done with: its event referred into this document.
+                parsed?.Dispose();
+                parsed = null;
+                if (line.TooLong)
+                {
+                    yield return new ImportRecord(line.Number, null, null, Utf8Line.TooLongReason(line.Length, _maxLineLength));
+                    continue;
+                }
 
-            if (string.IsNullOrWhiteSpace(line.Text))
-            {
-                continue;
-            }
+                if (line.IsBlank)
+                {
+                    continue;
+                }
 
-            yield return ParseJsonLine(line.Text, line.Number, format, clef, keySource);
+                // The JSON parser checks UTF-8 only in what it decodes, and a client should hear of bytes that are not text
+                // before a field is blamed for them.
+                if (!Utf8.IsValid(line.Bytes!.Value.Span))
+                {
+                    yield return new ImportRecord(line.Number, null, null, "is not UTF-8 text (it holds bytes UTF-8 never has)");
+                    continue;
+                }
+
+                yield return ParseJsonLine(line.Bytes!.Value, line.Number, format, clef, keySource, out parsed);
+            }
+        }
+        finally
+        {
+            parsed?.Dispose();
         }
     }
 
-    private ImportRecord ParseJsonLine(string content, int line, ImportFormat format, ClefEventReader clef, string? keySource)
+    private ImportRecord ParseJsonLine(ReadOnlyMemory<byte> content, int line, ImportFormat format, ClefEventReader clef, string? keySource,
+        out JsonDocument? parsed)
     {
+        parsed = null;
+        JsonDocument document;
         try
         {
-            using var document = JsonDocument.Parse(content, Json);
-            if (document.RootElement.ValueKind != JsonValueKind.Object)
-            {
-                return new ImportRecord(line, null, null, "is not a JSON object");
-            }
-
-            if (format == ImportFormat.Clef)
-            {
-                var (incoming, source) = clef.ReadClef(document.RootElement.Clone());
-                return new ImportRecord(line, incoming, source ?? keySource ?? _options.DefaultClefSource, null);
-            }
-
-            return new ImportRecord(line, IncomingEvent.FromJson(document.RootElement.Clone()), keySource, null);
+            document = JsonDocument.Parse(content, Json);
         }
         catch (JsonException e)
         {
-            return new ImportRecord(line, null, null, "is not valid JSON: " + e.Message.Split(" Path:", 2)[0]);
+            return NotJson(line, e);
+        }
+
+        parsed = document;
+        if (document.RootElement.ValueKind != JsonValueKind.Object)
+        {
+            return new ImportRecord(line, null, null, "is not a JSON object");
+        }
+
+        try
+        {
+            if (format == ImportFormat.Clef)
+            {
+                var (incoming, source) = clef.ReadClef(document.RootElement);
+                return new ImportRecord(line, incoming, source ?? keySource ?? _options.DefaultClefSource, null);
+            }
+
+            return new ImportRecord(line, IncomingEvent.FromJson(document.RootElement), keySource, null);
+        }
+        catch (JsonException e)
+        {
+            return NotJson(line, e);
         }
     }
+
+    private static ImportRecord NotJson(int line, JsonException e) => new(line, null, null, "is not valid JSON: " + e.Message.Split(" Path:", 2)[0]);
 
     private async IAsyncEnumerable<ImportRecord> ReadCsvAsync(TextReader text, string? keySource,
         [EnumeratorCancellation] CancellationToken cancellationToken)

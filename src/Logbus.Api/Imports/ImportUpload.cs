@@ -69,8 +69,7 @@ public sealed class ImportUpload(
         var route = new ChunkRoute();
         try
         {
-            using var text = new StreamReader(body, Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
-            await foreach (var record in records.ReadAsync(text, format, defaultSource, cancellationToken))
+            await foreach (var record in records.ReadAsync(body, format, defaultSource, cancellationToken))
             {
                 summary.LinesRead = record.Line;
                 if (Accept(record, idScope, undatedAt, key, errors) is not { } accepted)

@@ -19,8 +19,8 @@ public sealed class ImportUploadOptions
     public int CancelCheckEveryChunks { get; set; } = 10;
 
     /// <summary>
-    /// The longest line (a CSV record, too) read, in characters: a longer one is skipped as it streams, never held, and
-    /// rejected at its line number. Far above what one event may hold.
+    /// The longest line (a CSV record, too) read, in bytes of UTF-8 for NDJSON and CLEF and in characters for CSV: a longer
+    /// one is skipped as it streams, never held, and rejected at its line number. Far above what one event may hold.
     /// </summary>
     [Range(1024, 64 * 1024 * 1024)]
     public int MaxLineLength { get; set; } = 1024 * 1024;

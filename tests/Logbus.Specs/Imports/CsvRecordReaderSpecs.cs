@@ -61,7 +61,8 @@ public sealed class CsvRecordReaderSpecs
 
         var reader = new ImportRecordReader(Options.Create(new IngestOptions()));
         var records = new List<ImportRecord>();
-        await foreach (var record in reader.ReadAsync(new StringReader(csv.ToString()), ImportFormat.Csv, "spec", CancellationToken.None))
+        using var body = new MemoryStream(Encoding.UTF8.GetBytes(csv.ToString()));
+        await foreach (var record in reader.ReadAsync(body, ImportFormat.Csv, "spec", CancellationToken.None))
         {
             records.Add(record);
         }
