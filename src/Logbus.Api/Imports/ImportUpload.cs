@@ -214,12 +214,12 @@ public sealed class ImportUpload(
 
             if (time.GetElapsedTime(heldSince.Value) >= _options.MaxHoldWait)
             {
-                // Held this long, the Worker is likely stopped: the rest of the upload goes on through the outbox, which
-                // delivers once the hold lifts, with no chunk waiting again.
+                // Held this long, the Worker is likely stopped: from here on a chunk of this upload that finds the topic held
+                // goes to the outbox at once, which delivers it once the hold lifts.
                 route.WaitsForHolds = false;
                 IngestMetrics.ImportHoldWaited(_eventsTopic, lifted: false, time.GetElapsedTime(heldSince.Value));
                 logger.LogWarning("Import {ImportId}: Kafka's retention guard held {Topic} for over {MaxHoldWait} (Imports:MaxHoldWait); "
-                    + "the rest of the upload goes to the outbox, delivered once the Worker catches up", message.ImportId,
+                    + "while it holds, the upload's chunks go to the outbox without waiting, delivered once the Worker catches up", message.ImportId,
                     _eventsTopic, _options.MaxHoldWait);
                 return false;
             }
