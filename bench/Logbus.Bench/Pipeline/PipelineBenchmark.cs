@@ -127,16 +127,16 @@ internal sealed class PipelineBenchmark : IBenchmark
         return (accepted, stored);
     }
 
-    /// <summary>
-    /// Uploads a generated NDJSON file of <paramref name="lines"/> lines streamed as it is sent, then follows the import
-    /// to its end, showing progress. Lines carry ids with <paramref name="idPrefix"/>, or none (the Api derives them).
-    /// </summary>
     /// <summary>The lines of the benchmarks' NDJSON import: generated events in the single-event shape.</summary>
     internal static IEnumerable<string> ImportLines(int lines, DateTimeOffset end, string? idPrefix) =>
         EventGenerator.Generate(lines, end, TimeSpan.FromHours(6), seed: 13)
             .Select(e => JsonSerializer.Serialize(new { id = idPrefix is null ? null : idPrefix + e.Id, timestamp = e.Timestamp, level = e.Level,
                 source = e.Source, message = e.Message, metadata = e.Metadata() }, ImportLineJson));
 
+    /// <summary>
+    /// Uploads a generated NDJSON file of <paramref name="lines"/> lines streamed as it is sent, then follows the import
+    /// to its end, showing progress. Lines carry ids with <paramref name="idPrefix"/>, or none (the Api derives them).
+    /// </summary>
     internal static async Task<(double Uploaded, double Completed, string State)> ImportAsync(BenchContext context, HttpClient http, int lines,
         DateTimeOffset end,
         string? idPrefix, CancellationToken cancellationToken)

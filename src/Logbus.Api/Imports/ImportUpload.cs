@@ -20,12 +20,13 @@ namespace Logbus.Api.Imports;
 /// While the retention guard holds the topic (the Worker is far behind), a chunk waits for the hold to lift, up to
 /// <see cref="ImportUploadOptions.MaxHoldWait"/>, and the upload is read no further meanwhile: the client is slowed to
 /// the pace the Worker stores at. Committing the chunk to the outbox instead would hand PostgreSQL, the very part that is
-/// behind, the chunk twice (into the outbox and out again) before storing it.
-/// </remarks>
-/// <remarks>
+/// behind, the chunk twice (into the outbox and out again) before storing it. An upload therefore lasts about as long
+/// as storing it takes: clients of large imports need a long timeout.
+/// <para>
 /// A chunk is sent under its own id as MessageId on either path: one whose produce timed out and reached the broker
 /// anyway and the outbox's copy are one message to the Worker's inbox. The saga takes its messages in any order, so a
 /// chunk produced straight away may be stored before the outbox delivers the upload's start.
+/// </para>
 /// </remarks>
 public sealed class ImportUpload(
     ImportRecordReader records,
@@ -39,6 +40,8 @@ public sealed class ImportUpload(
     TimeProvider time,
     ILogger<ImportUpload> logger)
 {
+    // How often a waiting chunk looks whether the hold lifted: the guard decides once a look at the lag (every second by
+    // default), so a chunk resumes within a twentieth of that, at the cost of a flag read.
     private static readonly TimeSpan HoldLook = TimeSpan.FromMilliseconds(50);
 
     private readonly IngestOptions _ingest = ingestOptions.Value;
@@ -66,7 +69,7 @@ public sealed class ImportUpload(
         var chunk = new List<AcceptedLogEvent>();
         var chunkBytes = 0;
         var errors = new List<FieldError>();
-        var route = new ChunkRoute();
+        var route = new ChunkRoute { WaitsForHolds = _options.MaxHoldWait > TimeSpan.Zero };
         try
         {
             await foreach (var record in records.ReadAsync(body, format, defaultSource, cancellationToken))
@@ -182,17 +185,13 @@ public sealed class ImportUpload(
     /// <summary>True once Kafka acknowledged <paramref name="message"/>; a held topic is waited for while the route may wait.</summary>
     private async Task<bool> ProduceAsync(LogEventsAccepted message, ChunkRoute route, CancellationToken cancellationToken)
     {
+        // The chunk's waits together are bounded, though a hold may lift and come back between them.
         long? heldSince = null;
         while (true)
         {
             switch (await direct.ProduceAsync(message, cancellationToken))
             {
                 case DirectProduceOutcome.Produced:
-                    if (heldSince is { } since)
-                    {
-                        IngestMetrics.ImportHoldWaited(_eventsTopic, lifted: true, time.GetElapsedTime(since));
-                    }
-
                     return true;
                 case DirectProduceOutcome.NotTaken:
                     // Kafka away or slow: chunk after chunk would wait out the producer's timeout as its breaker's trial,
@@ -207,20 +206,23 @@ public sealed class ImportUpload(
             }
 
             heldSince ??= time.GetTimestamp();
+            var waitStart = time.GetTimestamp();
             while (direct.IsHolding() && time.GetElapsedTime(heldSince.Value) < _options.MaxHoldWait)
             {
                 await Task.Delay(HoldLook, time, cancellationToken);
             }
 
-            if (time.GetElapsedTime(heldSince.Value) >= _options.MaxHoldWait)
+            var lifted = !direct.IsHolding();
+            IngestMetrics.ImportHoldWaited(_eventsTopic, lifted, time.GetElapsedTime(waitStart));
+            if (!lifted)
             {
-                // Held this long, the Worker is likely stopped: from here on a chunk of this upload that finds the topic held
-                // goes to the outbox at once, which delivers it once the hold lifts.
+                // Held this long, the Worker is likely stopped (or the broker unseen since the Api started): from here on a
+                // chunk of this upload that finds the topic held goes to the outbox at once, which delivers it once the
+                // hold lifts.
                 route.WaitsForHolds = false;
-                IngestMetrics.ImportHoldWaited(_eventsTopic, lifted: false, time.GetElapsedTime(heldSince.Value));
-                logger.LogWarning("Import {ImportId}: Kafka's retention guard held {Topic} for over {MaxHoldWait} (Imports:MaxHoldWait); "
-                    + "while it holds, the upload's chunks go to the outbox without waiting, delivered once the Worker catches up", message.ImportId,
-                    _eventsTopic, _options.MaxHoldWait);
+                logger.LogWarning("Import {ImportId}: Kafka's retention guard held {Topic} for over {MaxHoldWait} (Imports:MaxHoldWait): the "
+                    + "Worker is far behind, or the broker has not been reached since the Api started. While it holds, the upload's chunks "
+                    + "go to the outbox without waiting, delivered once the hold lifts", message.ImportId, _eventsTopic, _options.MaxHoldWait);
                 return false;
             }
         }

@@ -63,19 +63,34 @@ public sealed class Utf8LineReaderSpecs
     }
 
     [Theory]
-    [InlineData("utf-8")]
-    [InlineData("utf-16")]
-    [InlineData("utf-16BE")]
-    [InlineData("utf-32")]
-    public async Task A_byte_order_mark_is_not_part_of_the_first_line_and_UTF16_or_UTF32_text_is_read_as_UTF8(string name)
+    [InlineData("utf-8", 1)]
+    [InlineData("utf-8", 5)]
+    [InlineData("utf-16", 1)]
+    [InlineData("utf-16", 5)]
+    [InlineData("utf-16BE", 5)]
+    [InlineData("utf-32", 5)]
+    public async Task A_byte_order_mark_is_not_part_of_the_first_line_and_UTF16_or_UTF32_text_is_read_as_UTF8(string name, int perRead)
     {
         var encoding = Encoding.GetEncoding(name);
         const string text = "{\"message\":\"größer → 🙂\"}\r\n{\"message\":\"zwei\"}\n";
         var bytes = encoding.GetPreamble().Concat(encoding.GetBytes(text)).ToArray();
 
-        var lines = await ReadAllAsync(new TrickleStream(bytes, 5), maxLength: 1024);
+        var lines = await ReadAllAsync(new TrickleStream(bytes, perRead), maxLength: 1024);
 
         Assert.Equal(["{\"message\":\"größer → 🙂\"}", "{\"message\":\"zwei\"}"], lines.Select(l => l.Text));
+    }
+
+    [Theory]
+    [InlineData(new byte[0], new string[0])]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF }, new string[0])]
+    [InlineData(new byte[] { 0xFF, 0xFE }, new string[0])]
+    [InlineData(new byte[] { (byte)'x' }, new[] { "x" })]
+    [InlineData(new byte[] { 0xEF, 0xBB, 0xBF, (byte)'x' }, new[] { "x" })]
+    public async Task Input_shorter_than_a_byte_order_mark_is_read_as_it_is(byte[] bytes, string[] expected)
+    {
+        var lines = await ReadAllAsync(new TrickleStream(bytes, 1), maxLength: 1024);
+
+        Assert.Equal(expected, lines.Select(l => l.Text));
     }
 
     [Fact]

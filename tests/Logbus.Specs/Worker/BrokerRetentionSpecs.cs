@@ -38,6 +38,10 @@ public sealed class BrokerRetentionSpecs
                 ["Kafka:Compression"] = "None",
                 ["Kafka:RetentionGuard:RetentionBytes"] = KafkaRetentionGuardOptions.DevBrokerPartitionBytes.ToString(CultureInfo.InvariantCulture),
                 ["Kafka:RetentionGuard:CheckInterval"] = "00:00:00.250",
+                // Generous on a busy machine: a produce that timed out, or a wait that ran out, would send chunks to the
+                // outbox for reasons this spec is not about.
+                ["Ingest:DirectProduceTimeout"] = "00:00:30",
+                ["Imports:MaxHoldWait"] = "00:02:00",
             });
         await RecordOutboxChunksAsync(db);
         using var stop = new CancellationTokenSource();
