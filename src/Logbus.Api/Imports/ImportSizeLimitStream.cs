@@ -5,17 +5,9 @@ namespace Logbus.Api.Imports;
 /// <paramref name="limit"/> bytes came through: the total size of an upload is checked as it streams, before and
 /// after decompression, with nothing buffered.
 /// </summary>
-public sealed class ImportSizeLimitStream(Stream inner, long limit, string setting, string what) : Stream
+public sealed class ImportSizeLimitStream(Stream inner, long limit, string setting, string what) : ForwardReadStream
 {
     private long _read;
-
-    public override bool CanRead => true;
-
-    public override bool CanSeek => false;
-
-    public override bool CanWrite => false;
-
-    public override long Length => throw new NotSupportedException();
 
     public override long Position
     {
@@ -27,19 +19,6 @@ public sealed class ImportSizeLimitStream(Stream inner, long limit, string setti
 
     public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
         Count(await inner.ReadAsync(buffer, cancellationToken));
-
-    public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
-        ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-    public override void Flush()
-    {
-    }
-
-    public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-    public override void SetLength(long value) => throw new NotSupportedException();
-
-    public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
 
     private int Count(int read)
     {

@@ -137,24 +137,10 @@ public sealed class Utf8LineReaderSpecs
     }
 
     /// <summary>A stream of one line of <c>a</c>s, made as it is read, then <paramref name="tail"/>.</summary>
-    private sealed class EndlessLine(long length, byte[] tail) : Stream
+    private sealed class EndlessLine(long length, byte[] tail) : ForwardReadStream
     {
         private long _left = length;
         private int _tail;
-
-        public override bool CanRead => true;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => false;
-
-        public override long Length => throw new NotSupportedException();
-
-        public override long Position
-        {
-            get => throw new NotSupportedException();
-            set => throw new NotSupportedException();
-        }
 
         public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
 
@@ -176,15 +162,5 @@ public sealed class Utf8LineReaderSpecs
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(Read(buffer.Span));
-
-        public override void Flush()
-        {
-        }
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
