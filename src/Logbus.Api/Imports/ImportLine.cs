@@ -9,6 +9,9 @@ public readonly record struct ImportLine(int Number, string? Text, long Length)
     public bool TooLong => Text is null;
 
     /// <summary>Why a line over the bound is rejected, naming the bound's setting.</summary>
-    public static string TooLongReason(long length, int maxLength) =>
-        $"is {length:N0} characters long, over the limit of {maxLength:N0} (Imports:MaxLineLength); it was skipped, not read";
+    public static string TooLongReason(long length, int maxLength) => TooLongReason(length, maxLength, "characters");
+
+    /// <summary>The same, for a line measured in <paramref name="unit"/>.</summary>
+    internal static string TooLongReason(long length, int maxLength, string unit) =>
+        $"is {length:N0} {unit} long, over the limit of {maxLength:N0} (Imports:MaxLineLength); it was skipped, not read";
 }

@@ -13,6 +13,5 @@ public readonly record struct Utf8Line(int Number, ReadOnlyMemory<byte>? Bytes, 
     public bool IsBlank => Bytes is { } bytes && bytes.Span.IndexOfAnyExcept(" \t\f\v"u8) < 0;
 
     /// <summary>Why a line over the bound is rejected, naming the bound's setting.</summary>
-    public static string TooLongReason(long length, int maxLength) =>
-        $"is {length:N0} bytes long, over the limit of {maxLength:N0} (Imports:MaxLineLength); it was skipped, not read";
+    public static string TooLongReason(long length, int maxLength) => ImportLine.TooLongReason(length, maxLength, "bytes");
 }

@@ -103,31 +103,9 @@ public sealed class DirectProducer
     }
 
     /// <summary>Whether the topic is held now, counting nothing: how a chunk waiting for a hold to lift looks.</summary>
-    public bool IsHolding()
-    {
-        foreach (var hold in _holds)
-        {
-            if (hold.IsHolding(_topic))
-            {
-                return true;
-            }
-        }
+    public bool IsHolding() => _holds.Any(hold => hold.IsHolding(_topic));
 
-        return false;
-    }
-
-    private bool IsHeld()
-    {
-        foreach (var hold in _holds)
-        {
-            if (hold.IsHeld(_topic))
-            {
-                return true;
-            }
-        }
-
-        return false;
-    }
+    private bool IsHeld() => _holds.Any(hold => hold.IsHeld(_topic));
 
     /// <summary>Closed: everyone goes. Open: nobody until the break is over, then one trial at a time.</summary>
     private bool TryEnter(out bool trial)
