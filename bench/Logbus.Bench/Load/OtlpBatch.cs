@@ -17,6 +17,13 @@ internal static class OtlpBatch
 
     public static HttpRequestMessage Post(IEnumerable<GeneratedEvent> events)
     {
+        var content = new ByteArrayContent(Request(events).ToByteArray());
+        content.Headers.ContentType = ProtobufType;
+        return new HttpRequestMessage(HttpMethod.Post, "/v1/logs") { Content = content };
+    }
+
+    public static ExportLogsServiceRequest Request(IEnumerable<GeneratedEvent> events)
+    {
         var request = new ExportLogsServiceRequest();
         foreach (var bySource in events.GroupBy(e => e.Source))
         {
@@ -29,9 +36,7 @@ internal static class OtlpBatch
             });
         }
 
-        var content = new ByteArrayContent(request.ToByteArray());
-        content.Headers.ContentType = ProtobufType;
-        return new HttpRequestMessage(HttpMethod.Post, "/v1/logs") { Content = content };
+        return request;
     }
 
     private static LogRecord Record(GeneratedEvent e)

@@ -7,10 +7,13 @@ using System.Text.Json;
 using api::Logbus.Api.Imports;
 using api::Logbus.Api.Ingest;
 using api::Logbus.Api.Ingest.Decoding;
+using api::Logbus.Api.Otlp;
 using api::Logbus.Api.Seq;
 using Logbus.Bench.Data;
+using Logbus.Bench.Load;
 using Logbus.Bench.Pipeline;
 using Logbus.Contracts;
+using Google.Protobuf;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -22,7 +25,8 @@ namespace Logbus.Bench.Parsers;
 /// measuring each event twice by a serialized copy, as the Api did before 2026-12-07), of giving an event without one
 /// its id (ids/s, against the runtime's <see cref="Guid.CreateVersion7(DateTimeOffset)"/>, as the Api did before) and of
 /// reading an NDJSON import into events (lines/s, against reading each line as a string, parsing it and cloning the
-/// parse, as the Api did before stop 42).
+/// parse, as the Api did before stop 42) and of decoding OTLP/HTTP protobuf requests into events (records/s, against the
+/// same events sent as a JSON batch).
 /// Needs no stack: <c>dotnet bench/Logbus.Bench/bin/Release/net10.0/Logbus.Bench.dll parsers</c>.
 /// </summary>
 internal sealed class ParsersBenchmark : IBenchmark
@@ -34,12 +38,14 @@ internal sealed class ParsersBenchmark : IBenchmark
     private const int BatchSize = 1_000;
     private const int Ids = 1_000_000;
     private const int NdjsonLines = 100_000;
+    private const int OtlpRequests = 200;
+    private const int OtlpRecords = 512;
 
     public string Name => "parsers";
 
     public string Description =>
-        $"CSV reader over {CsvRows:N0} rows, template renderer over {Templates:N0} templates, chunking {ChunkedEvents:N0} events, in process " +
-        $"(best of {Rounds})";
+        $"CSV reader over {CsvRows:N0} rows, template renderer over {Templates:N0} templates, chunking {ChunkedEvents:N0} events, " +
+        $"{NdjsonLines:N0} NDJSON lines, {OtlpRequests * OtlpRecords:N0} OTLP records, in process (best of {Rounds})";
 
     public async Task<BenchmarkReport> RunAsync(BenchContext context, CancellationToken cancellationToken)
     {
@@ -55,6 +61,10 @@ internal sealed class ParsersBenchmark : IBenchmark
         var ndjson = Encoding.UTF8.GetBytes(string.Join('\n', PipelineBenchmark.ImportLines(NdjsonLines, DateTimeOffset.UtcNow, null)) + "\n");
         var ndjsonReads = new List<(double Rate, double BytesPerEvent)>();
         var ndjsonTextReads = new List<(double Rate, double BytesPerEvent)>();
+        var (protobufBodies, jsonBodies) = OtlpBodies();
+        var otlpDecoder = new OtlpProtobufDecoder(new OtlpRecordMapper(Options.Create(new OtlpOptions())), Options.Create(new OtlpOptions()));
+        var otlpReads = new List<(double Rate, double BytesPerEvent)>();
+        var jsonReads = new List<(double Rate, double BytesPerEvent)>();
         for (var round = 1; round <= Rounds; round++)
         {
             csvRates.Add(await ReadCsvAsync(csv, cancellationToken));
@@ -64,13 +74,16 @@ internal sealed class ParsersBenchmark : IBenchmark
             copied.Add(Chunk(batches, MeasureTwiceByCopy));
             idRates.Add(GenerateIds(EventIds.NewVersion7));
             runtimeIdRates.Add(GenerateIds(Guid.CreateVersion7));
-            ndjsonReads.Add(await ReadNdjsonAsync(ndjson, cancellationToken));
-            ndjsonTextReads.Add(await ReadNdjsonAsTextAsync(ndjson, cancellationToken));
+            ndjsonReads.Add(OnThisThread(() => ReadNdjsonAsync(ndjson, cancellationToken), NdjsonLines));
+            ndjsonTextReads.Add(OnThisThread(() => ReadNdjsonAsTextAsync(ndjson, cancellationToken), NdjsonLines));
+            otlpReads.Add(Decode(protobufBodies, otlpDecoder));
+            jsonReads.Add(Decode(jsonBodies, JsonEventDecoder.Array));
             context.Progress($"round {round}: CSV {csvRates[^1]:N0} rows/s, lines {lineRates[^1]:N0}/s, templates {templateRates[^1]:N0}/s, " +
                 $"chunking {chunked[^1].Rate:N0} events/s ({chunked[^1].BytesPerEvent:N0} B allocated an event) against " +
                 $"{copied[^1].Rate:N0} ({copied[^1].BytesPerEvent:N0} B), ids {idRates[^1]:N0}/s against {runtimeIdRates[^1]:N0}/s, " +
                 $"NDJSON {ndjsonReads[^1].Rate:N0} lines/s ({ndjsonReads[^1].BytesPerEvent:N0} B a line) against " +
-                $"{ndjsonTextReads[^1].Rate:N0} ({ndjsonTextReads[^1].BytesPerEvent:N0} B)");
+                $"{ndjsonTextReads[^1].Rate:N0} ({ndjsonTextReads[^1].BytesPerEvent:N0} B), OTLP protobuf {otlpReads[^1].Rate:N0} records/s " +
+                $"({otlpReads[^1].BytesPerEvent:N0} B a record) against JSON {jsonReads[^1].Rate:N0} ({jsonReads[^1].BytesPerEvent:N0} B)");
         }
 
         return new BenchmarkReport(Name)
@@ -86,7 +99,39 @@ internal sealed class ParsersBenchmark : IBenchmark
             .Add($"NDJSON import read into events, {NdjsonLines:N0} lines of the pipeline's import", ndjsonReads.Max(r => r.Rate), "lines/s",
                 ndjsonTextReads.Max(r => r.Rate), "each line read as a string, parsed and the parse cloned (before stop 42)")
             .Add("  allocated per NDJSON line", ndjsonReads.Min(r => r.BytesPerEvent), "B",
-                ndjsonTextReads.Min(r => r.BytesPerEvent), "read as a string, parsed and cloned");
+                ndjsonTextReads.Min(r => r.BytesPerEvent), "read as a string, parsed and cloned")
+            .Add($"OTLP/HTTP protobuf requests of {OtlpRecords} records decoded into events", otlpReads.Max(r => r.Rate), "records/s",
+                jsonReads.Max(r => r.Rate), "the same events as a JSON batch")
+            .Add("  allocated per OTLP record", otlpReads.Min(r => r.BytesPerEvent), "B",
+                jsonReads.Min(r => r.BytesPerEvent), "per event of the JSON batch");
+    }
+
+    /// <summary>The load's OTLP requests and, for the baseline, the same events as JSON batches of the batch route.</summary>
+    private static (List<byte[]> Protobuf, List<byte[]> Json) OtlpBodies()
+    {
+        var events = EventGenerator.Generate(OtlpRequests * OtlpRecords, DateTimeOffset.UtcNow, TimeSpan.FromHours(1), seed: 11)
+            .Chunk(OtlpRecords).ToList();
+        var protobuf = events.Select(batch => OtlpBatch.Request(batch).ToByteArray()).ToList();
+        var json = events.Select(batch => JsonSerializer.SerializeToUtf8Bytes(batch.Select(e => new
+        {
+            timestamp = e.Timestamp, level = e.Level, message = e.Message, source = e.Source, traceId = e.TraceId,
+            metadata = new { userId = e.UserId, region = e.Region, httpStatus = e.HttpStatus },
+        }))).ToList();
+        return (protobuf, json);
+    }
+
+    private static (double Rate, double BytesPerEvent) Decode(List<byte[]> bodies, IEventDecoder decoder)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var watch = Stopwatch.StartNew();
+        var events = 0;
+        foreach (var body in bodies)
+        {
+            using var decoded = decoder.Decode(body, "bench");
+            events += decoded.Events.Count(e => e.Event.Message is { ValueKind: JsonValueKind.String });
+        }
+
+        return (Rate(events, watch, OtlpRequests * OtlpRecords), (GC.GetAllocatedBytesForCurrentThread() - allocated) / (double)events);
     }
 
     /// <summary>What an event without an id costs the validator: a UUIDv7 for its timestamp, as text.</summary>
@@ -187,10 +232,24 @@ internal sealed class ParsersBenchmark : IBenchmark
     }
 
     /// <summary>The import's reader over an upload held in memory: each line parsed where it lies, its event read before the next.</summary>
-    private static async Task<(double, double)> ReadNdjsonAsync(byte[] ndjson, CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs <paramref name="read"/> and counts what it allocated on this thread. Over a MemoryStream every await completes
+    /// at once, so the whole read runs here; one that did not is refused rather than counted short. The process-wide count
+    /// (<see cref="GC.GetTotalAllocatedBytes"/>) once went backwards between two reads, and a round reported a negative figure.
+    /// </summary>
+    private static (double Rate, double BytesPerEvent) OnThisThread(Func<Task<double>> read, int events)
+    {
+        var allocated = GC.GetAllocatedBytesForCurrentThread();
+        var task = read();
+        var bytes = GC.GetAllocatedBytesForCurrentThread() - allocated;
+        return task.IsCompletedSuccessfully
+            ? (task.Result, bytes / (double)events)
+            : throw new InvalidOperationException("A read over memory waited for something: what it allocated elsewhere would not be counted.");
+    }
+
+    private static async Task<double> ReadNdjsonAsync(byte[] ndjson, CancellationToken cancellationToken)
     {
         var reader = new ImportRecordReader(Options.Create(new IngestOptions()));
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         var events = 0;
         await foreach (var record in reader.ReadAsync(new MemoryStream(ndjson), ImportFormat.Ndjson, "bench", cancellationToken))
@@ -198,13 +257,12 @@ internal sealed class ParsersBenchmark : IBenchmark
             events += record.Event?.Message is { ValueKind: JsonValueKind.String } ? 1 : 0;
         }
 
-        return (Rate(events, watch, NdjsonLines), (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)NdjsonLines);
+        return Rate(events, watch, NdjsonLines);
     }
 
     /// <summary>The reader before stop 42: each line decoded into a string, parsed, and the parse cloned to outlive its document.</summary>
-    private static async Task<(double, double)> ReadNdjsonAsTextAsync(byte[] ndjson, CancellationToken cancellationToken)
+    private static async Task<double> ReadNdjsonAsTextAsync(byte[] ndjson, CancellationToken cancellationToken)
     {
-        var allocated = GC.GetTotalAllocatedBytes(precise: true);
         var watch = Stopwatch.StartNew();
         using var text = new StreamReader(new MemoryStream(ndjson), Encoding.UTF8, detectEncodingFromByteOrderMarks: true, bufferSize: 64 * 1024);
         var events = 0;
@@ -219,7 +277,7 @@ internal sealed class ParsersBenchmark : IBenchmark
             events += IncomingEvent.FromJson(document.RootElement.Clone()).Message is { ValueKind: JsonValueKind.String } ? 1 : 0;
         }
 
-        return (Rate(events, watch, NdjsonLines), (GC.GetTotalAllocatedBytes(precise: true) - allocated) / (double)NdjsonLines);
+        return Rate(events, watch, NdjsonLines);
     }
 
     private static double RenderTemplates()
