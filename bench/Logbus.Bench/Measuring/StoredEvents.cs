@@ -27,7 +27,8 @@ internal sealed class StoredEvents(IReadOnlyList<Uri> workers, NpgsqlDataSource?
 
     /// <summary>How the drain is counted, for the report.</summary>
     public string Method => workers.Count > 0
-        ? $"the Workers' `{Metric}` ({workers.Count} Worker{(workers.Count > 1 ? "s" : "")}, /metrics polled every 100 ms)"
+        ? $"the Workers' `{Metric}` ({workers.Count} Worker{(workers.Count > 1 ? "s" : "")}, /metrics read every 100 ms near the end "
+            + "of a drain, at most every 1 s before)"
         : "SQL `count(*)` over the run's ids (no Worker to scrape)";
 
     /// <summary>Scrapes so far and their mean time, to show the counting is cheap.</summary>
@@ -63,9 +64,12 @@ internal sealed class StoredEvents(IReadOnlyList<Uri> workers, NpgsqlDataSource?
         var lastReport = started;
         var lastMove = started;
         var last = -1L;
+        var (previousCount, previousRead) = (-1L, started);
         while (await CountAsync(cancellationToken) is var count && count < target)
         {
             var now = DateTime.UtcNow;
+            var rate = previousCount < 0 ? 0 : (count - previousCount) / Math.Max((now - previousRead).TotalSeconds, 0.001);
+            (previousCount, previousRead) = (count, now);
             if (count != last)
             {
                 (last, lastMove) = (count, now);
@@ -85,7 +89,7 @@ internal sealed class StoredEvents(IReadOnlyList<Uri> workers, NpgsqlDataSource?
                 lastReport = now;
             }
 
-            await Task.Delay(100, cancellationToken);
+            await Task.Delay(workers.Count > 0 ? DrainPolling.NextDelay(target - count, rate) : DrainPolling.Fastest, cancellationToken);
         }
     }
 
