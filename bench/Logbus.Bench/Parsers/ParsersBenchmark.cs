@@ -9,11 +9,11 @@ using api::Logbus.Api.Ingest;
 using api::Logbus.Api.Ingest.Decoding;
 using api::Logbus.Api.Otlp;
 using api::Logbus.Api.Seq;
+using Google.Protobuf;
 using Logbus.Bench.Data;
 using Logbus.Bench.Load;
 using Logbus.Bench.Pipeline;
 using Logbus.Contracts;
-using Google.Protobuf;
 using MassTransit.Serialization;
 using Microsoft.Extensions.Options;
 
@@ -231,7 +231,6 @@ internal sealed class ParsersBenchmark : IBenchmark
         return lines / watch.Elapsed.TotalSeconds;
     }
 
-    /// <summary>The import's reader over an upload held in memory: each line parsed where it lies, its event read before the next.</summary>
     /// <summary>
     /// Runs <paramref name="read"/> and counts what it allocated on this thread. Over a MemoryStream every await completes
     /// at once, so the whole read runs here; one that did not is refused rather than counted short. The process-wide count
@@ -247,6 +246,7 @@ internal sealed class ParsersBenchmark : IBenchmark
             : throw new InvalidOperationException("A read over memory waited for something: what it allocated elsewhere would not be counted.");
     }
 
+    /// <summary>The import's reader over an upload held in memory: each line parsed where it lies, its event read before the next.</summary>
     private static async Task<double> ReadNdjsonAsync(byte[] ndjson, CancellationToken cancellationToken)
     {
         var reader = new ImportRecordReader(Options.Create(new IngestOptions()));
