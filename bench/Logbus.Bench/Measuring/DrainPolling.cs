@@ -30,13 +30,10 @@ public static class DrainPolling
             return Slowest;
         }
 
-        var needed = TimeSpan.FromSeconds(remaining / eventsPerSecond);
-        if (needed <= Near)
-        {
-            return Fastest;
-        }
-
-        var half = needed / 2;
-        return half < Fastest ? Fastest : half > Slowest ? Slowest : half;
+        // In seconds as a double: a large backlog at a crawl is more seconds than a TimeSpan holds.
+        var needed = remaining / eventsPerSecond;
+        return needed <= Near.TotalSeconds
+            ? Fastest
+            : TimeSpan.FromSeconds(Math.Clamp(needed / 2, Fastest.TotalSeconds, Slowest.TotalSeconds));
     }
 }

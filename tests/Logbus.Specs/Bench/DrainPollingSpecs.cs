@@ -33,6 +33,10 @@ public sealed class DrainPollingSpecs
         Assert.Equal(TimeSpan.FromMilliseconds(750), DrainPolling.NextDelay(30_000, 20_000));
     }
 
+    [Fact]
+    public void A_huge_backlog_at_a_crawl_is_read_once_a_second() =>
+        Assert.Equal(DrainPolling.Slowest, DrainPolling.NextDelay(long.MaxValue, 1e-9));
+
     [Theory]
     [InlineData(0.0)]
     [InlineData(-5.0)]
